@@ -1,0 +1,69 @@
+# Companion's build. The README's two commands are `make run` and `make test`;
+# the Dockerfile runs the same steps (keep them in step).
+
+GO        ?= go
+WASM_OUT  := web/app.wasm
+BIN       := bin/companion
+ADDR      ?= 127.0.0.1
+PORT      ?= 8080
+export ADDR PORT
+
+.PHONY: run build web wasm test test-go test-browser lint bench bench-web deps-run deps-test clean
+
+## run: build everything and start Companion in sandbox mode on $(ADDR):$(PORT)
+run: deps-run build
+	./$(BIN)
+
+## build: the server binary and every web asset
+build: web $(BIN)
+
+$(BIN): FORCE
+	$(GO) build -trimpath -o $(BIN) ./cmd/companion
+
+web: node_modules/.installed wasm
+	$(GO) run ./cmd/webbuild -node-modules node_modules -web web
+
+# app.wasm is replaced only when its bytes change, so the (slow) brotli step
+# runs only when the app did.
+wasm:
+	@mkdir -p bin
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o bin/app.wasm.new ./cmd/pwa
+	@if cmp -s bin/app.wasm.new $(WASM_OUT); then rm bin/app.wasm.new; else mv bin/app.wasm.new $(WASM_OUT); fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+browser/node_modules/.installed: browser/package.json browser/package-lock.json
+	cd browser && npm ci --no-audit --no-fund
+	@touch $@
+
+## test: the whole suite — lint, unit and integration (real redis-server), browser (Debian chromium)
+test: deps-test build lint test-go test-browser
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+test-browser: browser/node_modules/.installed
+	cd browser && COMPANION_BIN=../$(BIN) npm test
+
+## bench-web: Lighthouse (mobile) on Companion beside a go-app hello world built in the same run
+bench-web: deps-test build browser/node_modules/.installed
+	cd browser && COMPANION_BIN=../$(BIN) npm run bench-web
+
+deps-run:
+	@tools/install-deps.sh run
+
+deps-test:
+	@tools/install-deps.sh test
+
+clean:
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots
+
+FORCE:

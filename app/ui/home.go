@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// homePage is the start page. Signed out, it says what Companion does and
+// starts sign-in; signed in, it greets the person.
+type homePage struct {
+	app.Compo
+	store *Store
+}
+
+func newHomePage(s *Store) Page { return &homePage{store: s} }
+
+// Title is the page title.
+func (p *homePage) Title() string { return p.store.L().T("service.name") }
+
+// Render draws the page.
+func (p *homePage) Render() app.UI {
+	l := p.store.L()
+	var content []app.UI
+	if u := p.store.State.User; u != nil {
+		content = append(content,
+			app.H1().Text(l.T("home.signedIn.heading", "Name", u.Name)),
+		)
+	} else {
+		content = append(content,
+			app.H1().Text(l.T("home.heading")),
+			app.P().Class("nhsuk-lede-text").Text(l.T("home.lead")),
+			app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
+				app.Li().Text(l.T("home.task.appointments")),
+				app.Li().Text(l.T("home.task.prescriptions")),
+				app.Li().Text(l.T("home.task.record")),
+				app.Li().Text(l.T("home.task.contact")),
+				app.Li().Text(l.T("home.task.proxy")),
+			),
+			app.P().Text(l.T("home.signIn.hint")),
+			app.A().Class("nhsuk-button nhsuk-button--login").Href("/auth/login").
+				Attr("role", "button").Attr("draggable", "false").Text(l.T("home.signIn.button")),
+		)
+	}
+	content = append(content, urgentCard(l.T("urgent.heading"), l.T("urgent.body111"), l.T("urgent.body999")))
+	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
+}
+
+// urgentCard is the NHS "urgent" care card telling people where to get help
+// now, because Companion is never the route for an emergency.
+func urgentCard(heading, body111, body999 string) app.UI {
+	return app.Div().Class("nhsuk-card nhsuk-card--care nhsuk-card--care--urgent").Body(
+		app.Div().Class("nhsuk-card__heading-container").Body(
+			app.H2().Class("nhsuk-card__heading").Text(heading),
+		),
+		app.Div().Class("nhsuk-card__content").Body(
+			app.P().Text(body111),
+			app.P().Text(body999),
+		),
+	)
+}

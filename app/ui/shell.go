@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// nhsLogo is the NHS logo from nhsuk-frontend's header, as inline SVG so the
+// page makes no request for it.
+const nhsLogo = `<svg class="nhsuk-header__logo" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80" height="40" width="100" focusable="false" role="img" aria-label="NHS"><title>NHS</title><path d="M200 0v80H0V0h200Zm-27.5 5.5c-14.5 0-29 5-29 22 0 10.2 7.7 13.5 14.7 16.3l.7.3c5.4 2 10.1 3.9 10.1 8.4 0 6.5-8.5 7.5-14 7.5s-12.5-1.5-16-3.5L135 70c5.5 2 13.5 3.5 20 3.5 15.5 0 32-4.5 32-22.5 0-19.5-25.5-16.5-25.5-25.5 0-5.5 5.5-6.5 12.5-6.5a35 35 0 0 1 14.5 3l4-13.5c-4.5-2-12-3-20-3Zm-131 2h-22l-14 65H22l9-45h.5l13.5 45h21.5l14-65H64l-9 45h-.5l-13-45Zm63 0h-18l-13 65h17l6-28H117l-5.5 28H129l13.5-65H125L119.5 32h-20l5-24.5Z"/></svg>`
+
+// shell is the frame of every page: skip link, header with the service name
+// and navigation, main content and footer. Pages render their content inside
+// it. It also owns what must happen when the page changes in the browser:
+// the document title and language, and where focus goes.
+type shell struct {
+	app.Compo
+
+	// Store is the page's store (props).
+	Store *Store
+	// PageTitle is the page's own title, without the service name.
+	PageTitle string
+	// Content is the page's content, placed inside <main>.
+	Content []app.UI
+}
+
+// OnMount runs in the browser when the WebAssembly app takes the page over
+// from the server render (and after each client-side page change).
+func (s *shell) OnMount(ctx app.Context) {
+	s.syncDocument(ctx)
+	if t := s.Store.Takeover; t != nil {
+		s.Store.Takeover = nil
+		ctx.Defer(func(app.Context) { t.Restore() })
+		return
+	}
+	// A page change made in the browser: start reading at the new page's
+	// heading, as a full page load would, and announce it to screen readers.
+	ctx.Defer(func(app.Context) { focusMain() })
+}
+
+// OnUpdate runs when a page changes the shell's props without remounting it.
+func (s *shell) OnUpdate(ctx app.Context) { s.syncDocument(ctx) }
+
+func (s *shell) syncDocument(ctx app.Context) {
+	l := s.Store.L()
+	ctx.Page().SetTitle(DocumentTitle(l.T("service.name"), s.PageTitle))
+	ctx.Page().SetLang(l.Locale())
+	markReady(l.Dir())
+}
+
+// DocumentTitle is "Page – Service – NHS", the NHS service manual's pattern.
+// The server uses it for <title>, the shell after client-side navigation.
+func DocumentTitle(service, page string) string {
+	if page == "" || page == service {
+		return service + " – NHS"
+	}
+	return page + " – " + service + " – NHS"
+}
+
+// Render draws the frame.
+func (s *shell) Render() app.UI {
+	l := s.Store.L()
+	path := s.Store.State.Path
+	navItem := func(href, label string) app.UI {
+		current := path == href
+		link := app.A().Class("nhsuk-header__navigation-link").Href(href)
+		item := app.Li().Class("nhsuk-header__navigation-item")
+		if current {
+			item = item.Class("nhsuk-header__navigation-item--current")
+			return item.Body(link.Aria("current", "page").Body(
+				app.Strong().Class("nhsuk-header__navigation-item-current-fallback").Text(label)))
+		}
+		return item.Body(link.Text(label))
+	}
+	return app.Div().Class("companion-page").Body(
+		app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
+		app.Header().Class("nhsuk-header").Attr("role", "banner").Body(
+			app.Div().Class("nhsuk-header__container nhsuk-width-container").Body(
+				app.Div().Class("nhsuk-header__service").Body(
+					app.A().Class("nhsuk-header__service-logo").Href("/").
+						Aria("label", attr(l.T("shell.homeLink"))).Body(
+						app.Raw(nhsLogo),
+						app.Span().Class("nhsuk-header__service-name").Text(l.T("service.name")),
+					),
+				),
+			),
+			app.Nav().Class("nhsuk-header__navigation").Aria("label", attr(l.T("shell.menu"))).Body(
+				app.Div().Class("nhsuk-header__navigation-container nhsuk-width-container").Body(
+					app.Ul().Class("nhsuk-header__navigation-list").Body(
+						navItem("/", l.T("nav.home")),
+						navItem("/help", l.T("nav.help")),
+					),
+				),
+			),
+		),
+		app.Div().Class("nhsuk-width-container").Body(
+			app.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),
+		),
+		app.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
+			app.Div().Class("nhsuk-width-container").Body(
+				app.Div().Class("nhsuk-footer__meta").Body(
+					app.H2().Class("nhsuk-u-visually-hidden").Text(l.T("shell.footer.heading")),
+					app.Ul().Class("nhsuk-footer__list").Body(
+						footerLink("/help", l.T("shell.footer.help")),
+						footerLink("/accessibility", l.T("shell.footer.accessibility")),
+					),
+					app.P().Class("nhsuk-body-s").Text(l.T("shell.footer.copyright")),
+				),
+			),
+		),
+	)
+}
+
+func footerLink(href, label string) app.UI {
+	return app.Li().Class("nhsuk-footer__list-item").Body(
+		app.A().Class("nhsuk-footer__list-item-link").Href(href).Text(label))
+}

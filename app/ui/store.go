@@ -1,0 +1,84 @@
+// Package ui holds Companion's go-app components: one page or widget per file,
+// rendered to HTML on the server and run by the WebAssembly app in the
+// browser. Markup follows the NHS design system; every string comes from i18n.
+//
+// It must not import any server-only package (server, auth, go-redis, go-oidc,
+// golang-jwt, x/oauth2): it is linked into app.wasm.
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/i18n"
+)
+
+// Store is what every component reads: the catalogues and the state the
+// current page was rendered with. The server builds one per request; the
+// browser builds one at start-up from the state handed over in the page.
+type Store struct {
+	Catalogue *i18n.Catalogue
+	State     api.PageState
+	// Takeover is what the server-rendered page held when the WebAssembly
+	// app started (focus, scroll, typed values); the shell restores it once.
+	Takeover *Takeover
+}
+
+// L returns the localizer for the page's language.
+func (s *Store) L() *i18n.Localizer { return s.Catalogue.Localizer(s.State.Locale) }
+
+// route is one page: its path and how to build its component.
+type route struct {
+	path  string
+	build func(*Store) Page
+}
+
+// Page is a routable component that knows its own title, for <title> on the
+// server and for the document title after client-side navigation.
+type Page interface {
+	app.Composer
+	Title() string
+}
+
+// routes is the page table. Server and browser both build pages from it.
+var routes = []route{
+	{"/", newHomePage},
+	{"/help", newHelpPage},
+	{"/accessibility", newAccessibilityPage},
+	{"/auth/login", newSignInPage},
+}
+
+// Register adds every page to go-app's router. Both the server and the
+// WebAssembly entry call it so the route table is the same on both sides.
+func Register(s *Store) {
+	for _, r := range routes {
+		build := r.build
+		app.RouteFunc(r.path, func() app.Composer { return build(s) })
+	}
+	// Last, so exact routes win: every other path is the server's.
+	app.RouteWithRegexpFunc("^/", func() app.Composer { return newServerPage(s) })
+}
+
+// Lookup builds the page for path, or reports that no page has that path.
+func Lookup(path string, s *Store) (Page, bool) {
+	for _, r := range routes {
+		if r.path == path {
+			return r.build(s), true
+		}
+	}
+	return nil, false
+}
+
+// NotFound builds the page shown for an unknown path.
+func NotFound(s *Store) Page { return newNotFoundPage(s) }
+
+// ServerError builds the page shown when something went wrong on our side.
+func ServerError(s *Store) Page { return newErrorPage(s) }
+
+// Paths lists every routed path, for tests and the service worker.
+func Paths() []string {
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.path
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+// Command companion is Companion's web server. With no configuration it runs
+// in sandbox mode: an in-process Redis (miniredis) and the sandbox GP system
+// seeded with the sandbox cast. See the README for every variable.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nhs-companion/companion/config"
+	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "companion:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	log := server.NewLogger(os.Stdout, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+
+	rdb, closeRedis, err := openRedis(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+
+	gpSys := sandbox.New(rdb, "companion:", time.Now)
+	if err := gpSys.Seed(ctx); err != nil {
+		return err
+	}
+
+	cat := i18n.MustDefault()
+	l := cat.Localizer(i18n.DefaultLocale)
+	assets, err := server.LoadAssets(cfg.WebDir, server.Manifest{
+		Name: l.T("service.name"), ShortName: l.T("service.name"), Description: l.T("home.lead"), Lang: l.Locale(),
+	})
+	if err != nil {
+		return err
+	}
+	srv := &server.Server{
+		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Catalogue: cat, Assets: assets,
+		Renderer: &server.Renderer{Catalogue: cat, Assets: assets},
+		Metrics:  server.NewMetrics(),
+	}
+
+	web := &http.Server{
+		Addr:              cfg.ListenAddr(),
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", web.Addr)
+	if err != nil {
+		return err
+	}
+	servers := []*http.Server{web}
+	errc := make(chan error, 2)
+	go func() {
+		if cfg.TLSCertFile != "" {
+			errc <- web.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
+			return
+		}
+		errc <- web.Serve(ln)
+	}()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		switch {
+		case err == nil:
+			msrv := &http.Server{Handler: srv.Metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			servers = append(servers, msrv)
+			go func() { errc <- msrv.Serve(mln) }()
+			log.Info("metrics listening", "addr", mln.Addr().String())
+		case cfg.Env == config.EnvProduction:
+			return fmt.Errorf("metrics listener: %w", err)
+		default:
+			log.Warn("metrics listener not started", "addr", cfg.MetricsAddr, "err", err)
+		}
+	}
+	wasmRaw, wasmGz, wasmBr := assets.Size("/web/app.wasm")
+	log.Info("companion listening",
+		"url", "http://"+ln.Addr().String(), "env", cfg.Env, "sandbox_parts", cfg.SandboxParts(),
+		"app_wasm_bytes", wasmRaw, "app_wasm_gzip_bytes", wasmGz, "app_wasm_brotli_bytes", wasmBr)
+
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// openRedis connects to REDIS_URL, or in sandbox mode starts an in-process
+// Redis-compatible server.
+func openRedis(cfg config.Config, log *slog.Logger) (redis.UniversalClient, func(), error) {
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		c := redis.NewClient(opt)
+		return c, func() { c.Close() }, nil
+	}
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr("127.0.0.1:0"); err != nil {
+		return nil, nil, fmt.Errorf("start sandbox redis: %w", err)
+	}
+	log.Info("sandbox redis started (in-process, not persisted)")
+	c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	return c, func() { c.Close(); m.Close() }, nil
+}

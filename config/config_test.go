@@ -1,0 +1,111 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsAreSandbox(t *testing.T) {
+	got, err := Load(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Env: EnvSandbox, Addr: "127.0.0.1", Port: 8080, MetricsAddr: "127.0.0.1:9090",
+		GPSystem: "sandbox", WebDir: "web", LogLevel: "info", ShutdownTimeout: 15 * time.Second,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	if !got.Sandbox() || got.ListenAddr() != "127.0.0.1:8080" {
+		t.Errorf("Sandbox() = %v, ListenAddr() = %q", got.Sandbox(), got.ListenAddr())
+	}
+}
+
+func TestProductionRefusesSandboxParts(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   func(string) (string, bool)
+		wants []string
+	}{
+		{"everything sandbox", env("COMPANION_ENV", "production"), []string{"refusing to start", "in-process Redis", "sandbox GP system"}},
+		{"redis set, GP still sandbox", env("COMPANION_ENV", "production", "REDIS_URL", "redis://r:6379/0"), []string{"refusing to start", "sandbox GP system"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.env)
+			if err == nil {
+				t.Fatal("production started with sandbox parts")
+			}
+			for _, w := range tt.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestBadValuesAreReportedTogether(t *testing.T) {
+	_, err := Load(env("PORT", "eighty", "LOG_LEVEL", "loud", "COMPANION_ENV", "staging", "TRUST_PROXY", "maybe",
+		"SHUTDOWN_TIMEOUT", "-1s", "METRICS_ADDR", "nope", "TLS_CERT_FILE", "c.pem", "GP_SYSTEM", "emis"))
+	if err == nil {
+		t.Fatal("bad values accepted")
+	}
+	for _, w := range []string{"PORT", "LOG_LEVEL", "COMPANION_ENV", "TRUST_PROXY", "SHUTDOWN_TIMEOUT", "METRICS_ADDR", "TLS_KEY_FILE", "GP_SYSTEM"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not mention %s: %v", w, err)
+		}
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	got, err := Load(env("ADDR", "0.0.0.0", "PORT", "9000", "METRICS_ADDR", "", "REDIS_URL", "redis://x:1/0", "TRUST_PROXY", "true"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ListenAddr() != "0.0.0.0:9000" || got.MetricsAddr != "" || got.RedisURL != "redis://x:1/0" || !got.TrustProxy {
+		t.Errorf("overrides not applied: %+v", got)
+	}
+}
+
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Variables {
+		if !strings.Contains(string(readme), "| `"+v.Name+"` |") {
+			t.Errorf("README's configuration table has no row for %s", v.Name)
+		}
+	}
+	src, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		if i := strings.Index(line, `get("`); i >= 0 {
+			name := line[i+5:]
+			name = name[:strings.Index(name, `"`)]
+			found := false
+			for _, v := range Variables {
+				found = found || v.Name == name
+			}
+			if !found {
+				t.Errorf("Load reads %s but Variables does not document it", name)
+			}
+		}
+	}
+}

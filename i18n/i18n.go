@@ -1,0 +1,270 @@
+// Package i18n holds Companion's message catalogues and the lookup used by both
+// the server and the WebAssembly app. Every string a person reads comes from here.
+//
+// It must not import any server-only package (server, auth, go-redis, …): it is
+// linked into app.wasm.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed catalogue/*.json
+var catalogueFS embed.FS
+
+// DefaultLocale is the language used when nothing better matches.
+const DefaultLocale = "en-GB"
+
+// CookieName is the cookie that remembers a person's chosen language.
+const CookieName = "lang"
+
+// Catalogue is the set of loaded message catalogues.
+type Catalogue struct {
+	bundle  *goi18n.Bundle
+	tags    []language.Tag
+	matcher language.Matcher
+	// messages holds the raw catalogue per locale, for checks and for
+	// telling a missing key from a translated one.
+	messages map[string]map[string]Entry
+	rtl      map[string]bool
+}
+
+// Entry is one message in a catalogue: a plain string (Other) or plural forms.
+type Entry struct {
+	Forms map[string]string // CLDR category ("one", "other", …) → text
+}
+
+// Text returns the form used for a message without plurals.
+func (e Entry) Text() string { return e.Forms["other"] }
+
+// Load reads every catalogue from fsys (files named <bcp47>.json). The default
+// locale is always first in the negotiation list.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	c := &Catalogue{
+		bundle:   goi18n.NewBundle(language.MustParse(DefaultLocale)),
+		messages: map[string]map[string]Entry{},
+		rtl:      map[string]bool{},
+	}
+	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	files, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var others []language.Tag
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		locale := strings.TrimSuffix(path.Base(f), ".json")
+		tag, err := language.Parse(locale)
+		if err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		entries, meta, err := parseCatalogue(b)
+		if err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		if _, err := c.bundle.ParseMessageFileBytes(stripMeta(b), locale+".json"); err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		c.messages[tag.String()] = entries
+		c.rtl[tag.String()] = meta.Dir == "rtl"
+		if tag.String() == DefaultLocale {
+			continue
+		}
+		if !meta.Hidden {
+			others = append(others, tag)
+		}
+	}
+	if _, ok := c.messages[DefaultLocale]; !ok {
+		return nil, fmt.Errorf("no %s catalogue", DefaultLocale)
+	}
+	c.tags = append([]language.Tag{language.MustParse(DefaultLocale)}, others...)
+	c.matcher = language.NewMatcher(c.tags)
+	return c, nil
+}
+
+// MustDefault loads the catalogues built into the binary. They are checked by
+// tests, so a failure here is a programming error.
+func MustDefault() *Catalogue {
+	sub, err := fs.Sub(catalogueFS, "catalogue")
+	if err != nil {
+		panic(err)
+	}
+	c, err := Load(sub)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Locales lists the locales offered to people, default first.
+func (c *Catalogue) Locales() []string {
+	out := make([]string, len(c.tags))
+	for i, t := range c.tags {
+		out[i] = t.String()
+	}
+	return out
+}
+
+// Supported reports whether locale has a catalogue (including test-only ones).
+func (c *Catalogue) Supported(locale string) bool {
+	_, ok := c.messages[locale]
+	return ok
+}
+
+// Negotiate picks the locale for a request: an explicit choice (cookie or
+// setting) if it names a catalogue, else the best Accept-Language match.
+func (c *Catalogue) Negotiate(choice, acceptLanguage string) string {
+	if choice != "" {
+		if t, err := language.Parse(choice); err == nil && c.Supported(t.String()) {
+			return t.String()
+		}
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return DefaultLocale
+	}
+	_, idx, conf := c.matcher.Match(prefs...)
+	if conf == language.No {
+		return DefaultLocale
+	}
+	return c.tags[idx].String()
+}
+
+// Localizer returns the lookup for one locale. Unknown locales fall back to the
+// default.
+func (c *Catalogue) Localizer(locale string) *Localizer {
+	if !c.Supported(locale) {
+		locale = DefaultLocale
+	}
+	return &Localizer{
+		locale: locale,
+		loc:    goi18n.NewLocalizer(c.bundle, locale),
+		rtl:    c.rtl[locale],
+	}
+}
+
+// Messages returns a copy of the raw catalogue for locale, for checks.
+func (c *Catalogue) Messages(locale string) map[string]Entry {
+	out := make(map[string]Entry, len(c.messages[locale]))
+	for k, v := range c.messages[locale] {
+		out[k] = v
+	}
+	return out
+}
+
+// Localizer looks up messages in one locale.
+type Localizer struct {
+	locale string
+	loc    *goi18n.Localizer
+	rtl    bool
+}
+
+// Locale is the BCP 47 tag of this localizer, for the lang attribute.
+func (l *Localizer) Locale() string { return l.locale }
+
+// Dir is the text direction, "ltr" or "rtl", for the dir attribute.
+func (l *Localizer) Dir() string {
+	if l.rtl {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// T returns the message id filled with data (key/value pairs). A missing
+// message returns the id itself so the gap is visible; tests stop that from
+// reaching people.
+func (l *Localizer) T(id string, kv ...any) string {
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: pairs(kv)})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N returns the plural form of message id for count n, with {{.Count}} set.
+func (l *Localizer) N(id string, n int, kv ...any) string {
+	data := pairs(kv)
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = n
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		m[k] = kv[i+1]
+	}
+	return m
+}
+
+// meta is the optional "@meta" object at the top of a catalogue file.
+type meta struct {
+	Dir    string `json:"dir"`    // "rtl" for right-to-left scripts
+	Hidden bool   `json:"hidden"` // a test locale: loadable, never negotiated
+	Name   string `json:"name"`   // the language's own name, for the switcher
+}
+
+func parseCatalogue(b []byte) (map[string]Entry, meta, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, meta{}, err
+	}
+	var m meta
+	out := map[string]Entry{}
+	for k, v := range raw {
+		if k == "@meta" {
+			if err := json.Unmarshal(v, &m); err != nil {
+				return nil, meta{}, fmt.Errorf("@meta: %w", err)
+			}
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			out[k] = Entry{Forms: map[string]string{"other": s}}
+			continue
+		}
+		var forms map[string]string
+		if err := json.Unmarshal(v, &forms); err != nil {
+			return nil, meta{}, fmt.Errorf("message %q: want a string or plural forms", k)
+		}
+		delete(forms, "description")
+		out[k] = Entry{Forms: forms}
+	}
+	return out, m, nil
+}
+
+func stripMeta(b []byte) []byte {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return b
+	}
+	delete(raw, "@meta")
+	out, err := json.Marshal(raw)
+	if err != nil {
+		return b
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+package i18n
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestShippedCataloguesAgree(t *testing.T) {
+	c := MustDefault()
+	if problems := Check(c); len(problems) > 0 {
+		t.Errorf("catalogue problems:\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+func TestCheckFindsProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		dir  string
+		want []string
+	}{
+		{"good", "testdata/good", nil},
+		{"missing and extra keys", "testdata/missing", []string{
+			`fr: missing "greeting"`,
+			`fr: "extra" is not in en-GB`,
+		}},
+		{"placeholder mismatch", "testdata/placeholder", []string{
+			`fr: "greeting" (other) has placeholders [Nom], en-GB has [Name]`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(os.DirFS(tt.dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Check(c)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Check (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLocalize(t *testing.T) {
+	c, err := Load(os.DirFS("testdata/good"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Localizer("en-GB")
+	tests := []struct {
+		name, got, want string
+	}{
+		{"placeholder", l.T("greeting", "Name", "Amara"), "Hello, Amara"},
+		{"plural one", l.N("items", 1), "1 item"},
+		{"plural other", l.N("items", 3), "3 items"},
+		{"plural zero is other in English", l.N("items", 0), "0 items"},
+		{"missing key shows the key", l.T("no.such.key"), "no.such.key"},
+		{"french", c.Localizer("fr").T("greeting", "Name", "Rhys"), "Bonjour, Rhys"},
+		{"unknown locale falls back", c.Localizer("xx").T("greeting", "Name", "Tom"), "Hello, Tom"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	c, err := Load(os.DirFS("testdata/good"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, choice, accept, want string
+	}{
+		{"nothing", "", "", "en-GB"},
+		{"accept french", "", "fr-FR,fr;q=0.9", "fr"},
+		{"choice beats accept", "en-GB", "fr", "en-GB"},
+		{"unknown choice ignored", "de", "fr", "fr"},
+		{"garbage choice ignored", "<script>", "", "en-GB"},
+		{"unsupported accept", "", "ja", "en-GB"},
+		{"english variant", "", "en-US", "en-GB"},
+		{"garbage accept", "", ";;;", "en-GB"},
+	}
+	for _, tt := range tests {
+		if got := c.Negotiate(tt.choice, tt.accept); got != tt.want {
+			t.Errorf("%s: Negotiate(%q, %q) = %q, want %q", tt.name, tt.choice, tt.accept, got, tt.want)
+		}
+	}
+}
+
+func TestLoadRejectsBadCatalogues(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/en-GB.json", []byte(`{"a": 3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(os.DirFS(dir)); err == nil {
+		t.Error("Load accepted a message that is neither a string nor plural forms")
+	}
+	if _, err := Load(os.DirFS(t.TempDir())); err == nil {
+		t.Error("Load accepted a directory with no en-GB catalogue")
+	}
+}

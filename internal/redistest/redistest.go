@@ -1,0 +1,107 @@
+// Package redistest starts private redis-server processes for tests: one per
+// call, on a free loopback port, removed when the test ends. It never touches
+// a shared Redis.
+package redistest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is a running private redis-server.
+type Server struct {
+	Addr string
+	cmd  *exec.Cmd
+	dir  string
+	port int
+}
+
+// MustStart starts a redis-server on a free loopback port and stops it when tb
+// ends. It fails the test, saying what to install, when redis-server is
+// missing.
+func MustStart(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server not found: install it (Debian: apt-get install redis-server), or run `make test`, which does")
+	}
+	s := &Server{dir: tb.TempDir(), port: freePort(tb)}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+	s.start(tb, bin)
+	tb.Cleanup(func() { s.stop() })
+	return s
+}
+
+func (s *Server) start(tb testing.TB, bin string) {
+	tb.Helper()
+	s.cmd = exec.Command(bin,
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--daemonize", "no", "--loglevel", "warning")
+	if err := s.cmd.Start(); err != nil {
+		tb.Fatalf("start redis-server: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer c.Close()
+	for {
+		if err := c.Ping(context.Background()).Err(); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			tb.Fatalf("redis-server on %s did not answer within 10s", s.Addr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *Server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+// Stop kills the server now, to test what happens when Redis goes away.
+func (s *Server) Stop() { s.stop() }
+
+// Restart starts the server again on the same port (empty: it keeps nothing).
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.stop()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.start(tb, bin)
+}
+
+// Client returns a go-redis client for the server, closed when tb ends.
+func (s *Server) Client(tb testing.TB) *redis.Client {
+	tb.Helper()
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// URL is the server's redis:// URL.
+func (s *Server) URL() string { return fmt.Sprintf("redis://%s/0", s.Addr) }
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,81 @@
+// Package gp is the port to the GP system, the authority for patients,
+// practices, appointments and prescriptions. Adapters live in sub-packages
+// (sandbox); gptest holds the contract suite every adapter must pass.
+//
+// It is server-only: app/... must never import it.
+package gp
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when the GP system has no such record.
+var ErrNotFound = errors.New("gp: not found")
+
+// ErrUnavailable is returned when the GP system cannot be reached.
+var ErrUnavailable = errors.New("gp: unavailable")
+
+// Practice is a GP practice.
+type Practice struct {
+	ODS      string // ODS code, e.g. "A81001"
+	Name     string
+	ICB      string // the integrated care board (or Welsh health board) code
+	Country  string // "England" or "Wales"
+	TimeZone string // IANA zone the practice keeps its diary in
+	Address  []string
+	Postcode string
+	Phone    string
+}
+
+// Patient is a person registered at a practice.
+type Patient struct {
+	NHSNumber   string
+	GivenName   string
+	FamilyName  string
+	BirthDate   Date
+	PracticeODS string
+}
+
+// Date is a calendar date with no time of day or zone (a birth date).
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the calendar date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// String formats the date as ISO 8601 (YYYY-MM-DD).
+func (d Date) String() string {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
+
+// AgeOn returns the age in whole years on the given date.
+func (d Date) AgeOn(on Date) int {
+	age := on.Year - d.Year
+	if on.Month < d.Month || (on.Month == d.Month && on.Day < d.Day) {
+		age--
+	}
+	return age
+}
+
+// Directory finds practices and patients.
+type Directory interface {
+	// Practice returns the practice with this ODS code, or ErrNotFound.
+	Practice(ctx context.Context, ods string) (Practice, error)
+	// Patient returns the patient with this NHS number, or ErrNotFound.
+	Patient(ctx context.Context, nhsNumber string) (Patient, error)
+}
+
+// System is the whole GP-system port. Later features add to it.
+type System interface {
+	Directory
+	// Ping reports whether the GP system is reachable, for readiness checks.
+	Ping(ctx context.Context) error
+}

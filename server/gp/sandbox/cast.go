@@ -1,0 +1,52 @@
+package sandbox
+
+import (
+	"time"
+
+	"github.com/nhs-companion/companion/server/gp"
+)
+
+// The sandbox practices. Codes are in no real ODS range in use by GP
+// practices, so nothing here can be mistaken for a real practice.
+var practices = []gp.Practice{
+	{
+		ODS: "Z00001", Name: "Riverside Medical Centre (sandbox)", ICB: "QZZ01", Country: "England",
+		TimeZone: "Europe/London", Address: []string{"1 River Walk", "Leeds"}, Postcode: "LS1 4ZZ", Phone: "0113 496 0000",
+	},
+	{
+		ODS: "Z00002", Name: "Meddygfa Glan Taf (sandbox)", ICB: "QZZ02", Country: "Wales",
+		TimeZone: "Europe/London", Address: []string{"2 Heol y Bont", "Caerdydd"}, Postcode: "CF10 9ZZ", Phone: "029 2018 0000",
+	},
+}
+
+// PilotPractice is the sandbox practice that pilots every feature.
+const PilotPractice = "Z00001"
+
+// NonPilotPractice is the sandbox practice outside the pilot.
+const NonPilotPractice = "Z00002"
+
+// castMember is one person of the sandbox cast. Ages are kept constant by
+// deriving birth dates from today, so the demo never ages out of its rules.
+type castMember struct {
+	nhsNumber, given, family, practice string
+	age                                int
+	birthdayOffset                     int // days after today's date of their last birthday
+}
+
+// cast is DESIGN.md's sandbox cast. NHS numbers are from the 999 range, which
+// is never issued.
+var cast = []castMember{
+	{"9990000018", "Amara", "Okafor", PilotPractice, 38, 41},
+	{"9990000026", "Layla", "Okafor", PilotPractice, 8, 73},
+	{"9990000034", "Priya", "Shah", PilotPractice, 45, 112},
+	{"9990000042", "George", "Whitfield", PilotPractice, 84, 199},
+	{"9990000050", "Rhys", "Evans", NonPilotPractice, 29, 25},
+	{"9990000069", "Tom", "Baker", PilotPractice, 52, 160},
+}
+
+// birthDate is the birth date that makes someone age years old today, with
+// their last birthday offset days ago.
+func birthDate(today time.Time, age, offset int) gp.Date {
+	last := today.AddDate(0, 0, -offset)
+	return gp.DateOf(last.AddDate(-age, 0, 0))
+}

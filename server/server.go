@@ -1,0 +1,123 @@
+// Package server is Companion's HTTP side: routing, middleware, the page
+// renderer, static assets and the handlers for pages and the JSON API.
+//
+// It is server-only: app/... and i18n must never import it.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/app/ui"
+	"github.com/nhs-companion/companion/config"
+	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server/gp"
+)
+
+// Server holds Companion's dependencies, set at wiring time in cmd/companion.
+type Server struct {
+	Config    config.Config
+	Logger    *slog.Logger
+	Redis     redis.UniversalClient
+	GP        gp.System
+	Catalogue *i18n.Catalogue
+	Assets    *Assets
+	Renderer  *Renderer
+	Metrics   *Metrics
+}
+
+// Handler returns the whole web surface with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+
+	mux.Handle("GET /web/", s.Assets)
+	for _, p := range []string{"/app.js", "/wasm_exec.js", "/app-worker.js", "/manifest.webmanifest"} {
+		mux.Handle("GET "+p, s.Assets)
+	}
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.Assets.URL("/web/icons/icon-192.png"), http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("User-agent: *\nDisallow: /\n"))
+	})
+
+	for _, p := range ui.Paths() {
+		if p == "/" {
+			p = "/{$}" // exactly the root, not every path
+		}
+		mux.Handle("GET "+p, s.handle(s.page))
+	}
+	mux.Handle("/api/", s.handle(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+
+	var h http.Handler = mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.locale(h)
+	h = s.securityHeaders(h)
+	h = s.observe(mux, h)
+	h = requestID(h)
+	return h
+}
+
+// pageState is the state every page is rendered with.
+func (s *Server) pageState(r *http.Request) api.PageState {
+	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path}
+}
+
+// page renders the routed page for the request's path.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
+	path := r.URL.Path
+	build := func(st *ui.Store) ui.Page {
+		p, _ := ui.Lookup(path, st)
+		return p
+	}
+	if _, ok := ui.Lookup(path, &ui.Store{Catalogue: s.Catalogue}); !ok {
+		return ErrNotFound
+	}
+	return s.Renderer.Render(w, r, http.StatusOK, s.pageState(r), build)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the dependencies Companion needs answer: Redis and
+// the GP system.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"redis": "ok", "gp": "ok"}
+	status := http.StatusOK
+	if err := s.Redis.Ping(ctx).Err(); err != nil {
+		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
+		s.logger(r).Warn("readiness: redis", "err", err)
+	}
+	if err := s.GP.Ping(ctx); err != nil {
+		checks["gp"], status = "unavailable", http.StatusServiceUnavailable
+		s.logger(r).Warn("readiness: gp", "err", err)
+	}
+	body := map[string]any{"status": "ok", "checks": checks}
+	if status != http.StatusOK {
+		body["status"] = "unavailable"
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON writes v as a JSON response that is never cached.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
