@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/language"
 )
 
 func TestShippedCataloguesAgree(t *testing.T) {
@@ -102,5 +103,42 @@ func TestLoadRejectsBadCatalogues(t *testing.T) {
 	}
 	if _, err := Load(os.DirFS(t.TempDir())); err == nil {
 		t.Error("Load accepted a directory with no en-GB catalogue")
+	}
+}
+
+func TestPluralCategoriesFollowCLDR(t *testing.T) {
+	tests := []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en-GB", 0, "other"}, {"en-GB", 1, "one"}, {"en-GB", 2, "other"},
+		{"cy", 0, "zero"}, {"cy", 1, "one"}, {"cy", 2, "two"}, {"cy", 3, "few"},
+		{"cy", 4, "other"}, {"cy", 6, "many"}, {"cy", 7, "other"}, {"cy", -1, "one"},
+	}
+	for _, tt := range tests {
+		if got := PluralCategory(language.MustParse(tt.lang), tt.n); got != tt.want {
+			t.Errorf("PluralCategory(%s, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestFill(t *testing.T) {
+	tests := []struct {
+		name, in string
+		kv       []any
+		want     string
+	}{
+		{"none", "plain", nil, "plain"},
+		{"one", "Hi {{.Name}}!", []any{"Name", "Rhys"}, "Hi Rhys!"},
+		{"spaces", "Hi {{ .Name }}", []any{"Name", "Rhys"}, "Hi Rhys"},
+		{"unknown stays", "Hi {{.Who}}", []any{"Name", "Rhys"}, "Hi {{.Who}}"},
+		{"unclosed", "Hi {{.Name", []any{"Name", "Rhys"}, "Hi {{.Name"},
+		{"value with braces is not re-expanded", "{{.A}}{{.B}}", []any{"A", "{{.B}}", "B", "x"}, "{{.B}}x"},
+	}
+	for _, tt := range tests {
+		if got := fill(tt.in, tt.kv, nil); got != tt.want {
+			t.Errorf("%s: fill(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
 	}
 }
