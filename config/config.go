@@ -5,9 +5,12 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +40,27 @@ type Config struct {
 	TLSCertFile     string        // TLS_CERT_FILE
 	TLSKeyFile      string        // TLS_KEY_FILE
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
+
+	PublicURL string // PUBLIC_URL: the URL people reach Companion at
+
+	NHSLogin OIDC // NHSLOGIN_*: patient sign-in; empty issuer means the sandbox provider
+	Staff    OIDC // STAFF_*: staff sign-in (NHS CIS2); empty issuer means the sandbox provider
+
+	SessionIdle     time.Duration // SESSION_IDLE
+	SessionAbsolute time.Duration // SESSION_ABSOLUTE
+	RateSignIn      int           // RATE_LIMIT_SIGNIN: sign-in starts and callbacks per minute per client IP
+	RateAPI         int           // RATE_LIMIT_API: /api requests per minute per session and per client IP
+	AuditRetention  time.Duration // AUDIT_RETENTION
+	PatientIDKey    string        // PATIENT_ID_KEY: secret for opaque patient IDs; empty in sandbox makes one
+}
+
+// OIDC is one OpenID Connect relying-party registration.
+type OIDC struct {
+	Issuer   string
+	ClientID string
+	KeyPEM   string // the client's RSA private key, PEM (from *_KEY or *_KEY_FILE)
+	KeyID    string
+	VTR      []string // acceptable vectors of trust (NHS login only)
 }
 
 // Variables lists every environment variable Load reads, with its default and
@@ -54,6 +78,24 @@ var Variables = []Variable{
 	{"TLS_CERT_FILE", "(empty)", "Serve HTTPS directly with this certificate (with `TLS_KEY_FILE`)."},
 	{"TLS_KEY_FILE", "(empty)", "Private key for `TLS_CERT_FILE`."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long to let requests finish after SIGTERM."},
+	{"PUBLIC_URL", "http://ADDR:PORT", "The URL people reach Companion at (sign-in redirects are built from it). Must be https in production."},
+	{"NHSLOGIN_ISSUER", "(empty)", "NHS login issuer URL. Empty runs the in-process sandbox NHS login (sandbox mode only)."},
+	{"NHSLOGIN_CLIENT_ID", "(empty)", "Companion's NHS login client ID."},
+	{"NHSLOGIN_KEY_FILE", "(empty)", "PEM file of the RSA private key (2048 bits or more) for private_key_jwt."},
+	{"NHSLOGIN_KEY", "(empty)", "The same key as PEM text, instead of a file."},
+	{"NHSLOGIN_KEY_ID", "(empty)", "The key's `kid` as registered with NHS login."},
+	{"NHSLOGIN_VTR", "P9.Cp.Cd, P9.Cp.Ck, P9.Cm, P5.Cp.Cd, P5.Cp.Ck, P5.Cm", "Vectors of trust to request and accept, as a JSON array such as `[\"P9.Cp.Cd\"]`. P5 users may sign in; clinical features need P9."},
+	{"STAFF_ISSUER", "(empty)", "Staff sign-in (NHS CIS2) issuer URL. Empty uses the sandbox provider's staff users."},
+	{"STAFF_CLIENT_ID", "(empty)", "Companion's staff client ID."},
+	{"STAFF_KEY_FILE", "(empty)", "PEM file of the staff client's RSA private key."},
+	{"STAFF_KEY", "(empty)", "The same key as PEM text."},
+	{"STAFF_KEY_ID", "(empty)", "The staff key's `kid`."},
+	{"SESSION_IDLE", "30m", "A session ends after this long without a request."},
+	{"SESSION_ABSOLUTE", "12h", "A session ends this long after sign-in, however active."},
+	{"RATE_LIMIT_SIGNIN", "20", "Sign-in starts and callbacks allowed per minute per client IP."},
+	{"RATE_LIMIT_API", "300", "`/api` requests allowed per minute per session and per client IP."},
+	{"AUDIT_RETENTION", "17520h", "How long audit events are kept (the stream is trimmed by age only, never by count)."},
+	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one per start."},
 }
 
 // Variable documents one environment variable.
@@ -115,12 +157,64 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			errs = append(errs, fmt.Errorf("METRICS_ADDR must be host:port, got %q", c.MetricsAddr))
 		}
 	}
+	c.PublicURL = get("PUBLIC_URL", "http://"+c.ListenAddr())
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("PUBLIC_URL must be an http(s) URL, got %q", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	durations := []struct {
+		name, def string
+		dst       *time.Duration
+	}{
+		{"SESSION_IDLE", "30m", &c.SessionIdle}, {"SESSION_ABSOLUTE", "12h", &c.SessionAbsolute},
+		{"AUDIT_RETENTION", "17520h", &c.AuditRetention},
+	}
+	for _, d := range durations {
+		v, err := time.ParseDuration(get(d.name, d.def))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be a positive duration, got %q", d.name, get(d.name, d.def)))
+		}
+		*d.dst = v
+	}
+	if c.SessionIdle > c.SessionAbsolute {
+		errs = append(errs, errors.New("SESSION_IDLE cannot be longer than SESSION_ABSOLUTE"))
+	}
+	ints := []struct {
+		name, def string
+		dst       *int
+	}{{"RATE_LIMIT_SIGNIN", "20", &c.RateSignIn}, {"RATE_LIMIT_API", "300", &c.RateAPI}}
+	for _, n := range ints {
+		v, err := strconv.Atoi(get(n.name, n.def))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be a positive whole number, got %q", n.name, get(n.name, n.def)))
+		}
+		*n.dst = v
+	}
+	c.PatientIDKey = get("PATIENT_ID_KEY", "")
+	if c.PatientIDKey != "" && len(c.PatientIDKey) < 32 {
+		errs = append(errs, errors.New("PATIENT_ID_KEY must be at least 32 characters"))
+	}
+	var oerrs []error
+	c.NHSLogin, oerrs = loadOIDC(get, "NHSLOGIN")
+	errs = append(errs, oerrs...)
+	c.Staff, oerrs = loadOIDC(get, "STAFF")
+	errs = append(errs, oerrs...)
+	vtr := get("NHSLOGIN_VTR", `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm","P5.Cp.Cd","P5.Cp.Ck","P5.Cm"]`)
+	if err := json.Unmarshal([]byte(vtr), &c.NHSLogin.VTR); err != nil || len(c.NHSLogin.VTR) == 0 {
+		errs = append(errs, fmt.Errorf("NHSLOGIN_VTR must be a JSON array of vectors of trust, got %q", vtr))
+	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS_CERT_FILE and TLS_KEY_FILE go together"))
 	}
 	if c.Env == EnvProduction {
 		if parts := c.SandboxParts(); len(parts) > 0 {
 			errs = append(errs, fmt.Errorf("refusing to start: COMPANION_ENV=production but sandbox parts are enabled: %s", strings.Join(parts, "; ")))
+		}
+		if !c.SecureCookies() {
+			errs = append(errs, errors.New("PUBLIC_URL must be https in production"))
+		}
+		if c.PatientIDKey == "" {
+			errs = append(errs, errors.New("PATIENT_ID_KEY is required in production"))
 		}
 	}
 	return c, errors.Join(errs...)
@@ -136,7 +230,42 @@ func (c Config) SandboxParts() []string {
 	if c.GPSystem == "sandbox" {
 		parts = append(parts, "sandbox GP system (set GP_SYSTEM to a real adapter)")
 	}
+	if c.NHSLogin.Issuer == "" {
+		parts = append(parts, "sandbox NHS login (set NHSLOGIN_ISSUER)")
+	}
+	if c.Staff.Issuer == "" {
+		parts = append(parts, "sandbox staff login (set STAFF_ISSUER)")
+	}
 	return parts
+}
+
+// SecureCookies reports whether cookies must be Secure with the __Host-
+// prefix: always, unless Companion is served over plain HTTP (sandbox on
+// localhost).
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+func loadOIDC(get func(name, def string) string, prefix string) (OIDC, []error) {
+	o := OIDC{
+		Issuer:   get(prefix+"_ISSUER", ""),
+		ClientID: get(prefix+"_CLIENT_ID", ""),
+		KeyPEM:   get(prefix+"_KEY", ""),
+		KeyID:    get(prefix+"_KEY_ID", ""),
+	}
+	var errs []error
+	if f := get(prefix+"_KEY_FILE", ""); f != "" {
+		if o.KeyPEM != "" {
+			errs = append(errs, fmt.Errorf("set %s_KEY or %s_KEY_FILE, not both", prefix, prefix))
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s_KEY_FILE: %w", prefix, err))
+		}
+		o.KeyPEM = string(b)
+	}
+	if o.Issuer != "" && (o.ClientID == "" || o.KeyPEM == "" || o.KeyID == "") {
+		errs = append(errs, fmt.Errorf("%s_ISSUER needs %s_CLIENT_ID, %s_KEY (or _KEY_FILE) and %s_KEY_ID", prefix, prefix, prefix, prefix))
+	}
+	return o, errs
 }
 
 // Sandbox reports whether any sandbox part is enabled.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/ui"
@@ -18,6 +20,8 @@ type Error struct {
 	// MessageID is the i18n key of the message shown to people.
 	MessageID string
 	Err       error
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -35,6 +39,7 @@ var (
 	ErrNotFound    = &Error{Status: http.StatusNotFound, Code: "not_found", MessageID: "error.notFound"}
 	ErrRateLimited = &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", MessageID: "error.rateLimited"}
 	ErrInternal    = &Error{Status: http.StatusInternalServerError, Code: "internal", MessageID: "error.internal"}
+	ErrBadRequest  = &Error{Status: http.StatusBadRequest, Code: "bad_request", MessageID: "error.badRequest"}
 )
 
 // handlerFunc is a handler that reports failure by returning an error.
@@ -64,6 +69,9 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 		}
 		k := kind(err)
 		log := s.logger(r)
+		if k.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((k.RetryAfter+time.Second-1)/time.Second)))
+		}
 		if k.Status >= 500 {
 			log.Error("request failed", "err", err)
 		} else {
@@ -80,6 +88,8 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 		}
 		st := s.pageState(r)
 		st.Status = k.Status
+		l := s.Catalogue.Localizer(st.Locale)
+		st.Error = &api.ErrorBody{Code: k.Code, Message: l.T(k.MessageID)}
 		if rerr := s.Renderer.Render(w, r, k.Status, st, build); rerr != nil {
 			log.Error("render error page", "err", rerr)
 		}

@@ -1,15 +1,17 @@
-package server
+package server_test
 
 import (
 	"bytes"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/nhs-companion/companion/server"
 )
 
 func TestLogsRedactNHSNumbersAndSecrets(t *testing.T) {
 	var buf bytes.Buffer
-	log := NewLogger(&buf, "info")
+	log := server.NewLogger(&buf, "info")
 	log.Info("lookup 9990000018 failed",
 		"detail", "patient 999 000 0018 and 999-000-0026",
 		"err", errors.New("no patient 9990000034"),
@@ -38,7 +40,7 @@ func TestRedact(t *testing.T) {
 		{"nothing here", "nothing here"},
 	}
 	for _, tt := range tests {
-		if got := Redact(tt.in); got != tt.want {
+		if got := server.Redact(tt.in); got != tt.want {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -71,6 +71,16 @@ func WASMEnabled(r *http.Request) bool { return r.URL.Query().Get("wasm") != "fa
 
 // Render writes page with status, rendered from st.
 func (rn *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page) error {
+	return rn.render(w, r, status, st, build, WASMEnabled(r))
+}
+
+// RenderServerOnly writes a page the WebAssembly app has no route for (the
+// sandbox sign-in picker, staff pages), so it never loads the app.
+func (rn *Renderer) RenderServerOnly(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page) error {
+	return rn.render(w, r, status, st, build, false)
+}
+
+func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page, wasm bool) error {
 	store := &ui.Store{Catalogue: rn.Catalogue, State: st}
 	page := build(store)
 	l := store.L()
@@ -91,7 +101,7 @@ func (rn *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, s
 			rn.Assets.URL("/web/css/nhsapp.css"),
 			rn.Assets.URL("/web/companion.css"),
 		},
-		WASM:       WASMEnabled(r),
+		WASM:       wasm,
 		WasmExecJS: rn.Assets.URL("/wasm_exec.js"),
 		AppJS:      rn.Assets.URL("/app.js"),
 		Body:       template.HTML(app.HTMLString(page)), // go-app escapes text; ui.attr guards attributes

@@ -30,6 +30,7 @@ type Server struct {
 	Assets    *Assets
 	Renderer  *Renderer
 	Metrics   *Metrics
+	Auth      Auth
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -51,14 +52,41 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte("User-agent: *\nDisallow: /\n"))
 	})
 
+	patient := func(h handlerFunc) http.Handler { return s.withIdentity("patient", s.handle(h)) }
+	staff := func(h handlerFunc) http.Handler { return s.withIdentity("staff", s.handle(h)) }
+
 	for _, p := range ui.Paths() {
-		if p == "/" {
+		switch p {
+		case "/":
 			p = "/{$}" // exactly the root, not every path
+		case "/settings":
+			continue
 		}
-		mux.Handle("GET "+p, s.handle(s.page))
+		mux.Handle("GET "+p, patient(s.page))
 	}
-	mux.Handle("/api/", s.handle(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
-	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+	mux.Handle("GET /settings", patient(s.settingsPage))
+	mux.Handle("POST /settings/sessions/{id}/end", patient(s.endSession))
+
+	mux.Handle("GET /auth/login", patient(s.signIn("patient")))
+	mux.Handle("GET /auth/callback", patient(s.callback("patient")))
+	mux.Handle("POST /auth/logout", patient(s.signOut("patient", false)))
+	mux.Handle("POST /auth/logout-everywhere", patient(s.signOut("patient", true)))
+	mux.Handle("POST /auth/keepalive", patient(s.keepAlive))
+	mux.Handle("POST /auth/backchannel-logout", s.handle(s.backChannelLogout))
+	mux.Handle("GET /staff/login", staff(s.signIn("staff")))
+	mux.Handle("GET /staff/callback", staff(s.callback("staff")))
+	mux.Handle("POST /staff/logout", staff(s.signOut("staff", false)))
+	mux.Handle("GET /admin", staff(s.adminPage))
+	if s.Auth.SandboxOP != nil {
+		mux.Handle("/sandbox-login/", s.Auth.SandboxOP)
+	}
+
+	api := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
+	mux.Handle("GET /api/v1/me", api(s.me))
+	mux.Handle("GET /api/v1/sessions", api(s.listSessions))
+	mux.Handle("DELETE /api/v1/sessions/{id}", api(s.endSession))
+	mux.Handle("/api/", api(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+	mux.Handle("/", patient(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
@@ -71,11 +99,34 @@ func (s *Server) Handler() http.Handler {
 
 // pageState is the state every page is rendered with.
 func (s *Server) pageState(r *http.Request) api.PageState {
-	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path}
+	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, User: s.userState(identityFrom(r.Context(), "patient").session)}
 }
 
-// page renders the routed page for the request's path.
+// rateLimitAPI limits /api requests per session and per client IP.
+func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if id := identityFrom(r.Context(), "patient"); id.session != nil {
+			if err := s.limit(r, "api:s:"+id.session.ID, s.Config.RateAPI); err != nil {
+				return err
+			}
+		}
+		if err := s.limit(r, "api:ip:"+s.clientIP(r), s.Config.RateAPI); err != nil {
+			return err
+		}
+		return next(w, r)
+	}
+}
+
+// page renders the routed page for the request's path. A browser holding an
+// ended session is sent to sign in again, to come back here.
 func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
+	id := identityFrom(r.Context(), "patient")
+	if id.unavailable {
+		return ErrUnavailable
+	}
+	if id.stale && r.URL.Path != "/signed-out" {
+		return s.signInRedirect(w, r, "patient", ErrSessionExpired)
+	}
 	path := r.URL.Path
 	build := func(st *ui.Store) ui.Page {
 		p, _ := ui.Lookup(path, st)

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/andybalholm/brotli"
 	"golang.org/x/net/html"
@@ -23,7 +23,8 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/internal/redistest"
-	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/internal/wire"
+	"github.com/nhs-companion/companion/server"
 )
 
 // fakeWeb writes a WEB_DIR with every required file (small stand-ins), with
@@ -63,42 +64,56 @@ func fakeWeb(tb testing.TB) string {
 }
 
 type testEnv struct {
-	srv   *Server
+	srv   *server.Server
 	http  *httptest.Server
 	redis *redistest.Server
-	logs  *bytes.Buffer
+	logs  *syncBuffer
+	url   string
 }
 
-// mustStartServer runs Companion's handler on a real HTTP server backed by a
-// private redis-server.
-func mustStartServer(tb testing.TB, mutate ...func(*config.Config)) *testEnv {
+// syncBuffer is a log sink safe to read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// mustStartServer runs Companion, wired as cmd/companion wires it, on a real
+// HTTP server backed by a private redis-server. env overrides configuration.
+func mustStartServer(tb testing.TB, env ...string) *testEnv {
 	tb.Helper()
 	rs := redistest.MustStart(tb)
 	rdb := rs.Client(tb)
-	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	hs := httptest.NewUnstartedServer(nil)
+	base := "http://" + hs.Listener.Addr().String()
+	vars := map[string]string{"PUBLIC_URL": base, "WEB_DIR": fakeWeb(tb), "LOG_LEVEL": "debug"}
+	for i := 0; i+1 < len(env); i += 2 {
+		vars[env[i]] = env[i+1]
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	gpSys := sandbox.New(rdb, "test:", time.Now)
-	if err := gpSys.Seed(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	cat := i18n.MustDefault()
-	assets, err := LoadAssets(fakeWeb(tb), Manifest{Name: "Companion", ShortName: "Companion", Lang: "en-GB"})
+	logs := &syncBuffer{}
+	srv, err := wire.Build(context.Background(), cfg, rdb, logs)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
-	s := &Server{
-		Config: cfg, Logger: NewLogger(logs, "debug"), Redis: rdb, GP: gpSys, Catalogue: cat,
-		Assets: assets, Renderer: &Renderer{Catalogue: cat, Assets: assets}, Metrics: NewMetrics(),
-	}
-	hs := httptest.NewServer(s.Handler())
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	tb.Cleanup(hs.Close)
-	return &testEnv{srv: s, http: hs, redis: rs, logs: logs}
+	return &testEnv{srv: srv, http: hs, redis: rs, logs: logs, url: base}
 }
 
 func (e *testEnv) get(tb testing.TB, path string, header ...string) (*http.Response, string) {
@@ -168,6 +183,7 @@ func textOf(n *html.Node) string {
 
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
+	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {
 			url := path
@@ -175,7 +191,13 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 				url += "?wasm=false"
 			}
 			t.Run(url, func(t *testing.T) {
-				res, body := e.get(t, url)
+				var res *http.Response
+				var body string
+				if path == "/settings" {
+					res, body = amara.get(t, url)
+				} else {
+					res, body = e.get(t, url)
+				}
 				if res.StatusCode != http.StatusOK {
 					t.Fatalf("status %d", res.StatusCode)
 				}
@@ -196,8 +218,14 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 				if h1 := all(doc, el("h1")); len(h1) != 1 || textOf(h1[0]) == "" {
 					t.Errorf("want one h1")
 				}
-				if len(all(doc, el("nav"))) != 1 {
+				navs := all(doc, el("nav"))
+				if len(navs) == 0 {
 					t.Error("no navigation")
+				}
+				for _, n := range navs {
+					if label, _ := attr(n, "aria-label"); label == "" {
+						t.Error("a <nav> has no aria-label to tell it apart")
+					}
 				}
 				var viewport string
 				for _, m := range all(doc, el("meta")) {
@@ -238,7 +266,7 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 					if err := json.Unmarshal([]byte(textOf(states[0])), &st); err != nil {
 						t.Fatal(err)
 					}
-					if st.Path != path || st.Locale != "en-GB" {
+					if st.Path != path || st.Locale != "en-GB" || (path == "/settings") != (st.User != nil) {
 						t.Errorf("handed-over state %+v", st)
 					}
 				} else if len(scripts) != 0 || len(states) != 0 {
@@ -307,7 +335,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestHSTSOverTLS(t *testing.T) {
-	e := mustStartServer(t, func(c *config.Config) { c.TrustProxy = true })
+	e := mustStartServer(t, "TRUST_PROXY", "true")
 	res, _ := e.get(t, "/", "X-Forwarded-Proto", "https")
 	if got := res.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
 		t.Errorf("HSTS behind a trusted TLS proxy = %q", got)

@@ -17,6 +17,14 @@ type PageState struct {
 	Status int `json:"status,omitempty"`
 	// User is the signed-in person, or nil when nobody is signed in.
 	User *User `json:"user,omitempty"`
+	// Staff is the signed-in member of staff on staff pages, or nil.
+	Staff *Staff `json:"staff,omitempty"`
+	// Error is what went wrong, on an error page.
+	Error *ErrorBody `json:"error,omitempty"`
+	// Sessions is the person's active sessions, on the settings page.
+	Sessions []SessionInfo `json:"sessions,omitempty"`
+	// Picker is the sandbox sign-in's account list, on its picker page.
+	Picker *Picker `json:"picker,omitempty"`
 }
 
 // User is the signed-in person as pages show them. It never carries the NHS
@@ -24,6 +32,58 @@ type PageState struct {
 type User struct {
 	// Name is the person's name as they would expect to see it.
 	Name string `json:"name"`
+	// ProofingLevel is NHS login's identity proofing level, "P5" or "P9".
+	ProofingLevel string `json:"proofing_level"`
+	// IdleDeadline is when the session ends without activity (Unix ms), for
+	// the warning shown shortly before.
+	IdleDeadline int64 `json:"idle_deadline,omitempty"`
+	// IdleSeconds is the idle timeout, so the page can tell activity resets it.
+	IdleSeconds int `json:"idle_seconds,omitempty"`
+}
+
+// Me is GET /api/v1/me: who is signed in and what they may do.
+type Me struct {
+	Name          string `json:"name"`
+	GivenName     string `json:"given_name"`
+	FamilyName    string `json:"family_name"`
+	BirthDate     string `json:"birthdate"`
+	ProofingLevel string `json:"proofing_level"`
+	// PatientID is the opaque ID of the person's own patient record.
+	PatientID string `json:"patient_id"`
+	// GPPractice is the ODS code of the practice they are registered with.
+	GPPractice string `json:"gp_practice"`
+}
+
+// SessionInfo describes one active session, for the settings page.
+type SessionInfo struct {
+	ID       string `json:"id"`
+	Device   string `json:"device"`
+	Started  int64  `json:"started"`   // Unix ms
+	LastSeen int64  `json:"last_seen"` // Unix ms
+	Current  bool   `json:"current"`
+}
+
+// Staff is a signed-in member of staff.
+type Staff struct {
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+	// Practices are the ODS codes a site admin looks after.
+	Practices []string `json:"practices,omitempty"`
+}
+
+// Picker is the sandbox NHS login's account picker.
+type Picker struct {
+	Action   string            `json:"action"`
+	Params   map[string]string `json:"params"`
+	Accounts []PickerAccount   `json:"accounts"`
+	Invalid  bool              `json:"invalid,omitempty"`
+}
+
+// PickerAccount is one sandbox person on the picker.
+type PickerAccount struct {
+	Value       string `json:"value"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 }
 
 // Error is the body of every JSON error response.

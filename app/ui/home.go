@@ -24,6 +24,9 @@ func (p *homePage) Render() app.UI {
 		content = append(content,
 			app.H1().Text(l.T("home.signedIn.heading", "Name", u.Name)),
 		)
+		if u.ProofingLevel != "P9" {
+			content = append(content, proveIdentity(p.store))
+		}
 	} else {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
@@ -42,6 +45,18 @@ func (p *homePage) Render() app.UI {
 	}
 	content = append(content, urgentCard(l.T("urgent.heading"), l.T("urgent.body111"), l.T("urgent.body999")))
 	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
+}
+
+// proveIdentity tells someone who signed in with medium identity proofing
+// (P5) why clinical services are closed to them and how to open them.
+func proveIdentity(s *Store) app.UI {
+	l := s.L()
+	return app.Div().Class("nhsuk-inset-text").ID("prove-identity").Body(
+		app.Span().Class("nhsuk-u-visually-hidden").Text(l.T("shell.information")),
+		app.H2().Class("nhsuk-heading-m").Text(l.T("p5.heading")),
+		app.P().Text(l.T("p5.body")),
+		app.P().Text(l.T("p5.how")),
+	)
 }
 
 // urgentCard is the NHS "urgent" care card telling people where to get help

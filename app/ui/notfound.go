@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -34,15 +36,27 @@ type errorPage struct {
 
 func newErrorPage(s *Store) Page { return &errorPage{store: s} }
 
-// Title is the page title.
-func (p *errorPage) Title() string { return p.store.L().T("error.title") }
+// Title is the page title: a problem on our side, or one with the request.
+func (p *errorPage) Title() string {
+	if p.store.State.Status >= 400 && p.store.State.Status < 500 {
+		return p.store.L().T("error.titleRequest")
+	}
+	return p.store.L().T("error.title")
+}
 
 // Render draws the page.
 func (p *errorPage) Render() app.UI {
 	l := p.store.L()
-	return &shell{Store: p.store, PageTitle: p.Title(), Content: []app.UI{
-		app.H1().Text(p.Title()),
-		app.P().Text(l.T("error.later")),
-		urgentCard(l.T("urgent.heading"), l.T("urgent.body111"), l.T("urgent.body999")),
-	}}
+	msg := l.T("error.later")
+	if e := p.store.State.Error; e != nil && e.Message != "" {
+		msg = e.Message
+	}
+	content := []app.UI{app.H1().Text(p.Title()), app.P().Text(msg)}
+	if e := p.store.State.Error; e != nil && strings.HasPrefix(e.Code, "sign_in") {
+		content = append(content, app.P().Body(app.A().Href("/auth/login").Text(l.T("error.signInAgain"))))
+	} else {
+		content = append(content, app.P().Body(app.A().Href("/").Text(l.T("notFound.home"))))
+	}
+	content = append(content, urgentCard(l.T("urgent.heading"), l.T("urgent.body111"), l.T("urgent.body999")))
+	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
 }

@@ -82,6 +82,7 @@ func (s *shell) Render() app.UI {
 						app.Span().Class("nhsuk-header__service-name").Text(l.T("service.name")),
 					),
 				),
+				s.account(),
 			),
 			app.Nav().Class("nhsuk-header__navigation").Aria("label", attr(l.T("shell.menu"))).Body(
 				app.Div().Class("nhsuk-header__navigation-container nhsuk-width-container").Body(
@@ -93,6 +94,7 @@ func (s *shell) Render() app.UI {
 			),
 		),
 		app.Div().Class("nhsuk-width-container").Body(
+			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
 			app.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),
 		),
 		app.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
@@ -104,6 +106,36 @@ func (s *shell) Render() app.UI {
 						footerLink("/accessibility", l.T("shell.footer.accessibility")),
 					),
 					app.P().Class("nhsuk-body-s").Text(l.T("shell.footer.copyright")),
+				),
+			),
+		),
+	)
+}
+
+// account is the header's account menu: who is signed in, their settings,
+// and signing out (a real form, so it works without WebAssembly).
+func (s *shell) account() app.UI {
+	l := s.Store.L()
+	var name, settings, signOut string
+	switch st := s.Store.State; {
+	case st.User != nil:
+		name, settings, signOut = st.User.Name, "/settings", "/auth/logout"
+	case st.Staff != nil:
+		name, settings, signOut = st.Staff.Name, "/admin", "/staff/logout"
+	default:
+		return nil
+	}
+	return app.Nav().Class("nhsuk-header__account").Aria("label", attr(l.T("shell.account"))).Body(
+		app.Ul().Class("nhsuk-header__account-list").Body(
+			app.Li().Class("nhsuk-header__account-item").Body(
+				app.A().Class("nhsuk-header__account-link").Href(settings).Body(
+					app.Span().Class("nhsuk-u-visually-hidden").Text(l.T("shell.account.signedInAs")),
+					app.Text(name),
+				),
+			),
+			app.Li().Class("nhsuk-header__account-item").Body(
+				app.Form().Class("nhsuk-header__account-form").Action(signOut).Method("post").Body(
+					app.Button().Class("nhsuk-header__account-button").Type("submit").Text(l.T("shell.signOut")),
 				),
 			),
 		),

@@ -44,8 +44,16 @@ var routes = []route{
 	{"/", newHomePage},
 	{"/help", newHelpPage},
 	{"/accessibility", newAccessibilityPage},
-	{"/auth/login", newSignInPage},
+	{"/settings", newSettingsPage},
+	{"/signed-out", newSignedOutPage},
 }
+
+// ServerOnly pages are rendered by the server alone, with no WebAssembly: the
+// sandbox sign-in picker belongs to the identity provider, not to the app.
+func SandboxPicker(s *Store) Page { return newPickerPage(s) }
+
+// StaffHome is the signed-in staff member's start page.
+func StaffHome(s *Store) Page { return newAdminPage(s) }
 
 // Register adds every page to go-app's router. Both the server and the
 // WebAssembly entry call it so the route table is the same on both sides.

@@ -19,9 +19,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/config"
-	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/internal/wire"
 	"github.com/nhs-companion/companion/server"
-	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
 func main() {
@@ -36,34 +35,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(os.Stdout, cfg.LogLevel)
+	bootLog := server.NewLogger(os.Stdout, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 
-	rdb, closeRedis, err := openRedis(cfg, log)
+	rdb, closeRedis, err := openRedis(cfg, bootLog)
 	if err != nil {
 		return err
 	}
 	defer closeRedis()
 
-	gpSys := sandbox.New(rdb, "companion:", time.Now)
-	if err := gpSys.Seed(ctx); err != nil {
-		return err
-	}
-
-	cat := i18n.MustDefault()
-	l := cat.Localizer(i18n.DefaultLocale)
-	assets, err := server.LoadAssets(cfg.WebDir, server.Manifest{
-		Name: l.T("service.name"), ShortName: l.T("service.name"), Description: l.T("home.lead"), Lang: l.Locale(),
-	})
+	srv, err := wire.Build(ctx, cfg, rdb, os.Stdout)
 	if err != nil {
 		return err
 	}
-	srv := &server.Server{
-		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Catalogue: cat, Assets: assets,
-		Renderer: &server.Renderer{Catalogue: cat, Assets: assets},
-		Metrics:  server.NewMetrics(),
-	}
+	log := srv.Logger
+	assets := srv.Assets
 
 	web := &http.Server{
 		Addr:              cfg.ListenAddr(),

@@ -50,3 +50,39 @@ func birthDate(today time.Time, age, offset int) gp.Date {
 	last := today.AddDate(0, 0, -offset)
 	return gp.DateOf(last.AddDate(-age, 0, 0))
 }
+
+// Login is a cast member who can sign in to the sandbox NHS login.
+type Login struct {
+	NHSNumber string
+	// Level is their identity proofing level, "P9" or "P5".
+	Level string
+}
+
+// Logins lists the cast members with an NHS login (children and George have
+// none: they are reached through proxy access).
+func Logins() []Login {
+	return []Login{
+		{"9990000018", "P9"}, // Amara
+		{"9990000034", "P9"}, // Priya
+		{"9990000050", "P9"}, // Rhys
+		{"9990000069", "P5"}, // Tom
+	}
+}
+
+// StaffMember is a sandbox staff user.
+type StaffMember struct {
+	ID, GivenName, FamilyName string
+	// Role is "site_admin" (for Practice) or "national_admin".
+	Role     string
+	Practice string
+}
+
+// Staff lists the sandbox staff: a site admin for each practice and one
+// national admin.
+func Staff() []StaffMember {
+	return []StaffMember{
+		{"staff-site-z00001", "Sam", "Patel", "site_admin", PilotPractice},
+		{"staff-site-z00002", "Ceri", "Jones", "site_admin", NonPilotPractice},
+		{"staff-national", "Alex", "Morgan", "national_admin", ""},
+	}
+}

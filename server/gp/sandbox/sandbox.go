@@ -60,10 +60,22 @@ func (s *System) Seed(ctx context.Context) error {
 			"birth": birthDate(today, c.age, c.birthdayOffset).String(), "practice": c.practice,
 		})
 	}
+	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	return nil
+}
+
+// reseedIfLost seeds again when Redis has lost the sandbox's data (a restart
+// of a Redis that keeps nothing on disk), so the sandbox recovers by itself.
+// It reports whether it did.
+func (s *System) reseedIfLost(ctx context.Context) bool {
+	n, err := s.rdb.Exists(ctx, s.key("seeded")).Result()
+	if err != nil || n == 1 {
+		return false
+	}
+	return s.Seed(ctx) == nil
 }
 
 // Practice returns a practice by ODS code.
@@ -71,6 +83,9 @@ func (s *System) Practice(ctx context.Context, ods string) (gp.Practice, error) 
 	m, err := s.rdb.HGetAll(ctx, s.key("practice", ods)).Result()
 	if err != nil {
 		return gp.Practice{}, fmt.Errorf("practice: %w: %w", gp.ErrUnavailable, err)
+	}
+	if len(m) == 0 && s.reseedIfLost(ctx) {
+		m, _ = s.rdb.HGetAll(ctx, s.key("practice", ods)).Result()
 	}
 	if len(m) == 0 {
 		return gp.Practice{}, fmt.Errorf("practice: %w", gp.ErrNotFound)
@@ -89,6 +104,9 @@ func (s *System) Patient(ctx context.Context, nhsNumber string) (gp.Patient, err
 	m, err := s.rdb.HGetAll(ctx, s.key("patient", nhsNumber)).Result()
 	if err != nil {
 		return gp.Patient{}, fmt.Errorf("patient: %w: %w", gp.ErrUnavailable, err)
+	}
+	if len(m) == 0 && s.reseedIfLost(ctx) {
+		m, _ = s.rdb.HGetAll(ctx, s.key("patient", nhsNumber)).Result()
 	}
 	if len(m) == 0 {
 		return gp.Patient{}, fmt.Errorf("patient: %w", gp.ErrNotFound)

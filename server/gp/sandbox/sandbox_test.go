@@ -76,3 +76,12 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 		t.Errorf("Patient with Redis down: got %v, want ErrUnavailable", err)
 	}
 }
+
+func TestRecoversWhenRedisLosesItsData(t *testing.T) {
+	s, srv := newSeeded(t, time.Now())
+	srv.Restart(t) // keeps nothing on disk: the seed is gone
+	p, err := s.Patient(context.Background(), "9990000018")
+	if err != nil || p.GivenName != "Amara" {
+		t.Fatalf("after Redis lost its data: %+v, %v", p, err)
+	}
+}

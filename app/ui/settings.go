@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/nhs-companion/companion/app/api"
+)
+
+// settingsPage lists the person's active sessions (device, started, last
+// seen) and lets them end any of them, or all.
+type settingsPage struct {
+	app.Compo
+	store *Store
+
+	sessions []api.SessionInfo
+	loaded   bool
+	failed   bool
+}
+
+func newSettingsPage(s *Store) Page {
+	p := &settingsPage{store: s}
+	if s.State.Path == "/settings" && s.State.User != nil {
+		p.sessions, p.loaded = s.State.Sessions, true
+	}
+	return p
+}
+
+// Title is the page title.
+func (p *settingsPage) Title() string { return p.store.L().T("settings.title") }
+
+// OnNav fetches the sessions when the app navigated here itself (the server
+// handed them over otherwise).
+func (p *settingsPage) OnNav(ctx app.Context) {
+	if p.loaded {
+		return
+	}
+	ctx.Async(func() {
+		var out []api.SessionInfo
+		err := api.NewClient("").Get(ctx, "/api/v1/sessions", &out)
+		ctx.Dispatch(func(app.Context) {
+			if se, ok := err.(*api.StatusError); ok && se.Status == 401 {
+				app.Window().Get("location").Call("assign", "/auth/login?return=/settings")
+				return
+			}
+			p.sessions, p.loaded, p.failed = out, err == nil, err != nil
+		})
+	})
+}
+
+// Render draws the page.
+func (p *settingsPage) Render() app.UI {
+	l := p.store.L()
+	content := []app.UI{app.H1().Text(p.Title()), app.H2().Text(l.T("settings.sessions.heading"))}
+	switch {
+	case p.failed:
+		content = append(content, app.P().Text(l.T("error.internal")))
+	case !p.loaded:
+		content = append(content, app.P().Attr("role", "status").Text(l.T("shell.loading")))
+	default:
+		content = append(content,
+			app.P().Text(l.N("settings.sessions.count", len(p.sessions))),
+			app.Dl().Class("nhsuk-summary-list").Body(
+				app.Range(p.sessions).Slice(func(i int) app.UI { return p.row(p.sessions[i]) }),
+			),
+			app.Form().Action("/auth/logout-everywhere").Method("post").Body(
+				app.Button().Class("nhsuk-button nhsuk-button--secondary").Type("submit").Text(l.T("settings.signOutEverywhere")),
+			),
+		)
+	}
+	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
+}
+
+func (p *settingsPage) row(s api.SessionInfo) app.UI {
+	l := p.store.L()
+	device := s.Device
+	if device == "" {
+		device = l.T("settings.device.unknown")
+	}
+	detail := l.T("settings.session.detail", "Started", formatTime(s.Started), "LastSeen", formatTime(s.LastSeen))
+	var action app.UI
+	if s.Current {
+		action = app.Strong().Class("nhsuk-tag").Text(l.T("settings.session.current"))
+	} else {
+		action = app.Form().Action("/settings/sessions/" + attr(s.ID) + "/end").Method("post").Body(
+			app.Button().Class("nhsuk-button nhsuk-button--secondary nhsuk-button--small").Type("submit").Body(
+				app.Text(l.T("settings.session.end")),
+				app.Span().Class("nhsuk-u-visually-hidden").Text(" "+l.T("settings.session.endHidden", "Device", device)),
+			),
+		)
+	}
+	return app.Div().Class("nhsuk-summary-list__row").Body(
+		app.Dt().Class("nhsuk-summary-list__key").Text(device),
+		app.Dd().Class("nhsuk-summary-list__value").Text(detail),
+		app.Dd().Class("nhsuk-summary-list__actions").Body(action),
+	)
+}
+
+// formatTime shows a time in UK local time, as people there read it.
+func formatTime(ms int64) string {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		loc = time.UTC
+	}
+	return time.UnixMilli(ms).In(loc).Format("2 January 2006, 15:04")
+}

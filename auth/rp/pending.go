@@ -1,0 +1,80 @@
+package rp
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrUnknownState means a callback's state matches no sign-in in progress: it
+// was never issued, has been used already, or is older than the pre-login
+// lifetime.
+var ErrUnknownState = errors.New("rp: unknown, used or expired state")
+
+// Pending keeps sign-ins in progress in Redis, keyed by a hash of their state,
+// each usable once and only for a short time.
+type Pending struct {
+	rdb    redis.UniversalClient
+	prefix string
+	ttl    time.Duration
+}
+
+// NewPending returns a pre-login store; ttl is how long a sign-in may take.
+func NewPending(rdb redis.UniversalClient, prefix string, ttl time.Duration) *Pending {
+	return &Pending{rdb: rdb, prefix: prefix, ttl: ttl}
+}
+
+// Login is a sign-in in progress.
+type Login struct {
+	Start
+	// Return is the local path to go back to afterwards.
+	Return string `json:"return"`
+}
+
+func (p *Pending) key(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	return p.prefix + "pl:" + hex.EncodeToString(sum[:])
+}
+
+// Save records a sign-in about to be sent to the provider.
+func (p *Pending) Save(ctx context.Context, l Login) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	ok, err := p.rdb.SetNX(ctx, p.key(l.State), b, p.ttl).Result()
+	if err != nil {
+		return fmt.Errorf("save pre-login: %w", err)
+	}
+	if !ok {
+		return errors.New("save pre-login: state collision")
+	}
+	return nil
+}
+
+// Take returns and removes the sign-in for state: a second Take of the same
+// state fails, so a replayed callback cannot sign anyone in.
+func (p *Pending) Take(ctx context.Context, state string) (Login, error) {
+	if state == "" {
+		return Login{}, ErrUnknownState
+	}
+	b, err := p.rdb.GetDel(ctx, p.key(state)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Login{}, ErrUnknownState
+	}
+	if err != nil {
+		return Login{}, fmt.Errorf("take pre-login: %w", err)
+	}
+	var l Login
+	if err := json.Unmarshal(b, &l); err != nil {
+		return Login{}, fmt.Errorf("take pre-login: %w", err)
+	}
+	l.State = state
+	return l, nil
+}

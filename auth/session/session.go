@@ -1,0 +1,291 @@
+// Package session keeps signed-in sessions in Redis.
+//
+// A session is named by an opaque 256-bit token that only the browser holds
+// (in an HttpOnly cookie); Redis stores the session under the token's SHA-256
+// hash, so a copy of Redis cannot be replayed as cookies. Each user has an
+// index of their sessions so they can be listed and all ended at once.
+//
+// Sessions end after an idle timeout and, regardless of use, at an absolute
+// lifetime; both force a full sign-in again.
+//
+// It is server-only.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotFound means there is no live session for the token: it never existed,
+// was signed out, or expired.
+var ErrNotFound = errors.New("session: not found")
+
+// ErrUnavailable means the session store could not be reached.
+var ErrUnavailable = errors.New("session: store unavailable")
+
+// Session is what Companion knows about a signed-in person between requests.
+// It stays on the server; pages see only what they need.
+type Session struct {
+	// ID is the hash of the token: safe to show and to use in URLs.
+	ID string `json:"id"`
+	// UserKey groups a person's sessions (the identity provider's subject).
+	UserKey string `json:"user"`
+	// Kind is "patient" or "staff"; the two never share a session.
+	Kind string `json:"kind"`
+
+	Subject       string   `json:"sub"`
+	NHSNumber     string   `json:"nhs,omitempty"`
+	GivenName     string   `json:"given,omitempty"`
+	FamilyName    string   `json:"family,omitempty"`
+	BirthDate     string   `json:"birth,omitempty"`
+	ProofingLevel string   `json:"ial,omitempty"`
+	GPODS         string   `json:"gp_ods,omitempty"`
+	Roles         []string `json:"roles,omitempty"`
+	RoleODS       []string `json:"role_ods,omitempty"`
+
+	Device    string    `json:"device"`
+	CreatedAt time.Time `json:"created"`
+	LastSeen  time.Time `json:"seen"`
+	// ExpiresAt is the absolute end of the session.
+	ExpiresAt time.Time `json:"expires"`
+}
+
+// IdleDeadline is when the session ends if nothing more happens.
+func (s Session) IdleDeadline(idle time.Duration) time.Time {
+	d := s.LastSeen.Add(idle)
+	if d.After(s.ExpiresAt) {
+		return s.ExpiresAt
+	}
+	return d
+}
+
+// Store keeps sessions in Redis.
+type Store struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	idle     time.Duration
+	absolute time.Duration
+	now      func() time.Time
+	// touchEvery limits writes: last-seen is saved at most this often, so a
+	// burst of requests costs one Redis round trip each, not two.
+	touchEvery time.Duration
+}
+
+// NewStore returns a store under prefix with the given timeouts.
+func NewStore(rdb redis.UniversalClient, prefix string, idle, absolute time.Duration, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	touch := idle / 30
+	if touch > time.Minute {
+		touch = time.Minute
+	}
+	return &Store{rdb: rdb, prefix: prefix, idle: idle, absolute: absolute, now: now, touchEvery: touch}
+}
+
+// Idle is the idle timeout.
+func (st *Store) Idle() time.Duration { return st.idle }
+
+// Hash returns the ID under which a token's session is stored.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func (st *Store) key(id string) string       { return st.prefix + "s:" + id }
+func (st *Store) userKey(user string) string { return st.prefix + "u:" + user }
+func unavailable(op string, err error) error {
+	return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+}
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Create starts a new session (always a new token: sign-in rotates the ID)
+// and returns the token for the cookie.
+func (st *Store) Create(ctx context.Context, s Session) (string, Session, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", Session{}, err
+	}
+	now := st.now()
+	s.ID = Hash(token)
+	s.CreatedAt, s.LastSeen, s.ExpiresAt = now, now, now.Add(st.absolute)
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", Session{}, err
+	}
+	pipe := st.rdb.TxPipeline()
+	pipe.Set(ctx, st.key(s.ID), b, st.ttl(s, now))
+	pipe.SAdd(ctx, st.userKey(s.UserKey), s.ID)
+	pipe.Expire(ctx, st.userKey(s.UserKey), st.absolute)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return "", Session{}, unavailable("create session", err)
+	}
+	return token, s, nil
+}
+
+func (st *Store) ttl(s Session, now time.Time) time.Duration {
+	ttl := s.IdleDeadline(st.idle).Sub(now)
+	if ttl < time.Second {
+		ttl = time.Second
+	}
+	return ttl
+}
+
+// Get returns the live session for a token and records the activity. An
+// expired session (idle or absolute) is deleted and reported as ErrNotFound.
+func (st *Store) Get(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, ErrNotFound
+	}
+	s, err := st.load(ctx, Hash(token))
+	if err != nil {
+		return Session{}, err
+	}
+	now := st.now()
+	if !now.Before(s.IdleDeadline(st.idle)) {
+		_ = st.end(ctx, s)
+		return Session{}, fmt.Errorf("get session: expired: %w", ErrNotFound)
+	}
+	if now.Sub(s.LastSeen) >= st.touchEvery {
+		s.LastSeen = now
+		if err := st.save(ctx, s, now); err != nil {
+			return Session{}, err
+		}
+	}
+	return s, nil
+}
+
+// Peek returns the session without recording activity, for the expiry
+// warning's own checks.
+func (st *Store) Peek(ctx context.Context, token string) (Session, error) {
+	s, err := st.load(ctx, Hash(token))
+	if err != nil {
+		return Session{}, err
+	}
+	if !st.now().Before(s.IdleDeadline(st.idle)) {
+		return Session{}, ErrNotFound
+	}
+	return s, nil
+}
+
+func (st *Store) load(ctx context.Context, id string) (Session, error) {
+	b, err := st.rdb.Get(ctx, st.key(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, unavailable("load session", err)
+	}
+	var s Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Session{}, fmt.Errorf("load session: %w", err)
+	}
+	return s, nil
+}
+
+func (st *Store) save(ctx context.Context, s Session, now time.Time) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	// XX: never resurrect a session deleted meanwhile (signed out elsewhere).
+	if err := st.rdb.SetArgs(ctx, st.key(s.ID), b, redis.SetArgs{Mode: "XX", TTL: st.ttl(s, now)}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return unavailable("save session", err)
+	}
+	return nil
+}
+
+// Delete ends the session for a token (sign-out).
+func (st *Store) Delete(ctx context.Context, token string) error {
+	s, err := st.load(ctx, Hash(token))
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return st.end(ctx, s)
+}
+
+func (st *Store) end(ctx context.Context, s Session) error {
+	pipe := st.rdb.TxPipeline()
+	pipe.Del(ctx, st.key(s.ID))
+	pipe.SRem(ctx, st.userKey(s.UserKey), s.ID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return unavailable("end session", err)
+	}
+	return nil
+}
+
+// EndByID ends one of user's sessions by its ID (from the settings page). It
+// reports ErrNotFound if that session is not the user's.
+func (st *Store) EndByID(ctx context.Context, user, id string) error {
+	s, err := st.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.UserKey != user {
+		return ErrNotFound
+	}
+	return st.end(ctx, s)
+}
+
+// List returns user's live sessions, newest first, pruning stale index
+// entries.
+func (st *Store) List(ctx context.Context, user string) ([]Session, error) {
+	ids, err := st.rdb.SMembers(ctx, st.userKey(user)).Result()
+	if err != nil {
+		return nil, unavailable("list sessions", err)
+	}
+	var out []Session
+	for _, id := range ids {
+		s, err := st.load(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			st.rdb.SRem(ctx, st.userKey(user), id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// EndAll ends every session of user ("sign out everywhere", back-channel
+// logout) and returns how many there were.
+func (st *Store) EndAll(ctx context.Context, user string) (int, error) {
+	ids, err := st.rdb.SMembers(ctx, st.userKey(user)).Result()
+	if err != nil {
+		return 0, unavailable("end all sessions", err)
+	}
+	keys := []string{st.userKey(user)}
+	for _, id := range ids {
+		keys = append(keys, st.key(id))
+	}
+	n, err := st.rdb.Del(ctx, keys...).Result()
+	if err != nil {
+		return 0, unavailable("end all sessions", err)
+	}
+	if n > 0 {
+		n-- // the index itself
+	}
+	return int(n), nil
+}

@@ -1,0 +1,216 @@
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/app/ui"
+	"github.com/nhs-companion/companion/auth/rp"
+	"github.com/nhs-companion/companion/auth/sandboxop"
+	"github.com/nhs-companion/companion/auth/session"
+	"github.com/nhs-companion/companion/config"
+	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+)
+
+// wireAuth builds sign-in: the two relying parties (against the sandbox
+// provider when no issuer is configured), sessions, audit, rate limits.
+func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *server.Renderer) (server.Auth, error) {
+	a := server.Auth{
+		Pending:       rp.NewPending(rdb, "companion:auth:", 10*time.Minute),
+		Sessions:      session.NewStore(rdb, "companion:sess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
+		StaffSessions: session.NewStore(rdb, "companion:staffsess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
+		Audit:         audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
+		Limiter:       redis_rate.NewLimiter(rdb),
+	}
+	pidKey := []byte(cfg.PatientIDKey)
+	if len(pidKey) == 0 {
+		pidKey = make([]byte, 32)
+		if _, err := rand.Read(pidKey); err != nil {
+			return a, err
+		}
+	}
+	a.PatientIDs = &server.PatientIDs{Redis: rdb, Prefix: "companion:", Key: pidKey}
+
+	patientCfg := rp.Config{
+		Issuer: cfg.NHSLogin.Issuer, ClientID: cfg.NHSLogin.ClientID, KeyID: cfg.NHSLogin.KeyID,
+		RedirectURL: cfg.PublicURL + "/auth/callback",
+		Scopes:      []string{"openid", "profile", "gp_registration_details"},
+		VTR:         cfg.NHSLogin.VTR,
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	}
+	staffCfg := rp.Config{
+		Issuer: cfg.Staff.Issuer, ClientID: cfg.Staff.ClientID, KeyID: cfg.Staff.KeyID,
+		RedirectURL: cfg.PublicURL + "/staff/callback",
+		Scopes:      []string{"openid", "profile"},
+		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
+	}
+	var err error
+	if cfg.NHSLogin.Issuer != "" {
+		if patientCfg.Key, err = parseKey(cfg.NHSLogin.KeyPEM); err != nil {
+			return a, fmt.Errorf("NHSLOGIN key: %w", err)
+		}
+	}
+	if cfg.Staff.Issuer != "" {
+		if staffCfg.Key, err = parseKey(cfg.Staff.KeyPEM); err != nil {
+			return a, fmt.Errorf("STAFF key: %w", err)
+		}
+	}
+	if cfg.NHSLogin.Issuer == "" || cfg.Staff.Issuer == "" {
+		op, err := sandboxProvider(ctx, cfg, rdb, gpSys, cat, rn)
+		if err != nil {
+			return a, err
+		}
+		a.SandboxOP = op.Handler()
+		// The server talks to its own in-process provider directly; browsers
+		// reach it at PUBLIC_URL.
+		inProcess := &http.Client{Transport: handlerTransport{a.SandboxOP}, Timeout: 10 * time.Second}
+		if cfg.NHSLogin.Issuer == "" {
+			if err := registerSandboxClient(op, &patientCfg, "companion-sandbox", "patient", inProcess); err != nil {
+				return a, err
+			}
+		}
+		if cfg.Staff.Issuer == "" {
+			if err := registerSandboxClient(op, &staffCfg, "companion-staff-sandbox", "staff", inProcess); err != nil {
+				return a, err
+			}
+		}
+	}
+	if a.Patients, err = rp.New(ctx, patientCfg); err != nil {
+		return a, err
+	}
+	if a.Staff, err = rp.New(ctx, staffCfg); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// sandboxProvider builds the sandbox NHS login with the sandbox cast and staff.
+func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *server.Renderer) (*sandboxop.Provider, error) {
+	if cfg.Env == config.EnvProduction {
+		return nil, errors.New("the sandbox NHS login cannot run in production")
+	}
+	l := cat.Localizer(i18n.DefaultLocale)
+	today := gp.DateOf(time.Now())
+	var accounts []sandboxop.Account
+	for _, login := range sandbox.Logins() {
+		p, err := gpSys.Patient(ctx, login.NHSNumber)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox login: %w", err)
+		}
+		practice, err := gpSys.Practice(ctx, p.PracticeODS)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox login: %w", err)
+		}
+		vot := login.Level + ".Cp.Cd"
+		accounts = append(accounts, sandboxop.Account{
+			Subject: "sandbox-" + shortHash(p.NHSNumber), Hint: p.NHSNumber, Kind: "patient", VoT: vot,
+			Name: p.GivenName + " " + p.FamilyName,
+			Description: l.T("sandbox.patient.description", "Age", p.BirthDate.AgeOn(today), "Level", login.Level,
+				"Practice", practice.Name),
+			Claims: map[string]any{
+				"nhs_number": p.NHSNumber, "given_name": p.GivenName, "family_name": p.FamilyName,
+				"birthdate": p.BirthDate.String(), "identity_proofing_level": login.Level,
+				"gp_registration_details": map[string]any{"gp_ods_code": p.PracticeODS},
+			},
+		})
+	}
+	for _, s := range sandbox.Staff() {
+		desc := l.T("sandbox.staff.nationalAdmin")
+		ods := []string{}
+		if s.Role == "site_admin" {
+			desc = l.T("sandbox.staff.siteAdmin", "Practice", s.Practice)
+			ods = []string{s.Practice}
+		}
+		accounts = append(accounts, sandboxop.Account{
+			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName, Description: desc,
+			Claims: map[string]any{"given_name": s.GivenName, "family_name": s.FamilyName,
+				"companion_roles": []string{s.Role}, "companion_ods": ods},
+		})
+	}
+	return sandboxop.New(sandboxop.Options{
+		Issuer: cfg.PublicURL + "/sandbox-login", Accounts: accounts, Redis: rdb, Prefix: "companion:",
+		Production: cfg.Env == config.EnvProduction,
+		Picker: func(w http.ResponseWriter, r *http.Request, d sandboxop.PickerData) error {
+			st := api.PageState{Locale: cat.Negotiate("", r.Header.Get("Accept-Language")), Path: r.URL.Path,
+				Picker: &api.Picker{Action: d.Action, Params: map[string]string{}, Invalid: d.Error}}
+			if c, err := r.Cookie(i18n.CookieName); err == nil {
+				st.Locale = cat.Negotiate(c.Value, r.Header.Get("Accept-Language"))
+			}
+			for k := range d.Params {
+				st.Picker.Params[k] = d.Params.Get(k)
+			}
+			for _, a := range d.Accounts {
+				st.Picker.Accounts = append(st.Picker.Accounts, api.PickerAccount{Value: a.Hint, Name: a.Name, Description: a.Description})
+			}
+			status := http.StatusOK
+			if d.Error {
+				status = http.StatusUnprocessableEntity
+			}
+			return rn.RenderServerOnly(w, r, status, st, ui.SandboxPicker)
+		},
+	})
+}
+
+// registerSandboxClient makes a client key and registers the relying party
+// with the sandbox provider.
+func registerSandboxClient(op *sandboxop.Provider, c *rp.Config, id, kind string, client *http.Client) error {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	c.Issuer, c.ClientID, c.Key, c.KeyID, c.HTTPClient = op.Issuer(), id, key, id+"-key", client
+	c.SendLoginHint = true
+	op.Register(sandboxop.Client{ID: id, RedirectURIs: []string{c.RedirectURL}, Key: &key.PublicKey, KeyID: c.KeyID, Kind: kind})
+	return nil
+}
+
+// handlerTransport serves HTTP requests with an in-process handler.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+func parseKey(pemText string) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("not an RSA key")
+	}
+	return rk, nil
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte("sandbox-subject:" + s))
+	return hex.EncodeToString(sum[:8])
+}

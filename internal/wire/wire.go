@@ -1,0 +1,44 @@
+// Package wire assembles a Companion server from its configuration: Redis,
+// the GP system, catalogues, assets, sign-in and metrics. cmd/companion and
+// the integration tests use it, so tests run exactly what production runs.
+package wire
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nhs-companion/companion/config"
+	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+)
+
+// Build returns a ready server using rdb for everything kept in Redis. Logs
+// go to logOut.
+func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, logOut io.Writer) (*server.Server, error) {
+	log := server.NewLogger(logOut, cfg.LogLevel)
+	gpSys := sandbox.New(rdb, "companion:", time.Now)
+	if err := gpSys.Seed(ctx); err != nil {
+		return nil, err
+	}
+	cat := i18n.MustDefault()
+	l := cat.Localizer(i18n.DefaultLocale)
+	assets, err := server.LoadAssets(cfg.WebDir, server.Manifest{
+		Name: l.T("service.name"), ShortName: l.T("service.name"), Description: l.T("home.lead"), Lang: l.Locale(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	renderer := &server.Renderer{Catalogue: cat, Assets: assets}
+	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer)
+	if err != nil {
+		return nil, err
+	}
+	return &server.Server{
+		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Catalogue: cat, Assets: assets,
+		Renderer: renderer, Metrics: server.NewMetrics(), Auth: authParts,
+	}, nil
+}

@@ -1,0 +1,354 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nhs-companion/companion/app/api"
+)
+
+// browser is an HTTP client with its own cookie jar, like one person's browser.
+type browser struct {
+	env    *testEnv
+	client *http.Client
+}
+
+func (e *testEnv) newBrowser(t testing.TB) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &browser{env: e, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+// signIn signs in through the sandbox NHS login with login_hint, exactly as
+// `curl -L -c jar -b jar /auth/login?login_hint=…` does.
+func (e *testEnv) signIn(t testing.TB, nhsNumber string) *browser {
+	t.Helper()
+	b := e.newBrowser(t)
+	res, body := b.get(t, "/auth/login?login_hint="+nhsNumber)
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
+		t.Fatalf("sign-in ended at %s with %d: %.300s", res.Request.URL, res.StatusCode, body)
+	}
+	return b
+}
+
+func (b *browser) get(t testing.TB, path string) (*http.Response, string) {
+	t.Helper()
+	res, err := b.client.Get(b.env.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func (b *browser) post(t testing.TB, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.env.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.env.url)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+// pick answers the sandbox sign-in picker the browser has landed on, as a
+// person would: choose an account, press Continue.
+func (b *browser) pick(t testing.TB, res *http.Response, body, account string) (*http.Response, string) {
+	t.Helper()
+	if !strings.HasPrefix(res.Request.URL.Path, "/sandbox-login/authorize") {
+		t.Fatalf("expected the sign-in picker, got %s", res.Request.URL)
+	}
+	doc := parse(t, body)
+	form := url.Values{"account": {account}}
+	for _, in := range all(doc, el("input")) {
+		if typ, _ := attr(in, "type"); typ == "hidden" {
+			name, _ := attr(in, "name")
+			value, _ := attr(in, "value")
+			form.Set(name, value)
+		}
+	}
+	return b.post(t, res.Request.URL.Path, form)
+}
+
+func (b *browser) me(t testing.TB) (int, api.Me) {
+	t.Helper()
+	res, body := b.get(t, "/api/v1/me")
+	var me api.Me
+	if res.StatusCode == http.StatusOK {
+		if err := json.Unmarshal([]byte(body), &me); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res.StatusCode, me
+}
+
+func (b *browser) cookie(t testing.TB) *http.Cookie {
+	t.Helper()
+	u, _ := url.Parse(b.env.url)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "companion" {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestSignInWithLoginHintThenMe(t *testing.T) {
+	e := mustStartServer(t)
+	amara := e.signIn(t, "9990000018")
+	status, me := amara.me(t)
+	if status != http.StatusOK || me.Name != "Amara Okafor" || me.ProofingLevel != "P9" || me.GPPractice != "Z00001" {
+		t.Fatalf("me = %d %+v", status, me)
+	}
+	if len(me.PatientID) != 26 || strings.Contains(me.PatientID, "999") {
+		t.Errorf("patient_id %q is not opaque", me.PatientID)
+	}
+	_, home := amara.get(t, "/")
+	if !strings.Contains(home, "Hello, Amara Okafor") {
+		t.Error("home page does not greet Amara")
+	}
+	if strings.Contains(home, "9990000018") {
+		t.Error("a page displays the NHS number")
+	}
+	c := amara.cookie(t)
+	if c == nil || len(c.Value) < 43 {
+		t.Fatalf("session cookie %+v", c)
+	}
+}
+
+func TestSessionCookieAttributes(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	res, _ := b.get(t, "/auth/login?login_hint=9990000018")
+	var set string
+	for _, v := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, "companion=") {
+			set = v
+		}
+	}
+	for _, want := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(set, want) {
+			t.Errorf("session cookie %q lacks %s", set, want)
+		}
+	}
+}
+
+func TestP5UserIsToldToProveIdentity(t *testing.T) {
+	e := mustStartServer(t)
+	tom := e.signIn(t, "9990000069")
+	status, me := tom.me(t)
+	if status != 200 || me.ProofingLevel != "P5" {
+		t.Fatalf("me = %d %+v", status, me)
+	}
+	_, home := tom.get(t, "/")
+	if !strings.Contains(home, `id="prove-identity"`) {
+		t.Error("P5 home page does not explain how to prove identity")
+	}
+	amara := e.signIn(t, "9990000018")
+	if _, home := amara.get(t, "/"); strings.Contains(home, `id="prove-identity"`) {
+		t.Error("P9 home page asks to prove identity")
+	}
+}
+
+func TestSignInRotatesTheSessionID(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.signIn(t, "9990000018")
+	first := b.cookie(t).Value
+	// Signing in again in the same browser gives a new ID and ends the old one.
+	b.get(t, "/auth/login?login_hint=9990000018")
+	second := b.cookie(t).Value
+	if first == second {
+		t.Fatal("session ID not rotated at sign-in")
+	}
+	old := e.newBrowser(t)
+	u, _ := url.Parse(e.url)
+	old.client.Jar.SetCookies(u, []*http.Cookie{{Name: "companion", Value: first, Path: "/"}})
+	if status, _ := old.me(t); status != http.StatusUnauthorized {
+		t.Errorf("old session still works after re-sign-in: %d", status)
+	}
+}
+
+func TestSignOutEndsSessionAndClearsSiteData(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.signIn(t, "9990000018")
+	stolen := b.cookie(t).Value
+	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, _ := b.post(t, "/auth/logout", nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signed-out" {
+		t.Errorf("sign-out answered %d → %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if got := res.Header.Get("Clear-Site-Data"); got != `"cache", "storage"` {
+		t.Errorf("Clear-Site-Data = %q", got)
+	}
+	if c := b.cookie(t); c != nil {
+		t.Errorf("cookie not cleared: %+v", c)
+	}
+	// A copy of the cookie taken before sign-out is useless.
+	thief := e.newBrowser(t)
+	u, _ := url.Parse(e.url)
+	thief.client.Jar.SetCookies(u, []*http.Cookie{{Name: "companion", Value: stolen, Path: "/"}})
+	if status, _ := thief.me(t); status != http.StatusUnauthorized {
+		t.Errorf("stolen cookie after sign-out: %d", status)
+	}
+	_, body := e.newBrowser(t).get(t, "/signed-out")
+	if !strings.Contains(body, "You have signed out") {
+		t.Error("no signed-out page")
+	}
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	e := mustStartServer(t)
+	phone := e.signIn(t, "9990000018")
+	laptop := e.signIn(t, "9990000018")
+	priya := e.signIn(t, "9990000034")
+	var sessions []api.SessionInfo
+	_, body := phone.get(t, "/api/v1/sessions")
+	if err := json.Unmarshal([]byte(body), &sessions); err != nil || len(sessions) != 2 {
+		t.Fatalf("Amara's sessions: %s", body)
+	}
+	phone.post(t, "/auth/logout-everywhere", nil)
+	for name, b := range map[string]*browser{"phone": phone, "laptop": laptop} {
+		if status, _ := b.me(t); status != http.StatusUnauthorized {
+			t.Errorf("%s still signed in after sign out everywhere: %d", name, status)
+		}
+	}
+	if status, _ := priya.me(t); status != http.StatusOK {
+		t.Errorf("someone else's session ended: %d", status)
+	}
+}
+
+func TestSettingsListsAndEndsSessions(t *testing.T) {
+	e := mustStartServer(t)
+	phone := e.signIn(t, "9990000018")
+	laptop := e.signIn(t, "9990000018")
+	_, page := phone.get(t, "/settings")
+	if !strings.Contains(page, "You are signed in on 2 devices.") || !strings.Contains(page, "This device") {
+		t.Fatalf("settings page does not list both sessions")
+	}
+	var sessions []api.SessionInfo
+	_, body := phone.get(t, "/api/v1/sessions")
+	json.Unmarshal([]byte(body), &sessions)
+	var other string
+	for _, s := range sessions {
+		if !s.Current {
+			other = s.ID
+		}
+	}
+	// Someone else cannot end Amara's session.
+	priya := e.signIn(t, "9990000034")
+	if res, _ := priya.post(t, "/settings/sessions/"+other+"/end", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("Priya ending Amara's session: %d, want 404", res.StatusCode)
+	}
+	if status, _ := laptop.me(t); status != http.StatusOK {
+		t.Fatal("Amara's laptop session was ended by someone else")
+	}
+	phone.post(t, "/settings/sessions/"+other+"/end", nil)
+	if status, _ := laptop.me(t); status != http.StatusUnauthorized {
+		t.Errorf("ended session still works: %d", status)
+	}
+	if status, _ := phone.me(t); status != http.StatusOK {
+		t.Errorf("current session ended too: %d", status)
+	}
+}
+
+func TestExpiredSessionSendsToSignInAndBack(t *testing.T) {
+	e := mustStartServer(t, "SESSION_IDLE", "1s", "SESSION_ABSOLUTE", "1h")
+	b := e.signIn(t, "9990000018")
+	time.Sleep(1500 * time.Millisecond)
+	if status, _ := b.me(t); status != http.StatusUnauthorized {
+		t.Fatalf("idle session still works: %d", status)
+	}
+	b = e.signIn(t, "9990000018")
+	time.Sleep(1500 * time.Millisecond)
+	// A page with an ended session goes to sign in, then back to the page.
+	res, body := b.get(t, "/settings")
+	res, _ = b.pick(t, res, body, "9990000018")
+	if res.Request.URL.Path != "/settings" || res.StatusCode != 200 {
+		t.Errorf("after timing out, /settings ended at %s (%d)", res.Request.URL, res.StatusCode)
+	}
+}
+
+func TestAbsoluteLifetimeEndsActiveSession(t *testing.T) {
+	e := mustStartServer(t, "SESSION_IDLE", "1s", "SESSION_ABSOLUTE", "2s")
+	b := e.signIn(t, "9990000018")
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline.Add(-300 * time.Millisecond)) {
+		if status, _ := b.me(t); status != http.StatusOK {
+			t.Fatalf("active session ended before its absolute lifetime: %d", status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if status, _ := b.me(t); status != http.StatusUnauthorized {
+		t.Errorf("session outlived its absolute lifetime while active: %d", status)
+	}
+}
+
+func TestRedisRestartMidSession(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.signIn(t, "9990000018")
+	e.redis.Stop()
+	res, body := b.get(t, "/")
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "Sorry, there is a problem with the service") {
+		t.Errorf("with Redis down: %d %.200s", res.StatusCode, body)
+	}
+	if status, _ := b.me(t); status != http.StatusServiceUnavailable {
+		t.Errorf("API with Redis down: %d", status)
+	}
+	e.redis.Restart(t)
+	// Redis came back empty: the old session is gone and the page says to
+	// sign in again; signing in works.
+	res, body = b.get(t, "/settings")
+	if res, _ := b.pick(t, res, body, "9990000018"); res.Request.URL.Path != "/settings" || res.StatusCode != http.StatusOK {
+		t.Errorf("after Redis came back, /settings ended at %s (%d)", res.Request.URL, res.StatusCode)
+	}
+	b = e.signIn(t, "9990000018")
+	if status, me := b.me(t); status != http.StatusOK || me.Name != "Amara Okafor" {
+		t.Errorf("after Redis came back: %d %+v", status, me)
+	}
+}
+
+func TestRateLimitedSignIn(t *testing.T) {
+	e := mustStartServer(t, "RATE_LIMIT_SIGNIN", "3")
+	b := e.newBrowser(t)
+	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	var last *http.Response
+	for i := 0; i < 4; i++ {
+		last, _ = b.get(t, "/auth/login")
+	}
+	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Errorf("4th sign-in start: %d Retry-After=%q", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+}
+
+func TestRateLimitedAPI(t *testing.T) {
+	e := mustStartServer(t, "RATE_LIMIT_API", "5")
+	b := e.signIn(t, "9990000018")
+	codes := map[int]int{}
+	var last *http.Response
+	for i := 0; i < 7; i++ {
+		last, _ = b.get(t, "/api/v1/me")
+		codes[last.StatusCode]++
+	}
+	if codes[200] != 5 || codes[429] != 2 || last.Header.Get("Retry-After") == "" {
+		t.Errorf("codes %v, Retry-After %q", codes, last.Header.Get("Retry-After"))
+	}
+}
