@@ -25,6 +25,10 @@ func TestDefaultsAreSandbox(t *testing.T) {
 	want := Config{
 		Env: EnvSandbox, Addr: "127.0.0.1", Port: 8080, MetricsAddr: "127.0.0.1:9090",
 		GPSystem: "sandbox", WebDir: "web", LogLevel: "info", ShutdownTimeout: 15 * time.Second,
+		PublicURL:   "http://127.0.0.1:8080",
+		NHSLogin:    OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
+		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
+		AuditRetention: 17520 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -41,7 +45,8 @@ func TestProductionRefusesSandboxParts(t *testing.T) {
 		wants []string
 	}{
 		{"everything sandbox", env("COMPANION_ENV", "production"), []string{"refusing to start", "in-process Redis", "sandbox GP system"}},
-		{"redis set, GP still sandbox", env("COMPANION_ENV", "production", "REDIS_URL", "redis://r:6379/0"), []string{"refusing to start", "sandbox GP system"}},
+		{"redis set, GP still sandbox", env("COMPANION_ENV", "production", "REDIS_URL", "redis://r:6379/0"), []string{"refusing to start", "sandbox GP system", "sandbox NHS login", "sandbox staff login"}},
+		{"plain http", env("COMPANION_ENV", "production", "PUBLIC_URL", "http://companion.example"), []string{"PUBLIC_URL must be https", "PATIENT_ID_KEY is required"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +73,21 @@ func TestBadValuesAreReportedTogether(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error does not mention %s: %v", w, err)
 		}
+	}
+}
+
+func TestOIDCNeedsItsParts(t *testing.T) {
+	_, err := Load(env("NHSLOGIN_ISSUER", "https://auth.login.nhs.uk", "NHSLOGIN_VTR", "P9"))
+	if err == nil || !strings.Contains(err.Error(), "NHSLOGIN_CLIENT_ID") || !strings.Contains(err.Error(), "NHSLOGIN_VTR") {
+		t.Errorf("incomplete NHS login config accepted: %v", err)
+	}
+	c, err := Load(env("NHSLOGIN_ISSUER", "https://auth.example", "NHSLOGIN_CLIENT_ID", "c", "NHSLOGIN_KEY", "pem", "NHSLOGIN_KEY_ID", "k",
+		"NHSLOGIN_VTR", `["P9.Cp.Cd"]`, "PUBLIC_URL", "https://companion.example/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NHSLogin.ClientID != "c" || len(c.NHSLogin.VTR) != 1 || c.PublicURL != "https://companion.example" || !c.SecureCookies() {
+		t.Errorf("loaded %+v", c)
 	}
 }
 

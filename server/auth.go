@@ -456,10 +456,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pid, err := s.Auth.PatientIDs.For(r.Context(), sess.NHSNumber)
-	if err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
+	pid := s.Auth.PatientIDs.For(sess.NHSNumber)
 	writeJSON(w, http.StatusOK, api.Me{
 		Name: strings.TrimSpace(sess.GivenName + " " + sess.FamilyName), GivenName: sess.GivenName, FamilyName: sess.FamilyName,
 		BirthDate: sess.BirthDate, ProofingLevel: sess.ProofingLevel, PatientID: pid, GPPractice: sess.GPODS,

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -351,4 +352,89 @@ func TestRateLimitedAPI(t *testing.T) {
 	if codes[200] != 5 || codes[429] != 2 || last.Header.Get("Retry-After") == "" {
 		t.Errorf("codes %v, Retry-After %q", codes, last.Header.Get("Retry-After"))
 	}
+}
+
+func TestReplayedCallbackIsRefusedAndAudited(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	var callback string
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/auth/callback" {
+			callback = req.URL.String()
+		}
+		return nil
+	}
+	b.get(t, "/auth/login?login_hint=9990000018")
+	if callback == "" {
+		t.Fatal("no callback seen")
+	}
+	replay := e.newBrowser(t)
+	res, body := replay.get(t, strings.TrimPrefix(callback, e.url))
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "We could not sign you in") {
+		t.Errorf("replayed callback: %d", res.StatusCode)
+	}
+	if status, _ := replay.me(t); status != http.StatusUnauthorized {
+		t.Error("a replayed callback signed someone in")
+	}
+	if !e.auditHas(t, "callback_refused", "patient:state") {
+		t.Error("refused callback not audited")
+	}
+	if !e.auditHas(t, "sign_in", "patient:P9.Cp.Cd") {
+		t.Error("sign-in not audited")
+	}
+}
+
+func TestProviderErrorIsRefused(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.Contains(req.URL.Path, "/sandbox-login/authorize") {
+			// The person cancels at the provider: it answers with an error.
+			q := req.URL.Query()
+			req.URL, _ = url.Parse(e.url + "/auth/callback?error=access_denied&state=" + url.QueryEscape(q.Get("state")))
+		}
+		return nil
+	}
+	res, _ := b.get(t, "/auth/login?login_hint=9990000018")
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("provider error: %d", res.StatusCode)
+	}
+	if !e.auditHas(t, "callback_refused", "patient:provider_access_denied") {
+		t.Error("provider error not audited")
+	}
+}
+
+func TestReturnPathsStayLocal(t *testing.T) {
+	e := mustStartServer(t)
+	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/auth/logout"} {
+		b := e.newBrowser(t)
+		res, _ := b.get(t, "/auth/login?login_hint=9990000018&return="+url.QueryEscape(ret))
+		if res.Request.URL.Host != strings.TrimPrefix(e.url, "http://") || res.Request.URL.Path != "/" {
+			t.Errorf("return=%q ended at %s", ret, res.Request.URL)
+		}
+	}
+	b := e.newBrowser(t)
+	res, _ := b.get(t, "/auth/login?login_hint=9990000018&return="+url.QueryEscape("/settings"))
+	if res.Request.URL.Path != "/settings" {
+		t.Errorf("local return path not honoured: %s", res.Request.URL)
+	}
+}
+
+func (e *testEnv) auditHas(t testing.TB, action, reason string) bool {
+	t.Helper()
+	msgs, err := e.redis.Client(t).XRange(context.Background(), "companion:audit", "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Values["action"] == action && m.Values["reason"] == reason {
+			for _, v := range m.Values {
+				if s, _ := v.(string); strings.Contains(s, "999000") {
+					t.Errorf("audit event carries an NHS number: %v", m.Values)
+				}
+			}
+			return true
+		}
+	}
+	return false
 }

@@ -1,54 +1,66 @@
 package server
 
 import (
-	"context"
-	"crypto/hmac"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/nhs-companion/companion/app/nhs"
 )
 
 // PatientIDs makes the opaque IDs that stand for patients in URLs and API
-// bodies, so an NHS number never appears in either. An ID is a keyed hash of
-// the NHS number (stable, unguessable without the key); Redis remembers the
-// way back.
+// bodies, so an NHS number never appears in either. An ID is the NHS number
+// encrypted as one AES block under a server key: stable, unguessable without
+// the key, and reversible without storing anything.
 type PatientIDs struct {
-	Redis  redis.UniversalClient
-	Prefix string
-	Key    []byte
+	block cipher.Block
+}
+
+// NewPatientIDs returns the ID scheme for a secret key (32+ bytes).
+func NewPatientIDs(key []byte) (*PatientIDs, error) {
+	if len(key) < 32 {
+		return nil, errors.New("patient id key must be at least 32 bytes")
+	}
+	sum := sha256.Sum256(key)
+	b, err := aes.NewCipher(sum[:])
+	if err != nil {
+		return nil, err
+	}
+	return &PatientIDs{block: b}, nil
 }
 
 var pidEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// ErrUnknownPatientID means the ID names no patient Companion has seen.
+// ErrUnknownPatientID means the ID does not decode to a patient.
 var ErrUnknownPatientID = errors.New("patient id: unknown")
 
+const pidPrefix = "nhs:0:"
+
 // For returns the opaque ID for an NHS number.
-func (p *PatientIDs) For(ctx context.Context, nhsNumber string) (string, error) {
-	m := hmac.New(sha256.New, p.Key)
-	m.Write([]byte("patient:" + nhsNumber))
-	id := strings.ToLower(pidEncoding.EncodeToString(m.Sum(nil)[:16]))
-	if err := p.Redis.Set(ctx, p.Prefix+"pid:"+id, nhsNumber, 0).Err(); err != nil {
-		return "", fmt.Errorf("patient id: %w", err)
-	}
-	return id, nil
+func (p *PatientIDs) For(nhsNumber string) string {
+	var plain, out [16]byte
+	copy(plain[:], pidPrefix+nhsNumber)
+	p.block.Encrypt(out[:], plain[:])
+	return strings.ToLower(pidEncoding.EncodeToString(out[:]))
 }
 
 // NHSNumber resolves an opaque ID. Only the authorisation layer may call it.
-func (p *PatientIDs) NHSNumber(ctx context.Context, id string) (string, error) {
-	if len(id) != 26 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+func (p *PatientIDs) NHSNumber(id string) (string, error) {
+	if len(id) != 26 {
 		return "", ErrUnknownPatientID
 	}
-	n, err := p.Redis.Get(ctx, p.Prefix+"pid:"+id).Result()
-	if errors.Is(err, redis.Nil) {
+	raw, err := pidEncoding.DecodeString(strings.ToUpper(id))
+	if err != nil || len(raw) != 16 {
 		return "", ErrUnknownPatientID
 	}
-	if err != nil {
-		return "", fmt.Errorf("patient id: %w", err)
+	var plain [16]byte
+	p.block.Decrypt(plain[:], raw)
+	s := string(plain[:])
+	if !strings.HasPrefix(s, pidPrefix) || !nhs.ValidNumber(s[len(pidPrefix):]) {
+		return "", ErrUnknownPatientID
 	}
-	return n, nil
+	return s[len(pidPrefix):], nil
 }

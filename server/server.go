@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -105,13 +106,15 @@ func (s *Server) pageState(r *http.Request) api.PageState {
 // rateLimitAPI limits /api requests per session and per client IP.
 func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		// The two checks are independent Redis round trips: make them at once.
+		ipErr := make(chan error, 1)
+		go func() { ipErr <- s.limit(r, "api:ip:"+s.clientIP(r), s.Config.RateAPI) }()
+		var sessErr error
 		if id := identityFrom(r.Context(), "patient"); id.session != nil {
-			if err := s.limit(r, "api:s:"+id.session.ID, s.Config.RateAPI); err != nil {
-				return err
-			}
+			sessErr = s.limit(r, "api:s:"+id.session.ID, s.Config.RateAPI)
 		}
-		if err := s.limit(r, "api:ip:"+s.clientIP(r), s.Config.RateAPI); err != nil {
-			return err
+		if err := errors.Join(sessErr, <-ipErr); err != nil {
+			return kind(err)
 		}
 		return next(w, r)
 	}

@@ -47,7 +47,10 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 			return a, err
 		}
 	}
-	a.PatientIDs = &server.PatientIDs{Redis: rdb, Prefix: "companion:", Key: pidKey}
+	var err error
+	if a.PatientIDs, err = server.NewPatientIDs(pidKey); err != nil {
+		return a, err
+	}
 
 	patientCfg := rp.Config{
 		Issuer: cfg.NHSLogin.Issuer, ClientID: cfg.NHSLogin.ClientID, KeyID: cfg.NHSLogin.KeyID,
@@ -62,7 +65,6 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 		Scopes:      []string{"openid", "profile"},
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
-	var err error
 	if cfg.NHSLogin.Issuer != "" {
 		if patientCfg.Key, err = parseKey(cfg.NHSLogin.KeyPEM); err != nil {
 			return a, fmt.Errorf("NHSLOGIN key: %w", err)
