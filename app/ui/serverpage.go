@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -45,7 +47,8 @@ func (p *serverPage) OnNav(ctx app.Context) {
 func (p *serverPage) Render() app.UI { return p.inner() }
 
 // InstallServerLinks makes links to paths the app has no page for load from the
-// server, as they would without WebAssembly. go-app's click handler on window
+// server, as they would without WebAssembly, and leaves in-page links to the
+// browser. go-app's click handler on window
 // would otherwise draw them in the browser; a handler on document runs first
 // and stops the click from reaching it, leaving the browser's own navigation.
 func InstallServerLinks() {
@@ -64,6 +67,12 @@ func InstallServerLinks() {
 		}
 		a := target.Call("closest", "a[href]")
 		if !a.Truthy() {
+			return nil
+		}
+		// In-page links (the skip link) are the browser's: it scrolls and
+		// moves focus to the target, which go-app's handler does not.
+		if href := a.Call("getAttribute", "href"); href.Truthy() && strings.HasPrefix(href.String(), "#") {
+			ev.Call("stopPropagation")
 			return nil
 		}
 		if a.Get("host").String() != app.Window().Get("location").Get("host").String() {

@@ -1,0 +1,29 @@
+// Every page Companion serves, for the browser suite. Later features add
+// their pages here; each is opened with and without WebAssembly, checked with
+// axe, by keyboard, and photographed.
+//
+//   path       what to open
+//   signIn     sign in first: a patient's NHS number, or "staff:<id>"
+//   status     expected HTTP status (200)
+//   serverOnly the page never loads the WebAssembly app
+//   lands      the path the browser ends on, if it is redirected
+export const pages = [
+  { name: 'home', path: '/' },
+  { name: 'help', path: '/help' },
+  { name: 'accessibility', path: '/accessibility' },
+  { name: 'signed-out', path: '/signed-out' },
+  { name: 'not-found', path: '/no-such-page', status: 404 },
+  { name: 'home-signed-in', path: '/', signIn: '9990000018' },
+  { name: 'home-p5', path: '/', signIn: '9990000069' },
+  { name: 'settings', path: '/settings', signIn: '9990000018' },
+  { name: 'sign-in-picker', path: '/auth/login', serverOnly: true, lands: '/sandbox-login/authorize' },
+  { name: 'admin', path: '/admin', signIn: 'staff:staff-national', serverOnly: true },
+];
+
+export async function signIn(page, base, who) {
+  const url = who.startsWith('staff:')
+    ? `${base}/staff/login?login_hint=${who.slice(6)}`
+    : `${base}/auth/login?login_hint=${who}`;
+  const res = await page.goto(url);
+  if (!res.ok()) throw new Error(`sign-in as ${who} answered ${res.status()}`);
+}

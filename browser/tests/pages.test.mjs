@@ -1,0 +1,145 @@
+// Every page, with and without WebAssembly: status, structure, axe at WCAG 2.2
+// A/AA, no request leaving the machine, zoom allowed, keyboard skip link,
+// content readable before app.wasm arrives, client-side navigation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { launch, newPage, axe, externalRequests, screenshot } from '../lib/browser.mjs';
+import { pages, signIn } from '../pages.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(p, mode, opts) {
+  const page = await newPage(browser, opts);
+  if (p.signIn) await signIn(page, server.url, p.signIn);
+  page.requests.length = 0;
+  const url = server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
+  const res = await page.goto(url);
+  return { page, res };
+}
+
+async function checkCommon(page, res, p) {
+  assert.equal(res.status(), p.status ?? 200, 'status');
+  if (p.lands) assert.ok(new URL(page.url()).pathname.startsWith(p.lands), `lands on ${p.lands}, got ${page.url()}`);
+  assert.ok(await page.locator('h1').first().isVisible(), 'h1 visible');
+  assert.match(await page.getAttribute('html', 'lang'), /^[a-z]{2}/, 'lang');
+  assert.ok((await page.title()).length > 0, 'title');
+  const viewport = await page.getAttribute('meta[name=viewport]', 'content');
+  assert.doesNotMatch(viewport, /user-scalable\s*=\s*(0|no)/, 'zoom allowed');
+  const max = viewport.match(/maximum-scale\s*=\s*([\d.]+)/);
+  assert.ok(!max || Number(max[1]) >= 2, 'maximum-scale allows zoom');
+  assert.deepEqual(externalRequests(page), [], 'no request leaves the machine');
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `axe violations:\n${violations.join('\n')}`);
+  // Keyboard: the first Tab reaches the skip link, which moves to the content.
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('a.nhsuk-skip-link')), 'first Tab focuses the skip link');
+  await page.keyboard.press('Enter');
+  assert.ok(await page.evaluate(() => document.activeElement?.id === 'maincontent'), 'skip link moves focus to main');
+}
+
+function ignorable(e) {
+  // The 404 page's own document load is reported as a failed resource.
+  return /status of 404/.test(e);
+}
+
+for (const p of pages) {
+  test(`${p.name} without WebAssembly`, async () => {
+    const { page, res } = await open(p, 'nowasm');
+    try {
+      await checkCommon(page, res, p);
+      assert.equal(page.requests.filter((u) => /\.wasm|wasm_exec\.js|\/app\.js/.test(u)).length, 0, 'no WebAssembly requested');
+      await screenshot(page, `${p.name}-nowasm`);
+      assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test(`${p.name} with WebAssembly`, async () => {
+    const { page, res } = await open(p, 'wasm');
+    try {
+      if (!p.serverOnly) {
+        await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+      }
+      await checkCommon(page, res, p);
+      await screenshot(page, `${p.name}-wasm`);
+      assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
+    } finally {
+      await page.context().close();
+    }
+  });
+}
+
+test('content is readable before app.wasm arrives, and nothing covers it', async () => {
+  const page = await newPage(browser);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/web/app.wasm*', async (route) => { await held; await route.continue(); });
+  await page.goto(server.url + '/');
+  const h1 = page.locator('h1');
+  assert.ok(await h1.isVisible());
+  const covered = await page.evaluate(() => {
+    const el = document.querySelector('h1');
+    const r = el.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !(top === el || el.contains(top));
+  });
+  assert.equal(covered, false, 'the h1 is covered while app.wasm loads');
+  assert.equal(await page.getAttribute('html', 'data-wasm'), null, 'WebAssembly ran before it arrived?');
+  release();
+  await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+  await page.context().close();
+});
+
+test('once WebAssembly has loaded, navigation is client-side and keeps focus sensible', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url + '/');
+  await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+  await page.evaluate(() => { window.__marker = 1; });
+  const documents = [];
+  page.on('request', (r) => { if (r.resourceType() === 'document') documents.push(r.url()); });
+  await page.click('footer a[href="/accessibility"]');
+  await page.waitForURL('**/accessibility');
+  await page.waitForFunction(() => document.title.startsWith('Accessibility statement'));
+  assert.equal(await page.evaluate(() => window.__marker), 1, 'the page reloaded');
+  assert.deepEqual(documents, [], 'a document was fetched');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'maincontent', 'focus moves to the new content');
+  await page.goBack();
+  await page.waitForFunction(() => location.pathname === '/');
+  assert.equal(await page.evaluate(() => window.__marker), 1);
+  await page.context().close();
+});
+
+test('focus placed before WebAssembly arrived is kept at takeover', async () => {
+  const page = await newPage(browser);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/web/app.wasm*', async (route) => { await held; await route.continue(); });
+  await page.goto(server.url + '/help');
+  await page.focus('footer a[href="/accessibility"]');
+  release();
+  await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), '/accessibility', 'focus lost at takeover');
+  await page.context().close();
+});
+
+test('pages fit a 320-pixel-wide screen', async () => {
+  for (const p of pages.filter((x) => !x.signIn)) {
+    const page = await newPage(browser, { width: 320, height: 640 });
+    await page.goto(server.url + p.path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${p.name} overflows 320px by ${overflow}px`);
+    await screenshot(page, `${p.name}-320`);
+    await page.context().close();
+  }
+});
