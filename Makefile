@@ -54,8 +54,16 @@ test-browser: browser/node_modules/.installed
 	cd browser && COMPANION_BIN=../$(BIN) npm test
 
 ## bench-web: Lighthouse (mobile) on Companion beside a go-app hello world built in the same run
-bench-web: deps-test build browser/node_modules/.installed
-	cd browser && COMPANION_BIN=../$(BIN) npm run bench-web
+bench-web: deps-test build bench/web/node_modules/.installed
+	cd bench/web && node bench-web.mjs
+
+bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock.json
+	cd bench/web && npm ci --no-audit --no-fund
+	@touch $@
+
+## bench: signed-in GET /api/v1/me at 64 and 256 connections against a real redis-server, beside a bare-handler floor
+bench: deps-test build
+	$(GO) run ./cmd/benchauth
 
 deps-run:
 	@tools/install-deps.sh run
@@ -64,6 +72,6 @@ deps-test:
 	@tools/install-deps.sh test
 
 clean:
-	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules
 
 FORCE:
