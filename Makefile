@@ -47,8 +47,13 @@ lint:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
 
-test-go:
+test-go: auth/oidctest/op/node_modules/.installed
 	$(GO) test -race -count=1 ./...
+
+# The real OpenID Provider (oidc-provider) the sign-in integration tests run.
+auth/oidctest/op/node_modules/.installed: auth/oidctest/op/package.json auth/oidctest/op/package-lock.json
+	cd auth/oidctest/op && npm ci --no-audit --no-fund
+	@touch $@
 
 test-browser: browser/node_modules/.installed
 	cd browser && COMPANION_BIN=../$(BIN) npm test
@@ -72,6 +77,6 @@ deps-test:
 	@tools/install-deps.sh test
 
 clean:
-	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules
 
 FORCE:

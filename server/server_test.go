@@ -93,11 +93,19 @@ func (s *syncBuffer) String() string {
 // HTTP server backed by a private redis-server. env overrides configuration.
 func mustStartServer(tb testing.TB, env ...string) *testEnv {
 	tb.Helper()
+	return mustStartServerAt(tb, func(string) []string { return env })
+}
+
+// mustStartServerAt is mustStartServer with configuration that depends on the
+// server's own URL (known before it starts).
+func mustStartServerAt(tb testing.TB, envFor func(base string) []string) *testEnv {
+	tb.Helper()
 	rs := redistest.MustStart(tb)
 	rdb := rs.Client(tb)
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	vars := map[string]string{"PUBLIC_URL": base, "WEB_DIR": fakeWeb(tb), "LOG_LEVEL": "debug"}
+	env := envFor(base)
 	for i := 0; i+1 < len(env); i += 2 {
 		vars[env[i]] = env[i+1]
 	}

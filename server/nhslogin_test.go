@@ -1,0 +1,137 @@
+package server_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nhs-companion/companion/auth/oidctest"
+)
+
+// startWithRealProvider runs Companion with NHS login pointed at a real
+// OpenID Provider (oidc-provider) configured like NHS login: the production
+// code path, end to end.
+func startWithRealProvider(t *testing.T, vtr string) *testEnv {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	return mustStartServerAt(t, func(base string) []string {
+		op := oidctest.MustStart(t, oidctest.Config{
+			Clients: []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"},
+				PublicKey: &key.PublicKey, KeyID: "companion-1"}},
+			Accounts: map[string]oidctest.Account{
+				"amara": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018", "given_name": "Amara", "family_name": "Okafor",
+					"birthdate": "1988-01-01", "identity_proofing_level": "P9", "gp_registration_details": map[string]any{"gp_ods_code": "Z00001"}}},
+				"badnumber": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000019", "given_name": "Nobody", "identity_proofing_level": "P9"}},
+				"tom": {VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom", "identity_proofing_level": "P5"}},
+			},
+			DefaultAccount: "amara",
+		})
+		return []string{"NHSLOGIN_ISSUER", op.Issuer, "NHSLOGIN_CLIENT_ID", "companion", "NHSLOGIN_KEY", pemKey,
+			"NHSLOGIN_KEY_ID", "companion-1", "NHSLOGIN_VTR", vtr}
+	})
+}
+
+// startSignIn follows /auth/login through the provider and stops at the
+// callback, returning its URL unvisited.
+func (b *browser) startSignIn(t *testing.T, account string) string {
+	t.Helper()
+	var callback string
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/auth/callback" {
+			callback = req.URL.String()
+			return http.ErrUseLastResponse
+		}
+		if strings.Contains(req.URL.Path, "/auth") && req.URL.Query().Has("client_id") {
+			q := req.URL.Query()
+			q.Set("test_account", account)
+			req.URL.RawQuery = q.Encode()
+		}
+		return nil
+	}
+	b.get(t, "/auth/login")
+	b.client.CheckRedirect = nil
+	if callback == "" {
+		t.Fatal("never reached the callback")
+	}
+	return strings.TrimPrefix(callback, b.env.url)
+}
+
+func TestRealProviderSignIn(t *testing.T) {
+	e := startWithRealProvider(t, `["P9.Cp.Cd","P5.Cp.Cd"]`)
+	b := e.newBrowser(t)
+	cb := b.startSignIn(t, "amara")
+	res, _ := b.get(t, cb)
+	if res.StatusCode != 200 || res.Request.URL.Path != "/" {
+		t.Fatalf("callback ended at %s (%d)", res.Request.URL, res.StatusCode)
+	}
+	if status, me := b.me(t); status != 200 || me.Name != "Amara Okafor" || me.ProofingLevel != "P9" {
+		t.Errorf("me = %d %+v", status, me)
+	}
+	// The same callback again (a replayed state) signs nobody in.
+	thief := e.newBrowser(t)
+	if res, _ := thief.get(t, cb); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("replayed callback: %d", res.StatusCode)
+	}
+	if status, _ := thief.me(t); status != http.StatusUnauthorized {
+		t.Error("replayed callback signed someone in")
+	}
+	if !e.auditHas(t, "callback_refused", "patient:state") {
+		t.Error("replay not audited")
+	}
+}
+
+func TestRealProviderExpiredState(t *testing.T) {
+	e := startWithRealProvider(t, `["P9.Cp.Cd"]`)
+	b := e.newBrowser(t)
+	cb := b.startSignIn(t, "amara")
+	// Ten minutes pass: the pre-login record expires (Redis drops it).
+	rdb := e.redis.Client(t)
+	keys, _ := rdb.Keys(context.Background(), "companion:auth:pl:*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("%d pre-login records, want 1", len(keys))
+	}
+	if ttl := rdb.TTL(context.Background(), keys[0]).Val(); ttl <= 0 || ttl.Minutes() > 10 {
+		t.Errorf("pre-login TTL %s, want at most 10 minutes", ttl)
+	}
+	rdb.Del(context.Background(), keys...)
+	if res, _ := b.get(t, cb); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("expired state: %d", res.StatusCode)
+	}
+	if status, _ := b.me(t); status != http.StatusUnauthorized {
+		t.Error("expired state signed someone in")
+	}
+}
+
+func TestRealProviderWrongVoTAndBadNHSNumber(t *testing.T) {
+	e := startWithRealProvider(t, `["P9.Cp.Cd"]`)
+	tom := e.newBrowser(t)
+	if res, body := tom.get(t, tom.startSignIn(t, "tom")); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "We could not sign you in") {
+		t.Errorf("P5 vot against P9-only: %d", res.StatusCode)
+	}
+	if !e.auditHas(t, "callback_refused", "patient:vot") {
+		t.Error("wrong vot not audited")
+	}
+	bad := e.newBrowser(t)
+	res, body := bad.get(t, bad.startSignIn(t, "badnumber"))
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "We could not confirm your NHS number") {
+		t.Errorf("bad NHS number: %d", res.StatusCode)
+	}
+	if strings.Contains(body, "9990000019") {
+		t.Error("the refusal page shows the NHS number")
+	}
+	if !e.auditHas(t, "callback_refused", "patient:nhs_number") {
+		t.Error("bad NHS number not audited")
+	}
+	if status, _ := bad.me(t); status != http.StatusUnauthorized {
+		t.Error("a bad NHS number signed in")
+	}
+}
