@@ -438,3 +438,32 @@ func (e *testEnv) auditHas(t testing.TB, action, reason string) bool {
 	}
 	return false
 }
+
+func TestStaffAndPatientSessionsAreSeparate(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	// /admin without a staff session goes to staff sign-in.
+	res, _ := b.get(t, "/staff/login?login_hint=staff-site-z00001&return=/admin")
+	if res.Request.URL.Path != "/admin" || res.StatusCode != 200 {
+		t.Fatalf("staff sign-in ended at %s (%d)", res.Request.URL, res.StatusCode)
+	}
+	_, page := b.get(t, "/admin")
+	if !strings.Contains(page, "Site administrator") || !strings.Contains(page, "Z00001") {
+		t.Error("admin page does not show the staff member's role and practice")
+	}
+	// A staff session is not a patient session.
+	if status, _ := b.me(t); status != http.StatusUnauthorized {
+		t.Errorf("staff session opened the patient API: %d", status)
+	}
+	// And a patient session does not open staff pages.
+	amara := e.signIn(t, "9990000018")
+	amara.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, _ = amara.get(t, "/admin")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/staff/login") {
+		t.Errorf("patient at /admin: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Patients cannot use the staff sign-in.
+	if _, body := e.newBrowser(t).get(t, "/staff/login?login_hint=9990000018"); !strings.Contains(body, "Who do you want to sign in as?") {
+		t.Error("a patient login_hint was accepted by staff sign-in")
+	}
+}

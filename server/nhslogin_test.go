@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nhs-companion/companion/auth/oidctest"
 )
@@ -133,5 +134,59 @@ func TestRealProviderWrongVoTAndBadNHSNumber(t *testing.T) {
 	}
 	if status, _ := bad.me(t); status != http.StatusUnauthorized {
 		t.Error("a bad NHS number signed in")
+	}
+}
+
+func TestBackChannelLogoutEndsEverySession(t *testing.T) {
+	var op *oidctest.Provider
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	e := mustStartServerAt(t, func(base string) []string {
+		op = oidctest.MustStart(t, oidctest.Config{
+			Clients: []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"}, PublicKey: &key.PublicKey, KeyID: "k"}},
+			Accounts: map[string]oidctest.Account{"amara": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018",
+				"given_name": "Amara", "identity_proofing_level": "P9"}}},
+			DefaultAccount: "amara",
+		})
+		return []string{"NHSLOGIN_ISSUER", op.Issuer, "NHSLOGIN_CLIENT_ID", "companion", "NHSLOGIN_KEY", pemKey, "NHSLOGIN_KEY_ID", "k"}
+	})
+	phone, laptop := e.newBrowser(t), e.newBrowser(t)
+	for _, b := range []*browser{phone, laptop} {
+		b.get(t, b.startSignIn(t, "amara"))
+		if status, _ := b.me(t); status != 200 {
+			t.Fatal("sign-in failed")
+		}
+	}
+	post := func(token string) int {
+		res, err := http.PostForm(e.url+"/auth/backchannel-logout", map[string][]string{"logout_token": {token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	now := time.Now()
+	claims := func(aud string) map[string]any {
+		return map[string]any{"iss": op.Issuer, "aud": aud, "sub": "amara", "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
+			"jti": "j1", "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}
+	}
+	if got := post(op.Sign(t, claims("someone-else"))); got != http.StatusBadRequest {
+		t.Errorf("logout token for another client: %d", got)
+	}
+	notLogout := claims("companion")
+	delete(notLogout, "events")
+	if got := post(op.Sign(t, notLogout)); got != http.StatusBadRequest {
+		t.Errorf("an ID token posted as a logout token: %d", got)
+	}
+	if status, _ := phone.me(t); status != 200 {
+		t.Fatal("a refused logout token ended a session")
+	}
+	if got := post(op.Sign(t, claims("companion"))); got != http.StatusOK {
+		t.Fatalf("valid logout token: %d", got)
+	}
+	for _, b := range []*browser{phone, laptop} {
+		if status, _ := b.me(t); status != http.StatusUnauthorized {
+			t.Errorf("session survived back-channel logout: %d", status)
+		}
 	}
 }
