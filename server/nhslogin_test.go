@@ -32,7 +32,7 @@ func startWithRealProvider(t *testing.T, vtr string) *testEnv {
 				"amara": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018", "given_name": "Amara", "family_name": "Okafor",
 					"birthdate": "1988-01-01", "identity_proofing_level": "P9", "gp_registration_details": map[string]any{"gp_ods_code": "Z00001"}}},
 				"badnumber": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000019", "given_name": "Nobody", "identity_proofing_level": "P9"}},
-				"tom": {VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom", "identity_proofing_level": "P5"}},
+				"tom":       {VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom", "identity_proofing_level": "P5"}},
 			},
 			DefaultAccount: "amara",
 		})
