@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
@@ -39,6 +41,17 @@ func Check(c *Catalogue) []string {
 			if strings.TrimSpace(got.Text()) == "" {
 				problems = append(problems, fmt.Sprintf("%s: %q has no \"other\" form", locale, key))
 			}
+			if len(want.Forms) > 1 {
+				rules := locale
+				if from, ok := c.pseudo[locale]; ok {
+					rules = from
+				}
+				for _, cat := range Categories(rules) {
+					if strings.TrimSpace(got.Forms[cat]) == "" {
+						problems = append(problems, fmt.Sprintf("%s: %q lacks the plural form %q", locale, key, cat))
+					}
+				}
+			}
 		}
 		for _, key := range sortedKeys(msgs) {
 			if _, ok := base[key]; !ok {
@@ -47,6 +60,26 @@ func Check(c *Catalogue) []string {
 		}
 	}
 	return problems
+}
+
+// Categories lists the CLDR cardinal plural categories whole numbers take in
+// a language, in CLDR order. (Companion counts whole things only.)
+func Categories(locale string) []string {
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return []string{"other"}
+	}
+	seen := map[string]bool{}
+	for n := 0; n <= 1000; n++ {
+		seen[PluralCategory(tag, n)] = true
+	}
+	var out []string
+	for _, c := range []string{"zero", "one", "two", "few", "many", "other"} {
+		if seen[c] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // placeholders is the set of placeholders a message uses in any of its forms,

@@ -41,7 +41,14 @@ type Catalogue struct {
 	// telling a missing key from a translated one.
 	messages map[string]map[string]Entry
 	rtl      map[string]bool
+	names    map[string]string
+	// pseudo maps a pseudo-locale to the catalogue it copies, whose plural
+	// rules it follows too.
+	pseudo map[string]string
 }
+
+// Name is a locale's name in its own language ("Cymraeg"), for the switcher.
+func (c *Catalogue) Name(locale string) string { return c.names[locale] }
 
 // Entry is one message in a catalogue: a plain string (Other) or plural forms.
 type Entry struct {
@@ -57,6 +64,8 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	c := &Catalogue{
 		messages: map[string]map[string]Entry{},
 		rtl:      map[string]bool{},
+		names:    map[string]string{},
+		pseudo:   map[string]string{},
 	}
 	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
@@ -64,6 +73,7 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	}
 	sort.Strings(files)
 	var others []language.Tag
+	pseudo := map[string]string{}
 	for _, f := range files {
 		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
@@ -80,6 +90,15 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 		}
 		c.messages[tag.String()] = entries
 		c.rtl[tag.String()] = meta.Dir == "rtl"
+		c.names[tag.String()] = meta.Name
+		for _, k := range meta.Review {
+			if _, ok := entries[k]; !ok {
+				return nil, fmt.Errorf("catalogue %s marks %q for review, but has no such message", f, k)
+			}
+		}
+		if meta.Pseudo != "" {
+			pseudo[tag.String()] = meta.Pseudo
+		}
 		if tag.String() == DefaultLocale {
 			continue
 		}
@@ -89,6 +108,18 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	}
 	if _, ok := c.messages[DefaultLocale]; !ok {
 		return nil, fmt.Errorf("no %s catalogue", DefaultLocale)
+	}
+	c.pseudo = pseudo
+	for locale, from := range pseudo {
+		src, ok := c.messages[from]
+		if !ok {
+			return nil, fmt.Errorf("catalogue %s copies %s, which does not exist", locale, from)
+		}
+		for k, e := range src {
+			if _, own := c.messages[locale][k]; !own {
+				c.messages[locale][k] = e
+			}
+		}
 	}
 	c.tags = append([]language.Tag{language.MustParse(DefaultLocale)}, others...)
 	c.matcher = language.NewMatcher(c.tags)
@@ -149,9 +180,13 @@ func (c *Catalogue) Localizer(locale string) *Localizer {
 	if !c.Supported(locale) {
 		locale = DefaultLocale
 	}
+	rules := locale
+	if from, ok := c.pseudo[locale]; ok {
+		rules = from
+	}
 	return &Localizer{
 		locale:   locale,
-		tag:      language.MustParse(locale),
+		tag:      language.MustParse(rules),
 		msgs:     c.messages[locale],
 		fallback: c.messages[DefaultLocale],
 		rtl:      c.rtl[locale],
@@ -285,8 +320,14 @@ func value(name string, kv []any, count any) (string, bool) {
 // meta is the optional "@meta" object at the top of a catalogue file.
 type meta struct {
 	Dir    string `json:"dir"`    // "rtl" for right-to-left scripts
-	Hidden bool   `json:"hidden"` // a test locale: loadable, never negotiated
+	Hidden bool   `json:"hidden"` // a test locale: chosen explicitly, never negotiated
 	Name   string `json:"name"`   // the language's own name, for the switcher
+	// Pseudo names a catalogue whose messages this one copies: a test
+	// locale (right-to-left layout) that needs no translation.
+	Pseudo string `json:"pseudo"`
+	// Review lists messages a translator should check: better marked than
+	// left in English.
+	Review []string `json:"review"`
 }
 
 func parseCatalogue(b []byte) (map[string]Entry, meta, error) {

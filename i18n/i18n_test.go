@@ -142,3 +142,55 @@ func TestFill(t *testing.T) {
 		}
 	}
 }
+
+func TestCategories(t *testing.T) {
+	if got, want := Categories("cy"), []string{"zero", "one", "two", "few", "many", "other"}; !cmp.Equal(got, want) {
+		t.Errorf("Welsh categories %v, want %v", got, want)
+	}
+	if got, want := Categories("en-GB"), []string{"one", "other"}; !cmp.Equal(got, want) {
+		t.Errorf("English categories %v, want %v", got, want)
+	}
+}
+
+func TestCheckFindsMissingPluralForms(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/en-GB.json", []byte(`{"n": {"one": "{{.Count}} thing", "other": "{{.Count}} things"}}`), 0o644)
+	os.WriteFile(dir+"/cy.json", []byte(`{"n": {"one": "{{.Count}} peth", "other": "{{.Count}} peth"}}`), 0o644)
+	c, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Check(c)
+	for _, form := range []string{"zero", "two", "few", "many"} {
+		found := false
+		for _, p := range got {
+			found = found || strings.Contains(p, `lacks the plural form "`+form+`"`)
+		}
+		if !found {
+			t.Errorf("missing Welsh %q form not reported: %v", form, got)
+		}
+	}
+}
+
+func TestPseudoLocaleCopiesItsSource(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/en-GB.json", []byte(`{"a": "Alpha", "b": "Beta"}`), 0o644)
+	os.WriteFile(dir+"/ar-XB.json", []byte(`{"@meta": {"dir": "rtl", "hidden": true, "pseudo": "en-GB"}, "b": "Bêta"}`), 0o644)
+	c, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Localizer("ar-XB")
+	if l.T("a") != "Alpha" || l.T("b") != "Bêta" || l.Dir() != "rtl" {
+		t.Errorf("pseudo locale: %q %q %q", l.T("a"), l.T("b"), l.Dir())
+	}
+	if len(Check(c)) != 0 {
+		t.Errorf("pseudo locale reported incomplete: %v", Check(c))
+	}
+	if got := c.Negotiate("", "ar"); got != "en-GB" {
+		t.Errorf("a hidden locale was negotiated: %q", got)
+	}
+	if got := c.Negotiate("ar-XB", ""); got != "ar-XB" {
+		t.Errorf("a hidden locale cannot be chosen: %q", got)
+	}
+}

@@ -99,6 +99,9 @@ func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
 			switch {
 			case err == nil:
 				id.session = &sess
+				if q := r.URL.Query().Get("lang"); q != "" && s.Catalogue.Supported(q) {
+					s.savePreference(r, sess.UserKey, q)
+				}
 			case errors.Is(err, session.ErrNotFound):
 				id.stale = true
 				s.clearSessionCookie(w, kind)
@@ -311,9 +314,22 @@ func (s *Server) callback(kind string) handlerFunc {
 			return errors.Join(ErrUnavailable, err)
 		}
 		s.setSessionCookie(w, kind, token)
+		// A language the person chose before, on any device, comes back.
+		if loc, err := s.Redis.HGet(ctx, prefsKey(id.Subject), "lang").Result(); err == nil && s.Catalogue.Supported(loc) {
+			s.setLocaleCookie(w, loc)
+		}
 		s.audit(r, audit.Event{Action: "sign_in", Outcome: "success", Actor: id.Subject, Session: created.ID, Reason: kind + ":" + id.VoT})
 		http.Redirect(w, r, login.Return, http.StatusSeeOther)
 		return nil
+	}
+}
+
+func prefsKey(user string) string { return "companion:prefs:" + user }
+
+// savePreference remembers a signed-in person's language in their settings.
+func (s *Server) savePreference(r *http.Request, user, loc string) {
+	if err := s.Redis.HSet(r.Context(), prefsKey(user), "lang", loc).Err(); err != nil {
+		s.logger(r).Warn("save language preference", "err", err)
 	}
 }
 

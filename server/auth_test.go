@@ -467,3 +467,42 @@ func TestStaffAndPatientSessionsAreSeparate(t *testing.T) {
 		t.Error("a patient login_hint was accepted by staff sign-in")
 	}
 }
+
+func TestLanguageChoiceIsRemembered(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	_, body := b.get(t, "/help?lang=cy")
+	if !strings.Contains(body, `<html lang="cy"`) || !strings.Contains(body, "Help a chymorth") {
+		t.Fatal("?lang=cy did not give a Welsh page")
+	}
+	// The cookie remembers it on the next page.
+	if _, body := b.get(t, "/"); !strings.Contains(body, `<html lang="cy"`) {
+		t.Error("Welsh not remembered by cookie")
+	}
+	// First visits follow Accept-Language.
+	if _, body := e.get(t, "/", "Accept-Language", "cy-GB,cy;q=0.9,en;q=0.5"); !strings.Contains(body, `<html lang="cy"`) {
+		t.Error("Accept-Language cy not followed")
+	}
+	// A signed-in person's choice goes into their settings and comes back
+	// when they sign in on another device.
+	phone := e.signIn(t, "9990000050")
+	phone.get(t, "/?lang=cy")
+	laptop := e.signIn(t, "9990000050")
+	if _, body := laptop.get(t, "/"); !strings.Contains(body, `<html lang="cy"`) || !strings.Contains(body, "Helo, Rhys Evans") {
+		t.Error("a signed-in person's language did not follow them to a new sign-in")
+	}
+	// Unknown languages are ignored.
+	if _, body := e.newBrowser(t).get(t, "/?lang=xx"); !strings.Contains(body, `<html lang="en-GB"`) {
+		t.Error("unknown ?lang changed the page")
+	}
+	// The right-to-left test locale renders right to left.
+	if _, body := e.newBrowser(t).get(t, "/?lang=ar-XB"); !strings.Contains(body, `dir="rtl"`) {
+		t.Error("the RTL test locale is not rtl")
+	}
+	// API errors come in the person's language too.
+	w := e.newBrowser(t)
+	w.get(t, "/?lang=cy")
+	if _, body := w.get(t, "/api/v1/me"); !strings.Contains(body, "Mae angen i chi fewngofnodi") {
+		t.Errorf("API error not in Welsh: %s", body)
+	}
+}

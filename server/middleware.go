@@ -24,6 +24,9 @@ func requestIDFrom(ctx context.Context) string {
 	return id
 }
 
+// LocaleFrom is the language chosen for the request (by the locale middleware).
+func LocaleFrom(ctx context.Context) string { return localeFrom(ctx) }
+
 func localeFrom(ctx context.Context) string {
 	l, _ := ctx.Value(localeKey).(string)
 	if l == "" {
@@ -133,15 +136,31 @@ func (s *Server) overTLS(r *http.Request) bool {
 	return r.TLS != nil || (s.Config.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 
-// locale picks the request's language: the person's choice (cookie) if it
-// names a catalogue, else Accept-Language.
+// locale picks the request's language: a choice made with the language
+// switcher (?lang=), then the remembered choice (cookie), then
+// Accept-Language. A switcher choice is remembered in the cookie; for a
+// signed-in person withIdentity also saves it to their settings.
+//
+// The switcher is a link, so this GET sets a cookie: a display preference,
+// idempotent, holding no data; nothing else any GET does changes state.
 func (s *Server) locale(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var choice string
 		if c, err := r.Cookie(i18n.CookieName); err == nil {
 			choice = c.Value
 		}
+		if q := r.URL.Query().Get("lang"); q != "" && s.Catalogue.Supported(q) {
+			choice = q
+			s.setLocaleCookie(w, q)
+		}
 		loc := s.Catalogue.Negotiate(choice, r.Header.Get("Accept-Language"))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey, loc)))
+	})
+}
+
+func (s *Server) setLocaleCookie(w http.ResponseWriter, loc string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: i18n.CookieName, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -100,7 +101,19 @@ func (s *Server) Handler() http.Handler {
 
 // pageState is the state every page is rendered with.
 func (s *Server) pageState(r *http.Request) api.PageState {
-	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, User: s.userState(identityFrom(r.Context(), "patient").session)}
+	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r),
+		User: s.userState(identityFrom(r.Context(), "patient").session)}
+}
+
+// KeptQuery is the request's query without lang, for the language switcher.
+// Callback pages keep nothing: their code and state are spent.
+func KeptQuery(r *http.Request) string {
+	if strings.HasSuffix(r.URL.Path, "/callback") {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Del("lang")
+	return q.Encode()
 }
 
 // rateLimitAPI limits /api requests per session and per client IP.

@@ -13,6 +13,10 @@ type PageState struct {
 	// Path is the path the state was rendered for; data for another path is
 	// never reused.
 	Path string `json:"path"`
+	// Query is the page's query string without lang, which the language
+	// switcher keeps (the sign-in picker needs its parameters; ?wasm=false
+	// stays off).
+	Query string `json:"query,omitempty"`
 	// Status is the HTTP status the page was served with (404 for not found).
 	Status int `json:"status,omitempty"`
 	// User is the signed-in person, or nil when nobody is signed in.

@@ -78,7 +78,9 @@ func InstallServerLinks() {
 		if a.Get("host").String() != app.Window().Get("location").Get("host").String() {
 			return nil
 		}
-		if !known[a.Get("pathname").String()] {
+		// Links marked data-reload (the language switcher) load from the
+		// server, as do paths the app has no page for.
+		if !known[a.Get("pathname").String()] || a.Call("hasAttribute", "data-reload").Bool() {
 			ev.Call("stopPropagation")
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/i18n"
 )
 
 // settingsPage lists the person's active sessions (device, started, last
@@ -21,7 +22,7 @@ type settingsPage struct {
 
 func newSettingsPage(s *Store) Page {
 	p := &settingsPage{store: s}
-	if s.State.Path == "/settings" && s.State.User != nil {
+	if s.HandedOver("/settings") && s.State.User != nil {
 		p.sessions, p.loaded = s.State.Sessions, true
 	}
 	return p
@@ -78,7 +79,7 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 	if device == "" {
 		device = l.T("settings.device.unknown")
 	}
-	detail := l.T("settings.session.detail", "Started", formatTime(s.Started), "LastSeen", formatTime(s.LastSeen))
+	detail := l.T("settings.session.detail", "Started", formatTime(l, s.Started), "LastSeen", formatTime(l, s.LastSeen))
 	var action app.UI
 	if s.Current {
 		action = app.Strong().Class("nhsuk-tag").Text(l.T("settings.session.current"))
@@ -97,11 +98,17 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 	)
 }
 
-// formatTime shows a time in UK local time, as people there read it.
-func formatTime(ms int64) string {
+// formatTime shows a time in UK local time, as people there read it, with
+// the month named in the page's language ("22 Tachwedd 2026, 12:20").
+func formatTime(l *i18n.Localizer, ms int64) string {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		loc = time.UTC
 	}
-	return time.UnixMilli(ms).In(loc).Format("2 January 2006, 15:04")
+	t := time.UnixMilli(ms).In(loc)
+	return l.T("date.dateTime", "Day", t.Day(), "Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year(), "Time", t.Format("15:04"))
 }
+
+// monthKeys are the catalogue keys of month names, January first.
+var monthKeys = [12]string{"date.month.1", "date.month.2", "date.month.3", "date.month.4", "date.month.5", "date.month.6",
+	"date.month.7", "date.month.8", "date.month.9", "date.month.10", "date.month.11", "date.month.12"}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"net/url"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -73,6 +75,7 @@ func (s *shell) Render() app.UI {
 	}
 	return app.Div().Class("companion-page").Body(
 		app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
+		s.languages(),
 		app.Header().Class("nhsuk-header").Attr("role", "banner").Body(
 			app.Div().Class("nhsuk-header__container nhsuk-width-container").Body(
 				app.Div().Class("nhsuk-header__service").Body(
@@ -108,6 +111,33 @@ func (s *shell) Render() app.UI {
 					app.P().Class("nhsuk-body-s").Text(l.T("shell.footer.copyright")),
 				),
 			),
+		),
+	)
+}
+
+// languages is the language switcher: a plain link per other language (so it
+// works without WebAssembly), labelled in that language and marked as such.
+func (s *shell) languages() app.UI {
+	l := s.Store.L()
+	var items []app.UI
+	for _, loc := range s.Store.Catalogue.Locales() {
+		if loc == l.Locale() {
+			continue
+		}
+		q, _ := url.ParseQuery(s.Store.State.Query)
+		q.Set("lang", loc)
+		href := (&url.URL{Path: s.Store.State.Path, RawQuery: q.Encode()}).String()
+		items = append(items, app.Li().Class("companion-lang__item").Body(
+			app.A().Class("companion-lang__link").Href(attr(href)).Lang(loc).Attr("hreflang", loc).
+				DataSet("reload", "true").Text(s.Store.Catalogue.Name(loc)),
+		))
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return app.Nav().Class("companion-lang").Aria("label", attr(l.T("lang.nav"))).Body(
+		app.Div().Class("nhsuk-width-container").Body(
+			app.Ul().Class("companion-lang__list").Body(items...),
 		),
 	)
 }

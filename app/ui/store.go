@@ -21,6 +21,24 @@ type Store struct {
 	// Takeover is what the server-rendered page held when the WebAssembly
 	// app started (focus, scroll, typed values); the shell restores it once.
 	Takeover *Takeover
+	// stale is set once the app has navigated away from the page the state
+	// was rendered for: page data in State no longer belongs to any page.
+	stale bool
+}
+
+// HandedOver reports whether State carries the data of the page at path, as
+// rendered by the server. Pages that need data fetch it when it does not.
+func (s *Store) HandedOver(path string) bool { return !s.stale && s.State.Path == path }
+
+// navigate records a client-side move to path: the page's own data and
+// query string stay with the page they came from.
+func (s *Store) navigate(path string) {
+	if path == s.State.Path {
+		return
+	}
+	s.stale = true
+	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
+	s.State.Sessions, s.State.Picker = nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -59,8 +77,11 @@ func StaffHome(s *Store) Page { return newAdminPage(s) }
 // WebAssembly entry call it so the route table is the same on both sides.
 func Register(s *Store) {
 	for _, r := range routes {
-		build := r.build
-		app.RouteFunc(r.path, func() app.Composer { return build(s) })
+		build, path := r.build, r.path
+		app.RouteFunc(path, func() app.Composer {
+			s.navigate(path)
+			return build(s)
+		})
 	}
 	// Last, so exact routes win: every other path is the server's.
 	app.RouteWithRegexpFunc("^/", func() app.Composer { return newServerPage(s) })

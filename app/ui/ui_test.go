@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"golang.org/x/net/html"
@@ -129,9 +130,14 @@ func TestEveryPageHasTheShell(t *testing.T) {
 			if len(links) == 0 || attrOf(links[0], "href") != "#maincontent" {
 				t.Errorf("the first link must be the skip link to #maincontent")
 			}
-			for _, want := range []string{"header", "footer", "nav"} {
+			for _, want := range []string{"header", "footer"} {
 				if len(find(doc, tag(want))) != 1 {
 					t.Errorf("want one <%s>", want)
+				}
+			}
+			for _, n := range find(doc, tag("nav")) {
+				if attrOf(n, "aria-label") == "" {
+					t.Error("a <nav> has no aria-label")
 				}
 			}
 			for _, n := range find(doc, func(*html.Node) bool { return true }) {
@@ -200,6 +206,71 @@ func TestAttrRoundTripsHostileValues(t *testing.T) {
 		}
 		if got := attrOf(inputs[0], "aria-label"); got != v {
 			t.Errorf("aria-label round trip: got %q, want %q", got, v)
+		}
+	}
+}
+
+func TestLanguageSwitcher(t *testing.T) {
+	st := newStore("/settings", nil)
+	st.State.Query = "wasm=false&x=a%22b"
+	doc := render(t, newHelpPage(st))
+	links := find(doc, func(n *html.Node) bool { return attrOf(n, "hreflang") != "" })
+	if len(links) != 1 {
+		t.Fatalf("want one language link, got %d", len(links))
+	}
+	a := links[0]
+	hasReload := false
+	for _, at := range a.Attr {
+		hasReload = hasReload || at.Key == "data-reload"
+	}
+	if attrOf(a, "lang") != "cy" || text(a) != "Cymraeg" || !hasReload {
+		t.Errorf("switcher link %v %q", a.Attr, text(a))
+	}
+	if got, want := attrOf(a, "href"), "/settings?lang=cy&wasm=false&x=a%22b"; got != want {
+		t.Errorf("href %q, want %q", got, want)
+	}
+	cy := newStore("/", nil)
+	cy.State.Locale = "cy"
+	doc = render(t, newHomePage(cy))
+	links = find(doc, func(n *html.Node) bool { return attrOf(n, "hreflang") != "" })
+	if len(links) != 1 || attrOf(links[0], "lang") != "en-GB" || text(links[0]) != "English" {
+		t.Errorf("Welsh page's switcher: %v", links)
+	}
+}
+
+func TestDatesInTheLanguageOfThePage(t *testing.T) {
+	cat := i18n.MustDefault()
+	ms := time.Date(2026, 7, 3, 13, 5, 0, 0, time.UTC).UnixMilli() // 14:05 BST
+	for _, tt := range []struct{ locale, want string }{
+		{"en-GB", "3 July 2026, 14:05"},
+		{"cy", "3 Gorffennaf 2026, 14:05"},
+	} {
+		if got := formatTime(cat.Localizer(tt.locale), ms); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.locale, got, tt.want)
+		}
+	}
+	for _, k := range monthKeys {
+		for _, loc := range cat.Locales() {
+			if _, ok := cat.Messages(loc)[k]; !ok {
+				t.Errorf("%s lacks %s", loc, k)
+			}
+		}
+	}
+}
+
+func TestEveryPageInWelsh(t *testing.T) {
+	for _, p := range Paths() {
+		st := newStore(p, &api.User{Name: "Rhys Evans", ProofingLevel: "P9"})
+		st.State.Locale = "cy"
+		pg, _ := Lookup(p, st)
+		doc := render(t, pg)
+		if got := text(find(doc, tag("h1"))[0]); got == "" {
+			t.Errorf("%s: empty h1 in Welsh", p)
+		}
+		en := newStore(p, &api.User{Name: "Rhys Evans", ProofingLevel: "P9"})
+		enPage, _ := Lookup(p, en)
+		if text(find(render(t, enPage), tag("main"))[0]) == text(find(doc, tag("main"))[0]) {
+			t.Errorf("%s: the Welsh page's content is the English page's", p)
 		}
 	}
 }

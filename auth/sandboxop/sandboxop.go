@@ -35,8 +35,8 @@ type Account struct {
 	Subject string
 	// Hint is what login_hint names them by (an NHS number, a staff ID).
 	Hint string
-	// Name and Description are shown on the picker.
-	Name, Description string
+	// Name is shown on the picker.
+	Name string
 	// Kind is "patient" or "staff": a client sees only its own kind.
 	Kind string
 	// Claims are returned by userinfo.

@@ -18,8 +18,11 @@ after(async () => {
   await server?.stop();
 });
 
-async function open(p, mode, opts) {
+export const LOCALES = ['en-GB', 'cy'];
+
+async function open(p, mode, locale, opts) {
   const page = await newPage(browser, opts);
+  await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
   if (p.signIn) await signIn(page, server.url, p.signIn);
   page.requests.length = 0;
   const url = server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
@@ -27,8 +30,12 @@ async function open(p, mode, opts) {
   return { page, res };
 }
 
-async function checkCommon(page, res, p) {
+async function checkCommon(page, res, p, locale) {
   assert.equal(res.status(), p.status ?? 200, 'status');
+  assert.equal(await page.getAttribute('html', 'lang'), locale, 'page language');
+  // The switcher names the other language in that language.
+  const other = await page.locator('a[hreflang]').first();
+  assert.notEqual(await other.getAttribute('lang'), locale, 'switcher label marked with its own language');
   if (p.lands) assert.ok(new URL(page.url()).pathname.startsWith(p.lands), `lands on ${p.lands}, got ${page.url()}`);
   assert.ok(await page.locator('h1').first().isVisible(), 'h1 visible');
   assert.match(await page.getAttribute('html', 'lang'), /^[a-z]{2}/, 'lang');
@@ -40,6 +47,7 @@ async function checkCommon(page, res, p) {
   assert.deepEqual(externalRequests(page), [], 'no request leaves the machine');
   const violations = await axe(page);
   assert.deepEqual(violations, [], `axe violations:\n${violations.join('\n')}`);
+  assert.deepEqual(await page.evaluate(overlaps), [], 'overlapping text');
   // Keyboard: the first Tab reaches the skip link, which moves to the content.
   await page.keyboard.press('Tab');
   assert.ok(await page.evaluate(() => document.activeElement?.matches('a.nhsuk-skip-link')), 'first Tab focuses the skip link');
@@ -52,32 +60,34 @@ function ignorable(e) {
   return /status of 404/.test(e);
 }
 
-for (const p of pages) {
-  test(`${p.name} without WebAssembly`, async () => {
-    const { page, res } = await open(p, 'nowasm');
-    try {
-      await checkCommon(page, res, p);
-      assert.equal(page.requests.filter((u) => /\.wasm|wasm_exec\.js|\/app\.js/.test(u)).length, 0, 'no WebAssembly requested');
-      await screenshot(page, `${p.name}-nowasm`);
-      assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
-    } finally {
-      await page.context().close();
-    }
-  });
-
-  test(`${p.name} with WebAssembly`, async () => {
-    const { page, res } = await open(p, 'wasm');
-    try {
-      if (!p.serverOnly) {
-        await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+for (const locale of LOCALES) {
+  for (const p of pages) {
+    test(`${p.name} in ${locale} without WebAssembly`, async () => {
+      const { page, res } = await open(p, 'nowasm', locale);
+      try {
+        await checkCommon(page, res, p, locale);
+        assert.equal(page.requests.filter((u) => /\.wasm|wasm_exec\.js|\/app\.js/.test(u)).length, 0, 'no WebAssembly requested');
+        await screenshot(page, `${p.name}-${locale}-nowasm`);
+        assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
+      } finally {
+        await page.context().close();
       }
-      await checkCommon(page, res, p);
-      await screenshot(page, `${p.name}-wasm`);
-      assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
-    } finally {
-      await page.context().close();
-    }
-  });
+    });
+
+    test(`${p.name} in ${locale} with WebAssembly`, async () => {
+      const { page, res } = await open(p, 'wasm', locale);
+      try {
+        if (!p.serverOnly) {
+          await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+        }
+        await checkCommon(page, res, p, locale);
+        await screenshot(page, `${p.name}-${locale}-wasm`);
+        assert.deepEqual(page.errors.filter((e) => !ignorable(e)), [], 'no errors');
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
 }
 
 test('content is readable before app.wasm arrives, and nothing covers it', async () => {
@@ -133,13 +143,61 @@ test('focus placed before WebAssembly arrived is kept at takeover', async () => 
   await page.context().close();
 });
 
-test('pages fit a 320-pixel-wide screen', async () => {
-  for (const p of pages.filter((x) => !x.signIn)) {
-    const page = await newPage(browser, { width: 320, height: 640 });
-    await page.goto(server.url + p.path);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${p.name} overflows 320px by ${overflow}px`);
-    await screenshot(page, `${p.name}-320`);
+test('pages fit a 320-pixel-wide screen in every language, long Welsh words included', async () => {
+  for (const locale of LOCALES) {
+    for (const p of pages) {
+      const page = await newPage(browser, { width: 320, height: 640 });
+      await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
+      if (p.signIn) await signIn(page, server.url, p.signIn);
+      await page.goto(server.url + p.path + '?wasm=false');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${p.name} in ${locale} overflows 320px by ${overflow}px`);
+      await screenshot(page, `${p.name}-${locale}-320`);
+      await page.context().close();
+    }
+  }
+});
+
+// overlaps finds pairs of visible text boxes that cover each other, which a
+// layout broken by a writing direction would show.
+function overlaps() {
+  const sel = 'h1,h2,h3,p,li,a,button,label,dt,dd,span,strong';
+  const els = [...document.querySelectorAll(sel)].filter((e) => {
+    const r = e.getBoundingClientRect();
+    const cs = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && !e.closest('.nhsuk-u-visually-hidden,[hidden]') && e.textContent.trim();
+  });
+  const bad = [];
+  for (let i = 0; i < els.length; i++) {
+    for (let j = i + 1; j < els.length; j++) {
+      const a = els[i], b = els[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+      const w = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      if (w > 2 && h > 2) bad.push(`${a.tagName}"${a.textContent.trim().slice(0, 20)}" × ${b.tagName}"${b.textContent.trim().slice(0, 20)}"`);
+    }
+  }
+  return bad;
+}
+
+test('a right-to-left catalogue lays every page out right to left', async () => {
+  for (const p of pages) {
+    const page = await newPage(browser);
+    await page.context().addCookies([{ name: 'lang', value: 'ar-XB', url: server.url }]);
+    if (p.signIn) await signIn(page, server.url, p.signIn);
+    const res = await page.goto(server.url + p.path);
+    assert.equal(res.status(), p.status ?? 200);
+    if (!p.serverOnly) await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl', `${p.name} is not rtl`);
+    const violations = await axe(page);
+    assert.deepEqual(violations, [], `${p.name} rtl axe:\n${violations.join('\n')}`);
+    assert.deepEqual(await page.evaluate(overlaps), [], `${p.name}: overlapping text in rtl`);
+    // The heading starts at the right.
+    const h1 = await page.locator('h1').first().boundingBox();
+    const main = await page.locator('main').boundingBox();
+    assert.ok(h1.x + h1.width > main.x + main.width - 40, `${p.name}: the h1 does not start at the right`);
+    await screenshot(page, `${p.name}-rtl`);
     await page.context().close();
   }
 });

@@ -18,48 +18,56 @@ after(async () => {
 
 // tabTo presses Tab until the focused element matches, as a keyboard user
 // would, failing if it never gets there.
-async function tabTo(page, predicate, what) {
+async function tabTo(page, predicate, what, arg) {
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate(predicate)) return;
+    if (await page.evaluate(predicate, arg)) return;
   }
   assert.fail(`keyboard never reached ${what}`);
 }
 
-for (const mode of ['wasm', 'nowasm']) {
-  test(`Amara signs in with the keyboard, signs out, and Back shows nothing (${mode})`, async () => {
+const TEXT = {
+  'en-GB': { start: 'Continue to NHS login', cont: 'Continue', hello: 'Hello, Amara Okafor', out: 'Sign out', gone: 'You have signed out' },
+  cy: { start: 'Parhau i NHS login', cont: 'Parhau', hello: 'Helo, Amara Okafor', out: 'Allgofnodi', gone: 'Rydych wedi allgofnodi' },
+};
+
+for (const [locale, t] of Object.entries(TEXT)) for (const mode of ['wasm', 'nowasm']) {
+  test(`Amara signs in with the keyboard, signs out, and Back shows nothing (${locale}, ${mode})`, async () => {
     const page = await newPage(browser);
+    await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
     const q = mode === 'nowasm' ? '?wasm=false' : '';
     await page.goto(server.url + '/' + q);
     if (mode === 'wasm') await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
 
-    await tabTo(page, () => document.activeElement?.textContent.trim() === 'Continue to NHS login', 'the sign-in button');
+    await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'the sign-in button', t.start);
     await page.keyboard.press('Enter');
     await page.waitForURL('**/sandbox-login/authorize**');
     assert.deepEqual(await axe(page), [], 'picker axe');
 
     // Pressing Continue with nothing chosen explains what to do.
-    await tabTo(page, () => document.activeElement?.textContent.trim() === 'Continue', 'Continue');
+    await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'Continue', t.cont);
     await page.keyboard.press('Enter');
     await page.waitForSelector('.nhsuk-error-summary');
     assert.deepEqual(await axe(page), [], 'picker error axe');
 
     await tabTo(page, () => document.activeElement?.matches('input[type=radio]'), 'the first person');
+    assert.equal(await page.getAttribute('html', 'lang'), locale, 'the picker follows the language');
     // Arrow keys move through a radio group; Amara is first, so select her.
     await page.keyboard.press('Space');
     assert.equal(await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'Amara Okafor');
-    await tabTo(page, () => document.activeElement?.textContent.trim() === 'Continue', 'Continue');
+    await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'Continue', t.cont);
     await page.keyboard.press('Enter');
     await page.waitForURL(server.url + '/');
-    await page.waitForSelector('h1:has-text("Hello, Amara Okafor")');
+    await page.waitForSelector(`h1:has-text("${t.hello}")`);
+    assert.equal(await page.getAttribute('html', 'lang'), locale);
     assert.ok(await page.isVisible('text=Amara Okafor'));
     const body = await page.content();
     assert.ok(!body.includes('9990000018'), 'the page shows the NHS number');
 
-    await tabTo(page, () => document.activeElement?.textContent.trim() === 'Sign out', 'Sign out');
+    await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'Sign out', t.out);
     await page.keyboard.press('Enter');
     await page.waitForURL('**/signed-out');
-    assert.ok(await page.isVisible('h1:has-text("You have signed out")'));
+    assert.ok(await page.isVisible(`h1:has-text("${t.gone}")`));
 
     await page.goBack();
     await page.waitForLoadState('load');
@@ -70,6 +78,34 @@ for (const mode of ['wasm', 'nowasm']) {
     await page.context().close();
   });
 }
+
+test('the language switcher works without WebAssembly and keeps the page', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url + '/help?wasm=false');
+  await page.click('a[hreflang=cy]');
+  await page.waitForURL('**/help?lang=cy&wasm=false');
+  assert.equal(await page.getAttribute('html', 'lang'), 'cy');
+  assert.ok(await page.isVisible('h1:has-text("Help a chymorth")'));
+  assert.equal(page.requests.filter((u) => u.includes('.wasm')).length, 0, 'switching language loaded WebAssembly');
+  await page.click('a[hreflang=en-GB]');
+  await page.waitForURL('**/help?lang=en-GB&wasm=false');
+  assert.ok(await page.isVisible('h1:has-text("Help and support")'));
+  await page.context().close();
+});
+
+test('the language switcher with WebAssembly loads the page in the new language', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url + '/');
+  await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+  await page.click('footer a[href="/help"]');
+  await page.waitForURL('**/help');
+  await page.click('a[hreflang=cy]');
+  await page.waitForURL('**/help?lang=cy');
+  await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+  assert.ok(await page.isVisible('h1:has-text("Help a chymorth")'));
+  assert.ok(await page.isVisible('header a[aria-current=page]:has-text("Help")'), 'the current page is marked after client navigation');
+  await page.context().close();
+});
 
 test('signing in from a page comes back to it, and a timed-out session does too', async () => {
   const short = await startServer({ SESSION_IDLE: '3s' });

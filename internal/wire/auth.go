@@ -109,9 +109,10 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 	if cfg.Env == config.EnvProduction {
 		return nil, errors.New("the sandbox NHS login cannot run in production")
 	}
-	l := cat.Localizer(i18n.DefaultLocale)
 	today := gp.DateOf(time.Now())
 	var accounts []sandboxop.Account
+	// The picker describes people in the page's language.
+	describe := map[string]func(*i18n.Localizer) string{}
 	for _, login := range sandbox.Logins() {
 		p, err := gpSys.Patient(ctx, login.NHSNumber)
 		if err != nil {
@@ -122,11 +123,13 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 			return nil, fmt.Errorf("sandbox login: %w", err)
 		}
 		vot := login.Level + ".Cp.Cd"
+		level, age := login.Level, p.BirthDate.AgeOn(today)
+		describe[p.NHSNumber] = func(l *i18n.Localizer) string {
+			return l.T("sandbox.patient.description", "Age", age, "Level", level, "Practice", practice.Name)
+		}
 		accounts = append(accounts, sandboxop.Account{
 			Subject: "sandbox-" + shortHash(p.NHSNumber), Hint: p.NHSNumber, Kind: "patient", VoT: vot,
 			Name: p.GivenName + " " + p.FamilyName,
-			Description: l.T("sandbox.patient.description", "Age", p.BirthDate.AgeOn(today), "Level", login.Level,
-				"Practice", practice.Name),
 			Claims: map[string]any{
 				"nhs_number": p.NHSNumber, "given_name": p.GivenName, "family_name": p.FamilyName,
 				"birthdate": p.BirthDate.String(), "identity_proofing_level": login.Level,
@@ -135,14 +138,15 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 		})
 	}
 	for _, s := range sandbox.Staff() {
-		desc := l.T("sandbox.staff.nationalAdmin")
 		ods := []string{}
+		practice := s.Practice
+		describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.nationalAdmin") }
 		if s.Role == "site_admin" {
-			desc = l.T("sandbox.staff.siteAdmin", "Practice", s.Practice)
+			describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.siteAdmin", "Practice", practice) }
 			ods = []string{s.Practice}
 		}
 		accounts = append(accounts, sandboxop.Account{
-			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName, Description: desc,
+			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName,
 			Claims: map[string]any{"given_name": s.GivenName, "family_name": s.FamilyName,
 				"companion_roles": []string{s.Role}, "companion_ods": ods},
 		})
@@ -151,16 +155,14 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 		Issuer: cfg.PublicURL + "/sandbox-login", Accounts: accounts, Redis: rdb, Prefix: "companion:",
 		Production: cfg.Env == config.EnvProduction,
 		Picker: func(w http.ResponseWriter, r *http.Request, d sandboxop.PickerData) error {
-			st := api.PageState{Locale: cat.Negotiate("", r.Header.Get("Accept-Language")), Path: r.URL.Path,
+			st := api.PageState{Locale: server.LocaleFrom(r.Context()), Path: r.URL.Path, Query: server.KeptQuery(r),
 				Picker: &api.Picker{Action: d.Action, Params: map[string]string{}, Invalid: d.Error}}
-			if c, err := r.Cookie(i18n.CookieName); err == nil {
-				st.Locale = cat.Negotiate(c.Value, r.Header.Get("Accept-Language"))
-			}
 			for k := range d.Params {
 				st.Picker.Params[k] = d.Params.Get(k)
 			}
+			l := cat.Localizer(st.Locale)
 			for _, a := range d.Accounts {
-				st.Picker.Accounts = append(st.Picker.Accounts, api.PickerAccount{Value: a.Hint, Name: a.Name, Description: a.Description})
+				st.Picker.Accounts = append(st.Picker.Accounts, api.PickerAccount{Value: a.Hint, Name: a.Name, Description: describe[a.Hint](l)})
 			}
 			status := http.StatusOK
 			if d.Error {
