@@ -1,31 +1,22 @@
 // Every page, with and without WebAssembly: status, structure, axe at WCAG 2.2
 // A/AA, no request leaving the machine, zoom allowed, keyboard skip link,
 // content readable before app.wasm arrives, client-side navigation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launch, newPage, axe, externalRequests, screenshot } from '../lib/browser.mjs';
+import { newPage, axe, externalRequests, screenshot } from '../lib/browser.mjs';
+import { suite } from '../lib/suite.mjs';
 import { pages, signIn } from '../pages.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const s = suite();
 
 export const LOCALES = ['en-GB', 'cy'];
 
 async function open(p, mode, locale, opts) {
-  const page = await newPage(browser, opts);
-  await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
-  if (p.signIn) await signIn(page, server.url, p.signIn);
+  const page = await newPage(s.browser, opts);
+  await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
+  if (p.signIn) await signIn(page, s.server.url, p.signIn);
   page.requests.length = 0;
-  const url = server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
+  const url = s.server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
   const res = await page.goto(url);
   return { page, res };
 }
@@ -91,11 +82,11 @@ for (const locale of LOCALES) {
 }
 
 test('content is readable before app.wasm arrives, and nothing covers it', async () => {
-  const page = await newPage(browser);
+  const page = await newPage(s.browser);
   let release;
   const held = new Promise((r) => { release = r; });
   await page.route('**/web/app.wasm*', async (route) => { await held; await route.continue(); });
-  await page.goto(server.url + '/');
+  await page.goto(s.server.url + '/');
   const h1 = page.locator('h1');
   assert.ok(await h1.isVisible());
   const covered = await page.evaluate(() => {
@@ -112,8 +103,8 @@ test('content is readable before app.wasm arrives, and nothing covers it', async
 });
 
 test('once WebAssembly has loaded, navigation is client-side and keeps focus sensible', async () => {
-  const page = await newPage(browser);
-  await page.goto(server.url + '/');
+  const page = await newPage(s.browser);
+  await page.goto(s.server.url + '/');
   await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
   await page.evaluate(() => { window.__marker = 1; });
   const documents = [];
@@ -131,11 +122,11 @@ test('once WebAssembly has loaded, navigation is client-side and keeps focus sen
 });
 
 test('focus placed before WebAssembly arrived is kept at takeover', async () => {
-  const page = await newPage(browser);
+  const page = await newPage(s.browser);
   let release;
   const held = new Promise((r) => { release = r; });
   await page.route('**/web/app.wasm*', async (route) => { await held; await route.continue(); });
-  await page.goto(server.url + '/help');
+  await page.goto(s.server.url + '/help');
   await page.focus('footer a[href="/accessibility"]');
   release();
   await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
@@ -146,10 +137,10 @@ test('focus placed before WebAssembly arrived is kept at takeover', async () => 
 test('pages fit a 320-pixel-wide screen in every language, long Welsh words included', async () => {
   for (const locale of LOCALES) {
     for (const p of pages) {
-      const page = await newPage(browser, { width: 320, height: 640 });
-      await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
-      if (p.signIn) await signIn(page, server.url, p.signIn);
-      await page.goto(server.url + p.path + '?wasm=false');
+      const page = await newPage(s.browser, { width: 320, height: 640 });
+      await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
+      if (p.signIn) await signIn(page, s.server.url, p.signIn);
+      await page.goto(s.server.url + p.path + '?wasm=false');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${p.name} in ${locale} overflows 320px by ${overflow}px`);
       await screenshot(page, `${p.name}-${locale}-320`);
@@ -183,10 +174,10 @@ function overlaps() {
 
 test('a right-to-left catalogue lays every page out right to left', async () => {
   for (const p of pages) {
-    const page = await newPage(browser);
-    await page.context().addCookies([{ name: 'lang', value: 'ar-XB', url: server.url }]);
-    if (p.signIn) await signIn(page, server.url, p.signIn);
-    const res = await page.goto(server.url + p.path);
+    const page = await newPage(s.browser);
+    await page.context().addCookies([{ name: 'lang', value: 'ar-XB', url: s.server.url }]);
+    if (p.signIn) await signIn(page, s.server.url, p.signIn);
+    const res = await page.goto(s.server.url + p.path);
     assert.equal(res.status(), p.status ?? 200);
     if (!p.serverOnly) await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl', `${p.name} is not rtl`);

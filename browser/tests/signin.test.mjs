@@ -1,20 +1,12 @@
 // Signing in with the sandbox NHS login using only the keyboard, signing out,
 // and making sure Back shows no patient data afterwards.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launch, newPage, axe } from '../lib/browser.mjs';
+import { newPage, axe } from '../lib/browser.mjs';
+import { suite } from '../lib/suite.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const s = suite();
 
 // tabTo presses Tab until the focused element matches, as a keyboard user
 // would, failing if it never gets there.
@@ -33,10 +25,10 @@ const TEXT = {
 
 for (const [locale, t] of Object.entries(TEXT)) for (const mode of ['wasm', 'nowasm']) {
   test(`Amara signs in with the keyboard, signs out, and Back shows nothing (${locale}, ${mode})`, async () => {
-    const page = await newPage(browser);
-    await page.context().addCookies([{ name: 'lang', value: locale, url: server.url }]);
+    const page = await newPage(s.browser);
+    await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
     const q = mode === 'nowasm' ? '?wasm=false' : '';
-    await page.goto(server.url + '/' + q);
+    await page.goto(s.server.url + '/' + q);
     if (mode === 'wasm') await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
 
     await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'the sign-in button', t.start);
@@ -57,7 +49,7 @@ for (const [locale, t] of Object.entries(TEXT)) for (const mode of ['wasm', 'now
     assert.equal(await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'Amara Okafor');
     await tabTo(page, (s) => document.activeElement?.textContent.trim() === s, 'Continue', t.cont);
     await page.keyboard.press('Enter');
-    await page.waitForURL(server.url + '/');
+    await page.waitForURL(s.server.url + '/');
     await page.waitForSelector(`h1:has-text("${t.hello}")`);
     assert.equal(await page.getAttribute('html', 'lang'), locale);
     assert.ok(await page.isVisible('text=Amara Okafor'));
@@ -80,8 +72,8 @@ for (const [locale, t] of Object.entries(TEXT)) for (const mode of ['wasm', 'now
 }
 
 test('the language switcher works without WebAssembly and keeps the page', async () => {
-  const page = await newPage(browser);
-  await page.goto(server.url + '/help?wasm=false');
+  const page = await newPage(s.browser);
+  await page.goto(s.server.url + '/help?wasm=false');
   await page.click('a[hreflang=cy]');
   await page.waitForURL('**/help?lang=cy&wasm=false');
   assert.equal(await page.getAttribute('html', 'lang'), 'cy');
@@ -94,8 +86,8 @@ test('the language switcher works without WebAssembly and keeps the page', async
 });
 
 test('the language switcher with WebAssembly loads the page in the new language', async () => {
-  const page = await newPage(browser);
-  await page.goto(server.url + '/');
+  const page = await newPage(s.browser);
+  await page.goto(s.server.url + '/');
   await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
   await page.click('footer a[href="/help"]');
   await page.waitForURL('**/help');
@@ -110,7 +102,7 @@ test('the language switcher with WebAssembly loads the page in the new language'
 test('signing in from a page comes back to it, and a timed-out session does too', async () => {
   const short = await startServer({ SESSION_IDLE: '3s' });
   try {
-    const page = await newPage(browser);
+    const page = await newPage(s.browser);
     await page.goto(`${short.url}/auth/login?login_hint=9990000018&return=/settings`);
     await page.waitForURL(`${short.url}/settings`);
     await page.waitForTimeout(3500);
@@ -131,7 +123,7 @@ test('the page warns before the idle timeout and can keep the session', async ()
   // A 150-second idle timeout: the warning shows 2 minutes before the end.
   const short = await startServer({ SESSION_IDLE: '150s' });
   try {
-    const page = await newPage(browser);
+    const page = await newPage(s.browser);
     await page.goto(`${short.url}/auth/login?login_hint=9990000018`);
     await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
     await page.waitForSelector('[role=alertdialog]:has-text("You will be signed out soon")', { timeout: 45000 });
