@@ -99,15 +99,20 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 }
 
 // formatTime shows a time in UK local time, as people there read it, with
-// the month named in the page's language ("22 Tachwedd 2026, 12:20").
+// day and month named in the page's language ("Dydd Sul 22 Tachwedd 2026, 12:20").
 func formatTime(l *i18n.Localizer, ms int64) string {
 	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		loc = time.UTC
 	}
 	t := time.UnixMilli(ms).In(loc)
-	return l.T("date.dateTime", "Day", t.Day(), "Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year(), "Time", t.Format("15:04"))
+	return l.T("date.dateTime", "Weekday", l.T(weekdayKeys[t.Weekday()]), "Day", t.Day(),
+		"Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year(), "Time", t.Format("15:04"))
 }
+
+// weekdayKeys are the catalogue keys of day names, Sunday first (time.Weekday).
+var weekdayKeys = [7]string{"date.weekday.0", "date.weekday.1", "date.weekday.2", "date.weekday.3",
+	"date.weekday.4", "date.weekday.5", "date.weekday.6"}
 
 // monthKeys are the catalogue keys of month names, January first.
 var monthKeys = [12]string{"date.month.1", "date.month.2", "date.month.3", "date.month.4", "date.month.5", "date.month.6",

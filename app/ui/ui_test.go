@@ -241,15 +241,19 @@ func TestLanguageSwitcher(t *testing.T) {
 func TestDatesInTheLanguageOfThePage(t *testing.T) {
 	cat := i18n.MustDefault()
 	ms := time.Date(2026, 7, 3, 13, 5, 0, 0, time.UTC).UnixMilli() // 14:05 BST
+	winter := time.Date(2026, 12, 25, 9, 30, 0, 0, time.UTC).UnixMilli()
+	if got := formatTime(cat.Localizer("cy"), winter); got != "Dydd Gwener 25 Rhagfyr 2026, 09:30" {
+		t.Errorf("winter (GMT): %q", got)
+	}
 	for _, tt := range []struct{ locale, want string }{
-		{"en-GB", "3 July 2026, 14:05"},
-		{"cy", "3 Gorffennaf 2026, 14:05"},
+		{"en-GB", "Friday 3 July 2026, 14:05"},
+		{"cy", "Dydd Gwener 3 Gorffennaf 2026, 14:05"},
 	} {
 		if got := formatTime(cat.Localizer(tt.locale), ms); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.locale, got, tt.want)
 		}
 	}
-	for _, k := range monthKeys {
+	for _, k := range append(monthKeys[:], weekdayKeys[:]...) {
 		for _, loc := range cat.Locales() {
 			if _, ok := cat.Messages(loc)[k]; !ok {
 				t.Errorf("%s lacks %s", loc, k)
