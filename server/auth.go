@@ -476,6 +476,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, api.Me{
 		Name: strings.TrimSpace(sess.GivenName + " " + sess.FamilyName), GivenName: sess.GivenName, FamilyName: sess.FamilyName,
 		BirthDate: sess.BirthDate, ProofingLevel: sess.ProofingLevel, PatientID: pid, GPPractice: sess.GPODS,
+		Features: s.features(r, sess),
 	})
 	return nil
 }

@@ -506,3 +506,25 @@ func TestLanguageChoiceIsRemembered(t *testing.T) {
 		t.Errorf("API error not in Welsh: %s", body)
 	}
 }
+
+func TestFeaturesFollowThePatientsPractice(t *testing.T) {
+	e := mustStartServer(t)
+	amara := e.signIn(t, "9990000018") // pilot practice
+	rhys := e.signIn(t, "9990000050")  // non-pilot practice
+	_, a := amara.me(t)
+	_, r := rhys.me(t)
+	for _, f := range []string{"appointments", "prescriptions", "record", "fhir_export", "linked_profiles", "online_consultation"} {
+		if !a.Features[f] {
+			t.Errorf("Amara (pilot): %s off", f)
+		}
+	}
+	for f, want := range map[string]bool{"appointments": true, "prescriptions": true, "record": false, "fhir_export": false, "online_consultation": false} {
+		if r.Features[f] != want {
+			t.Errorf("Rhys (non-pilot): %s = %v, want %v", f, r.Features[f], want)
+		}
+	}
+	_, page := rhys.get(t, "/")
+	if !strings.Contains(page, "Not available online at your practice yet") {
+		t.Error("Rhys's home page does not say the record is unavailable")
+	}
+}

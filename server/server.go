@@ -17,8 +17,10 @@ import (
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/ui"
+	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 )
 
@@ -33,6 +35,7 @@ type Server struct {
 	Renderer  *Renderer
 	Metrics   *Metrics
 	Auth      Auth
+	Flags     *flags.Store
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -101,8 +104,25 @@ func (s *Server) Handler() http.Handler {
 
 // pageState is the state every page is rendered with.
 func (s *Server) pageState(r *http.Request) api.PageState {
-	return api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r),
-		User: s.userState(identityFrom(r.Context(), "patient").session)}
+	sess := identityFrom(r.Context(), "patient").session
+	st := api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r), User: s.userState(sess)}
+	if sess != nil {
+		st.Features = s.features(r, sess)
+	}
+	return st
+}
+
+// features evaluates every flag for the signed-in person's own record.
+func (s *Server) features(r *http.Request, sess *session.Session) map[string]bool {
+	sub := flags.Subject{PatientID: s.Auth.PatientIDs.For(sess.NHSNumber), ODS: sess.GPODS}
+	if p, err := s.GP.Practice(r.Context(), sess.GPODS); err == nil {
+		sub.ICB = p.ICB
+	}
+	out := map[string]bool{}
+	for n, on := range s.Flags.Evaluate(r.Context(), sub) {
+		out[string(n)] = on
+	}
+	return out
 }
 
 // KeptQuery is the request's query without lang, for the language switcher.

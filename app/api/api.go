@@ -25,6 +25,8 @@ type PageState struct {
 	Staff *Staff `json:"staff,omitempty"`
 	// Error is what went wrong, on an error page.
 	Error *ErrorBody `json:"error,omitempty"`
+	// Features are the evaluated feature flags for the person's own record.
+	Features map[string]bool `json:"features,omitempty"`
 	// Sessions is the person's active sessions, on the settings page.
 	Sessions []SessionInfo `json:"sessions,omitempty"`
 	// Picker is the sandbox sign-in's account list, on its picker page.
@@ -56,6 +58,9 @@ type Me struct {
 	PatientID string `json:"patient_id"`
 	// GPPractice is the ODS code of the practice they are registered with.
 	GPPractice string `json:"gp_practice"`
+	// Features are the pilot features switched on for their own record, by
+	// flag name, so the app can hide what is off. The server enforces them.
+	Features map[string]bool `json:"features"`
 }
 
 // SessionInfo describes one active session, for the settings page.

@@ -27,6 +27,7 @@ func (p *homePage) Render() app.UI {
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))
 		}
+		content = append(content, services(p.store))
 	} else {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
@@ -56,6 +57,34 @@ func proveIdentity(s *Store) app.UI {
 		app.H2().Class("nhsuk-heading-m").Text(l.T("p5.heading")),
 		app.P().Text(l.T("p5.body")),
 		app.P().Text(l.T("p5.how")),
+	)
+}
+
+// services says which pilot features the person's practice offers online.
+func services(s *Store) app.UI {
+	l := s.L()
+	features := []struct{ flag, label string }{
+		{"appointments", l.T("feature.appointments")},
+		{"prescriptions", l.T("feature.prescriptions")},
+		{"record", l.T("feature.record")},
+		{"fhir_export", l.T("feature.fhir_export")},
+		{"online_consultation", l.T("feature.online_consultation")},
+		{"linked_profiles", l.T("feature.linked_profiles")},
+	}
+	rows := make([]app.UI, 0, len(features))
+	for _, f := range features {
+		status := l.T("services.unavailable")
+		if s.State.Features[f.flag] {
+			status = l.T("services.available")
+		}
+		rows = append(rows, app.Div().Class("nhsuk-summary-list__row").DataSet("feature", f.flag).Body(
+			app.Dt().Class("nhsuk-summary-list__key").Text(f.label),
+			app.Dd().Class("nhsuk-summary-list__value").Text(status),
+		))
+	}
+	return app.Div().Body(
+		app.H2().Text(l.T("services.heading")),
+		app.Dl().Class("nhsuk-summary-list").Body(rows...),
 	)
 }
 

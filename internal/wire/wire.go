@@ -13,6 +13,7 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
@@ -33,12 +34,39 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		return nil, err
 	}
 	renderer := &server.Renderer{Catalogue: cat, Assets: assets}
+	flagStore := flags.NewStore(rdb, "companion:", 500*time.Millisecond, log)
+	if cfg.GPSystem == "sandbox" {
+		if err := flagStore.SeedDefaults(ctx, SandboxFlags()); err != nil {
+			return nil, err
+		}
+	}
+	go flagStore.Watch(ctx)
 	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer)
 	if err != nil {
 		return nil, err
 	}
+	metrics := server.NewMetrics()
+	metrics.Registry.MustRegister(flagStore.Evaluations)
 	return &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Catalogue: cat, Assets: assets,
-		Renderer: renderer, Metrics: server.NewMetrics(), Auth: authParts,
+		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore,
 	}, nil
+}
+
+// SandboxFlags are the sandbox's starting rules, which show what flags are
+// for: everything on at the pilot practice; at the other practice,
+// appointments, prescriptions and linked profiles on, the record, its FHIR
+// export and online consultation off.
+func SandboxFlags() map[flags.Name]flags.Rule {
+	both := func(pilot, other bool) flags.Rule {
+		return flags.Rule{Practices: map[string]bool{sandbox.PilotPractice: pilot, sandbox.NonPilotPractice: other}}
+	}
+	return map[flags.Name]flags.Rule{
+		flags.Appointments:       both(true, true),
+		flags.Prescriptions:      both(true, true),
+		flags.LinkedProfiles:     both(true, true),
+		flags.Record:             both(true, false),
+		flags.FHIRExport:         both(true, false),
+		flags.OnlineConsultation: both(true, false),
+	}
 }
