@@ -15,9 +15,11 @@ export const pages = [
   { name: 'not-found', path: '/no-such-page', status: 404 },
   { name: 'home-signed-in', path: '/', signIn: '9990000018' },
   { name: 'home-p5', path: '/', signIn: '9990000069' },
+  { name: 'home-rhys', path: '/', signIn: '9990000050' },
   { name: 'settings', path: '/settings', signIn: '9990000018' },
   { name: 'sign-in-picker', path: '/auth/login', serverOnly: true, lands: '/sandbox-login/authorize' },
   { name: 'admin', path: '/admin', signIn: 'staff:staff-national', serverOnly: true },
+  { name: 'admin-site', path: '/admin', signIn: 'staff:staff-site-z00002', serverOnly: true },
 ];
 
 export async function signIn(page, base, who) {

@@ -560,14 +560,11 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.Renderer.Render(w, r, http.StatusOK, st, func(st *ui.Store) ui.Page { p, _ := ui.Lookup("/settings", st); return p })
 }
 
-// adminPage renders the staff start page.
+// adminPage renders the staff start page: roles, feature flags, history.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	sess, err := s.requireSession(r, "staff")
 	if err != nil {
 		return s.signInRedirect(w, r, "staff", err)
 	}
-	st := s.pageState(r)
-	st.User = nil
-	st.Staff = &api.Staff{Name: strings.TrimSpace(sess.GivenName + " " + sess.FamilyName), Roles: sess.Roles, Practices: sess.RoleODS}
-	return s.Renderer.RenderServerOnly(w, r, http.StatusOK, st, ui.StaffHome)
+	return s.renderAdmin(w, r, sess, http.StatusOK, "")
 }

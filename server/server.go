@@ -82,6 +82,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /staff/callback", staff(s.callback("staff")))
 	mux.Handle("POST /staff/logout", staff(s.signOut("staff", false)))
 	mux.Handle("GET /admin", staff(s.adminPage))
+	mux.Handle("POST /admin/flags/{name}", staff(s.adminFlagForm))
+	mux.Handle("GET /api/v1/admin/flags", staff(s.apiFlags))
+	mux.Handle("PUT /api/v1/admin/flags/{name}", staff(s.apiPutFlag))
 	if s.Auth.SandboxOP != nil {
 		mux.Handle("/sandbox-login/", s.Auth.SandboxOP)
 	}

@@ -78,6 +78,33 @@ type Staff struct {
 	Roles []string `json:"roles"`
 	// Practices are the ODS codes a site admin looks after.
 	Practices []string `json:"practices,omitempty"`
+	// National is set for a national admin (kill switch, rollouts).
+	National bool `json:"national,omitempty"`
+	// Flags are the feature flags they may see and change.
+	Flags []FlagView `json:"flags,omitempty"`
+	// History is recent flag changes they may see, newest first.
+	History []FlagChangeView `json:"history,omitempty"`
+	// InvalidForm names the form that came back without a reason.
+	InvalidForm string `json:"invalid_form,omitempty"`
+}
+
+// FlagView is a feature flag as a member of staff sees it.
+type FlagView struct {
+	Name       string          `json:"name"`
+	Kill       bool            `json:"kill"`
+	Percentage int             `json:"percentage"`
+	Practices  map[string]bool `json:"practices"`
+	ICBs       map[string]bool `json:"icbs,omitempty"`
+}
+
+// FlagChangeView is one audited flag change.
+type FlagChangeView struct {
+	Time   int64  `json:"time"` // Unix ms
+	Flag   string `json:"flag"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Before string `json:"before"`
+	After  string `json:"after"`
 }
 
 // Picker is the sandbox NHS login's account picker.

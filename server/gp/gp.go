@@ -71,6 +71,8 @@ type Directory interface {
 	Practice(ctx context.Context, ods string) (Practice, error)
 	// Patient returns the patient with this NHS number, or ErrNotFound.
 	Patient(ctx context.Context, nhsNumber string) (Patient, error)
+	// PracticeCodes lists the ODS codes of every practice Companion serves.
+	PracticeCodes(ctx context.Context) ([]string, error)
 }
 
 // System is the whole GP-system port. Later features add to it.

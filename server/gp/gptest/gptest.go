@@ -64,6 +64,20 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 		}
 	})
 
+	t.Run("PracticeCodes", func(t *testing.T) {
+		codes, err := sys.PracticeCodes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range codes {
+			found = found || c == fx.Practice
+		}
+		if !found {
+			t.Errorf("PracticeCodes %v lacks the fixture's practice", codes)
+		}
+	})
+
 	t.Run("PracticeNotFound", func(t *testing.T) {
 		_, err := sys.Practice(ctx, "NOPE99")
 		if !errors.Is(err, gp.ErrNotFound) {

@@ -121,6 +121,15 @@ func (s *System) Patient(ctx context.Context, nhsNumber string) (gp.Patient, err
 	}, nil
 }
 
+// PracticeCodes lists the sandbox's practices (for national administrators).
+func (s *System) PracticeCodes(context.Context) ([]string, error) {
+	out := make([]string, len(practices))
+	for i, p := range practices {
+		out[i] = p.ODS
+	}
+	return out, nil
+}
+
 // Ping checks that the sandbox's Redis answers.
 func (s *System) Ping(ctx context.Context) error {
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
