@@ -125,13 +125,13 @@ func (p *adminPage) reasonField(st *api.Staff, id string) app.UI {
 	l := p.store.L()
 	invalid := st.InvalidForm == id
 	group := app.Div().Class("nhsuk-form-group")
-	input := app.Input().Class("nhsuk-input").ID("reason-" + attr(id)).Name("reason").Type("text").
+	input := app.Input().Class("nhsuk-input").ID("reason-"+attr(id)).Name("reason").Type("text").
 		Attr("maxlength", "500").Attr("autocomplete", "off")
 	var msg app.UI
 	if invalid {
 		group = group.Class("nhsuk-form-group--error")
 		input = input.Class("nhsuk-input--error").Aria("describedby", "reason-"+attr(id)+"-error")
-		msg = app.Span().Class("nhsuk-error-message").ID("reason-" + attr(id) + "-error").Body(
+		msg = app.Span().Class("nhsuk-error-message").ID("reason-"+attr(id)+"-error").Body(
 			app.Span().Class("nhsuk-u-visually-hidden").Text(l.T("form.errorPrefix")),
 			app.Text(l.T("admin.error.reason")),
 		)
@@ -145,7 +145,7 @@ func (p *adminPage) reasonField(st *api.Staff, id string) app.UI {
 
 func (p *adminPage) changeForm(st *api.Staff, name, scope, practice, value, legend, action string) app.UI {
 	id := p.formID(name, scope, practice)
-	return app.Form().Action("/admin/flags/"+attr(name)).Method("post").Body(
+	return app.Form().Action("/admin/flags/" + attr(name)).Method("post").Body(
 		app.FieldSet().Class("nhsuk-fieldset").Body(
 			app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").Text(legend),
 			app.Input().Type("hidden").Name("scope").Value(attr(scope)),
@@ -160,7 +160,7 @@ func (p *adminPage) changeForm(st *api.Staff, name, scope, practice, value, lege
 func (p *adminPage) percentageForm(st *api.Staff, f api.FlagView) app.UI {
 	l := p.store.L()
 	id := p.formID(f.Name, "percentage", "")
-	return app.Form().Action("/admin/flags/"+attr(f.Name)).Method("post").Body(
+	return app.Form().Action("/admin/flags/" + attr(f.Name)).Method("post").Body(
 		app.FieldSet().Class("nhsuk-fieldset").Body(
 			app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").
 				Text(l.T("admin.rollout.legend", "Percentage", f.Percentage)),
