@@ -22,6 +22,19 @@ var (
 	ErrOutOfScope     = &Error{Status: http.StatusForbidden, Code: "forbidden", MessageID: "admin.error.scope"}
 )
 
+// ErrFeatureDisabled is the answer for a feature switched off for the patient
+// being acted for: 404, as if the feature did not exist there.
+var ErrFeatureDisabled = &Error{Status: http.StatusNotFound, Code: "feature_disabled", MessageID: "error.notFound"}
+
+// RequireFeature is the flag step of authorising access to patient data:
+// every page and API of a feature calls it for the patient being acted for.
+func (s *Server) RequireFeature(r *http.Request, name flags.Name, sub flags.Subject) error {
+	if !s.Flags.Enabled(r.Context(), name, sub) {
+		return ErrFeatureDisabled
+	}
+	return nil
+}
+
 // maxReason bounds a change's reason.
 const maxReason = 500
 

@@ -2,10 +2,16 @@ package server_test
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/flags"
 )
 
 func (e *testEnv) staff(t *testing.T, id string) *browser {
@@ -133,5 +139,28 @@ func TestAdminPageFormsAndHistory(t *testing.T) {
 	res, _ = site2.post(t, "/admin/flags/record", url.Values{"scope": {"practice"}, "practice": {"Z00001"}, "value": {"off"}, "reason": {"not mine"}})
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("form for another practice: %d", res.StatusCode)
+	}
+}
+
+func TestRequireFeatureAnswersFeatureDisabled(t *testing.T) {
+	e := mustStartServer(t)
+	req := httptest.NewRequest("GET", "/", nil)
+	rhys := flags.Subject{PatientID: "p", ODS: "Z00002", ICB: "QZZ02"}
+	if err := e.srv.RequireFeature(req, flags.Appointments, rhys); err != nil {
+		t.Errorf("appointments at the non-pilot practice: %v", err)
+	}
+	err := e.srv.RequireFeature(req, flags.Record, rhys)
+	var se *server.Error
+	if !errors.As(err, &se) || se.Status != 404 || se.Code != "feature_disabled" {
+		t.Errorf("record at the non-pilot practice: %v", err)
+	}
+	// Evaluations are counted by flag and outcome.
+	ms := httptest.NewServer(e.srv.Metrics.Handler())
+	defer ms.Close()
+	res, _ := http.Get(ms.URL + "/metrics")
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `companion_flag_evaluations_total{flag="record",outcome="off"}`) {
+		t.Error("flag evaluations not in the metrics")
 	}
 }

@@ -112,6 +112,8 @@ type Store struct {
 	// Evaluations counts evaluations by flag and outcome.
 	Evaluations *prometheus.CounterVec
 
+	unknown sync.Map // unknown flag names already logged
+
 	mu      sync.Mutex
 	rules   map[Name]Rule
 	fetched time.Time
@@ -136,7 +138,9 @@ func (s *Store) channel() string { return s.prefix + "flags:changed" }
 // store are off.
 func (s *Store) Enabled(ctx context.Context, name Name, sub Subject) bool {
 	if !Known(name) {
-		s.log.Warn("unknown feature flag evaluated", "flag", string(name))
+		if _, seen := s.unknown.LoadOrStore(name, true); !seen {
+			s.log.Warn("unknown feature flag evaluated: off", "flag", string(name))
+		}
 		s.Evaluations.WithLabelValues("unknown", "off").Inc()
 		return false
 	}

@@ -139,8 +139,13 @@ func TestUnknownFlagAndUnreachableStoreAreOffAndLoggedOnce(t *testing.T) {
 	s, rs, logs := newStore(t)
 	ctx := context.Background()
 	s.SeedDefaults(ctx, map[Name]Rule{Appointments: {Percentage: 100}})
-	if s.Enabled(ctx, "brand_new_feature", Subject{PatientID: "a"}) {
-		t.Error("unknown flag on")
+	for i := 0; i < 5; i++ {
+		if s.Enabled(ctx, "brand_new_feature", Subject{PatientID: "a"}) {
+			t.Error("unknown flag on")
+		}
+	}
+	if n := strings.Count(logs.String(), "unknown feature flag"); n != 1 {
+		t.Errorf("unknown flag logged %d times, want once", n)
 	}
 	rs.Stop()
 	time.Sleep(600 * time.Millisecond) // past the cache
