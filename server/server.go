@@ -89,11 +89,11 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/sandbox-login/", s.Auth.SandboxOP)
 	}
 
-	api := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
-	mux.Handle("GET /api/v1/me", api(s.me))
-	mux.Handle("GET /api/v1/sessions", api(s.listSessions))
-	mux.Handle("DELETE /api/v1/sessions/{id}", api(s.endSession))
-	mux.Handle("/api/", api(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+	patientAPI := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
+	mux.Handle("GET /api/v1/me", patientAPI(s.me))
+	mux.Handle("GET /api/v1/sessions", patientAPI(s.listSessions))
+	mux.Handle("DELETE /api/v1/sessions/{id}", patientAPI(s.endSession))
+	mux.Handle("/api/", patientAPI(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
 	mux.Handle("/", patient(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
 
 	var h http.Handler = mux

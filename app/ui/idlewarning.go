@@ -43,7 +43,7 @@ func (w *idleWarning) OnMount(ctx app.Context) {
 			case <-stop:
 				return
 			case <-t.C:
-				ctx.Dispatch(func(ctx app.Context) { w.tick(ctx) })
+				ctx.Dispatch(func(app.Context) { w.tick() })
 			}
 		}
 	})
@@ -57,7 +57,7 @@ func (w *idleWarning) OnDismount() {
 	}
 }
 
-func (w *idleWarning) tick(ctx app.Context) {
+func (w *idleWarning) tick() {
 	now := time.Now()
 	switch {
 	case !now.Before(w.deadline):
