@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -36,6 +37,8 @@ type Server struct {
 	Metrics   *Metrics
 	Auth      Auth
 	Flags     *flags.Store
+
+	icbs sync.Map // practice ODS code → icbEntry
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -117,15 +120,35 @@ func (s *Server) pageState(r *http.Request) api.PageState {
 
 // features evaluates every flag for the signed-in person's own record.
 func (s *Server) features(r *http.Request, sess *session.Session) map[string]bool {
-	sub := flags.Subject{PatientID: s.Auth.PatientIDs.For(sess.NHSNumber), ODS: sess.GPODS}
-	if p, err := s.GP.Practice(r.Context(), sess.GPODS); err == nil {
-		sub.ICB = p.ICB
-	}
+	sub := flags.Subject{PatientID: s.Auth.PatientIDs.For(sess.NHSNumber), ODS: sess.GPODS, ICB: s.icbOf(r, sess.GPODS)}
 	out := map[string]bool{}
 	for n, on := range s.Flags.Evaluate(r.Context(), sub) {
 		out[string(n)] = on
 	}
 	return out
+}
+
+// icbTTL is how long a practice's ICB is remembered: practices change board
+// rarely, and flag evaluation runs on every signed-in page and API call.
+const icbTTL = 5 * time.Minute
+
+type icbEntry struct {
+	icb     string
+	fetched time.Time
+}
+
+// icbOf returns the integrated care board of a practice, asking the GP
+// system at most once per icbTTL per practice ("" if it cannot say).
+func (s *Server) icbOf(r *http.Request, ods string) string {
+	if v, ok := s.icbs.Load(ods); ok && time.Since(v.(icbEntry).fetched) < icbTTL {
+		return v.(icbEntry).icb
+	}
+	p, err := s.GP.Practice(r.Context(), ods)
+	if err != nil {
+		return ""
+	}
+	s.icbs.Store(ods, icbEntry{icb: p.ICB, fetched: time.Now()})
+	return p.ICB
 }
 
 // KeptQuery is the request's query without lang, for the language switcher.
