@@ -1,22 +1,43 @@
 // A real OpenID Provider (oidc-provider 9) configured the way NHS login
-// behaves for a relying party: authorization code flow only, PKCE S256
-// required, private_key_jwt client authentication, RS512 ID tokens carrying
-// the vector of trust achieved (vot), NHS login's claims, and a `vtr`
-// parameter. Sign-in completes with no UI: the account is the request's
-// `test_account` parameter, or the configured default.
+// behaves towards a relying party, for Companion's integration tests (the Go
+// package ../ starts it; see oidctest.go):
 //
-// Reads its configuration (JSON) from OP_CONFIG; prints "READY <issuer>" on
-// stdout once listening.
+//   - authorization code flow only, query response mode, `state`, `nonce` and
+//     PKCE S256 required, the redirect_uri always sent;
+//   - client authentication private_key_jwt only (RS512 assertions);
+//   - ID tokens signed RS512 only, carrying `vot` (the account's configured
+//     vector of trust, whatever `vtr` asked for, so relying parties' checks
+//     are exercised) and `vtm`;
+//   - NHS login's scopes and claims, and its `vtr` parameter;
+//   - back-channel logout, triggered by tests through a test-only endpoint.
+//
+// Sign-in completes with no UI: the account is the authorization request's
+// `test_account` parameter (which also ends any provider session held for
+// someone else), or the configured default account.
+//
+// Configuration (JSON) comes from the OP_CONFIG environment variable or a file
+// named by the first argument. Prints exactly one line, "READY <issuer>", on
+// stdout once listening; everything else (oidc-provider's warnings, errors)
+// goes to stderr. With OP_EXIT_ON_STDIN_EOF=1 it exits when stdin closes, so
+// it never outlives the test process that started it.
 import http from 'node:http';
-import Provider from 'oidc-provider';
+import { readFileSync } from 'node:fs';
+import Provider, { errors } from 'oidc-provider';
 
-const cfg = JSON.parse(process.env.OP_CONFIG);
+const cfg = JSON.parse(process.argv[2] ? readFileSync(process.argv[2], 'utf8') : process.env.OP_CONFIG);
+const accounts = cfg.accounts || {};
+const issuerPath = (cfg.issuer_path || '').replace(/\/$/, '');
+
+// The vectors of trust NHS login accepts in `vtr`: identity proofing level
+// P0, P5 or P9, each with its authentication components.
+const knownVectors = new Set(['P0', 'P5', 'P9'].flatMap((p) => [`${p}.Cp.Cd`, `${p}.Cp.Ck`, `${p}.Cm`]));
 
 const server = http.createServer();
-await new Promise((resolve) => server.listen(cfg.port || 0, '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}${cfg.issuer_path || ''}`;
-
-const accounts = cfg.accounts;
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(cfg.port || 0, '127.0.0.1', resolve);
+});
+const issuer = `http://127.0.0.1:${server.address().port}${issuerPath}`;
 
 const provider = new Provider(issuer, {
   clients: cfg.clients.map((c) => ({
@@ -28,7 +49,7 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_signing_alg: 'RS512',
     id_token_signed_response_alg: 'RS512',
     jwks: c.jwks,
-    backchannel_logout_uri: c.backchannel_logout_uri,
+    ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri } : {}),
   })),
   clientAuthMethods: ['private_key_jwt'],
   jwks: { keys: [cfg.signing_jwk] },
@@ -36,26 +57,57 @@ const provider = new Provider(issuer, {
     idTokenSigningAlgValues: ['RS512'],
     clientAuthSigningAlgValues: ['RS512'],
   },
-  pkce: { required: () => true },
   responseTypes: ['code'],
-  scopes: ['openid', 'profile', 'gp_registration_details', 'email', 'phone'],
+  pkce: { required: () => true },
+  allowOmittingSingleRegisteredRedirectUri: false,
+  scopes: ['openid', 'profile', 'gp_registration_details', 'email'],
   claims: {
-    openid: ['sub', 'vot'],
+    openid: ['sub', 'vot', 'vtm'],
     profile: ['family_name', 'given_name', 'birthdate', 'nhs_number', 'identity_proofing_level'],
     gp_registration_details: ['gp_registration_details'],
     email: ['email', 'email_verified'],
   },
-  // Put scope claims in the ID token too, as NHS login does.
+  // ID tokens carry the granted scopes' claims too, not only sub and vot.
   conformIdTokenClaims: false,
-  extraParams: ['vtr', 'test_account'],
+  extraParams: {
+    // Validators run for every authorization request, whether or not the
+    // parameter is present; vtr's also enforces what NHS login requires of
+    // every request. Errors go back to the redirect_uri as invalid_request.
+    vtr(ctx, value) {
+      const { params } = ctx.oidc;
+      if (!params.state) throw new errors.InvalidRequest('state is required');
+      if (!params.nonce) throw new errors.InvalidRequest('nonce is required');
+      if (params.response_mode && params.response_mode !== 'query') {
+        throw new errors.InvalidRequest('only response_mode=query is supported');
+      }
+      if (value === undefined) return;
+      let vtr;
+      try {
+        vtr = JSON.parse(value);
+      } catch {
+        throw new errors.InvalidRequest('vtr must be a JSON array');
+      }
+      if (!Array.isArray(vtr) || vtr.length === 0 || !vtr.every((v) => knownVectors.has(v))) {
+        throw new errors.InvalidRequest('vtr must be a JSON array of NHS login vectors of trust');
+      }
+    },
+    test_account(ctx, value) {
+      if (value !== undefined && !Object.hasOwn(accounts, value)) {
+        throw new errors.InvalidRequest('unknown test_account');
+      }
+    },
+  },
   async findAccount(ctx, sub) {
+    if (!Object.hasOwn(accounts, sub)) return undefined;
     const a = accounts[sub];
-    if (!a) return undefined;
     return {
       accountId: sub,
       async claims(use) {
-        const out = { sub, ...a.claims };
-        if (use === 'id_token') out.vot = a.vot;
+        const out = { ...a.claims, sub };
+        if (use === 'id_token') {
+          out.vot = a.vot;
+          out.vtm = `${issuer}/trustmark/127.0.0.1`;
+        }
         return out;
       },
     };
@@ -67,44 +119,131 @@ const provider = new Provider(issuer, {
     introspection: { enabled: false },
     revocation: { enabled: false },
     registration: { enabled: false },
+    pushedAuthorizationRequests: { enabled: false },
+    resourceIndicators: { enabled: false },
+    dPoP: { enabled: false },
+    userinfo: { enabled: true },
   },
-  interactions: { url: (ctx, interaction) => `${cfg.issuer_path || ''}/interaction/${interaction.uid}` },
-  ttl: { AccessToken: 300, IdToken: 300, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 600 },
-  cookies: { keys: ['oidctest-cookie-key-not-secret'] },
+  interactions: {
+    url: (ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}`,
+  },
+  ttl: {
+    AccessToken: 300,
+    IdToken: 300,
+    AuthorizationCode: 60,
+    Interaction: 600,
+    Session: 3600,
+    Grant: 3600,
+  },
+  cookies: { keys: ['oidctest-cookie-key-not-a-secret'] },
+  // oidc-provider refuses to fetch loopback addresses (SSRF protection), and
+  // test relying parties' back-channel logout URIs are all on 127.0.0.1.
+  fetch: (url, { dispatcher, ...options }) => globalThis.fetch(url, options),
   renderError(ctx, out) {
     ctx.type = 'json';
     ctx.body = out;
   },
 });
-provider.proxy = false;
+
+for (const event of ['server_error', 'authorization.error', 'grant.error', 'userinfo.error', 'backchannel.error']) {
+  provider.on(event, (ctx, err) => {
+    console.error(`oidctest op: ${event}: ${err?.name || ''} ${err?.message || err} ${err?.error_description || ''}`);
+  });
+}
+
+// A test naming an account signs that person in afresh: any provider session
+// held for someone else is dropped before the authorization request is
+// handled. (Left in place, oidc-provider would answer the account switch with
+// a logout confirmation form.)
+provider.use(async (ctx, next) => {
+  const wanted = ctx.path === '/auth' ? ctx.query.test_account : undefined;
+  if (typeof wanted === 'string' && wanted) {
+    const session = await provider.Session.get(ctx);
+    if (session.accountId && session.accountId !== wanted && session.jti) {
+      await session.destroy();
+    }
+  }
+  await next();
+});
 
 const callback = provider.callback();
-const interactionPrefix = `${cfg.issuer_path || ''}/interaction/`;
 
-server.on('request', async (req, res) => {
-  if (!req.url.startsWith(interactionPrefix)) {
-    callback(req, res);
+// Every interaction completes at once: log in the requested (or default)
+// account and grant whatever the request asked for.
+async function interact(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params } = details;
+  const result = {};
+  let accountId = details.session?.accountId;
+  if (prompt.name === 'login') {
+    // Keep the signed-in person on a forced re-login (prompt=login): naming
+    // someone else would make oidc-provider ask to log out first.
+    accountId = params.test_account || accountId || cfg.default_account;
+    result.login = { accountId };
+  }
+  let grant;
+  if (details.grantId) {
+    grant = await provider.Grant.find(details.grantId);
+  }
+  if (!grant || grant.accountId !== accountId) {
+    grant = new provider.Grant({ accountId, clientId: params.client_id });
+  }
+  grant.addOIDCScope(String(params.scope || 'openid'));
+  if (prompt.details?.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
+  result.consent = { grantId: await grant.save() };
+  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}
+
+// Test-only: POST client_id, sub (and sid) to make the provider send that
+// client a back-channel logout token, as it would when the person signs out.
+async function backchannelLogout(req, res) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  const form = new URLSearchParams(body);
+  const client = await provider.Client.find(form.get('client_id') || '');
+  if (!client || !client.backchannelLogoutUri) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('unknown client, or no backchannel_logout_uri');
     return;
   }
   try {
-    const details = await provider.interactionDetails(req, res);
-    const { prompt, params } = details;
-    if (prompt.name === 'login') {
-      const accountId = params.test_account || cfg.default_account;
-      await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+    await client.backchannelLogout(form.get('sub') || '', form.get('sid') || undefined);
+    res.writeHead(204).end();
+  } catch (err) {
+    res.writeHead(502, { 'content-type': 'text/plain' }).end(String(err?.message || err));
+  }
+}
+
+server.on('request', async (req, res) => {
+  // Serve the issuer's path as oidc-provider's mount point.
+  if (issuerPath) {
+    const rest = req.url.slice(issuerPath.length);
+    if (!req.url.startsWith(issuerPath) || !(rest === '' || rest.startsWith('/') || rest.startsWith('?'))) {
+      res.writeHead(404).end();
       return;
     }
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
-    if (prompt.details.missingOIDCScope) grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
-    if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
-    const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    req.originalUrl = req.url;
+    req.url = rest.startsWith('/') ? rest : `/${rest}`;
+  }
+  try {
+    if (req.url.startsWith('/interaction/')) {
+      await interact(req, res);
+    } else if (req.method === 'POST' && req.url === '/__test/backchannel-logout') {
+      await backchannelLogout(req, res);
+    } else {
+      callback(req, res);
+    }
   } catch (err) {
-    res.statusCode = 500;
-    res.end(String(err));
+    console.error(`oidctest op: ${req.method} ${req.url}: ${err?.stack || err}`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(String(err?.message || err));
   }
 });
+
+if (process.env.OP_EXIT_ON_STDIN_EOF === '1') {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}
+process.on('SIGTERM', () => process.exit(0));
 
 process.stdout.write(`READY ${issuer}\n`);
