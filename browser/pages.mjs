@@ -7,6 +7,7 @@
 //   status     expected HTTP status (200)
 //   serverOnly the page never loads the WebAssembly app
 //   lands      the path the browser ends on, if it is redirected
+//   actFor     after signing in, switch to this linked profile (given name)
 export const pages = [
   { name: 'home', path: '/' },
   { name: 'help', path: '/help' },
@@ -17,6 +18,10 @@ export const pages = [
   { name: 'home-p5', path: '/', signIn: '9990000069' },
   { name: 'home-rhys', path: '/', signIn: '9990000050' },
   { name: 'settings', path: '/settings', signIn: '9990000018' },
+  { name: 'profiles', path: '/profiles', signIn: '9990000018' },
+  { name: 'activity', path: '/activity', signIn: '9990000018' },
+  { name: 'home-acting-for-layla', path: '/', signIn: '9990000018', actFor: 'Layla' },
+  { name: 'profiles-acting-for-george', path: '/profiles', signIn: '9990000034', actFor: 'George' },
   { name: 'sign-in-picker', path: '/auth/login', serverOnly: true, lands: '/sandbox-login/authorize' },
   { name: 'admin', path: '/admin', signIn: 'staff:staff-national', serverOnly: true },
   { name: 'admin-site', path: '/admin', signIn: 'staff:staff-site-z00002', serverOnly: true },
@@ -28,4 +33,14 @@ export async function signIn(page, base, who) {
     : `${base}/auth/login?login_hint=${who}`;
   const res = await page.goto(url);
   if (!res.ok()) throw new Error(`sign-in as ${who} answered ${res.status()}`);
+}
+
+// actFor switches to a linked profile the way a person does: the profiles
+// page, then that person's "Switch to" button.
+export async function actFor(page, base, name) {
+  await page.goto(`${base}/profiles?wasm=false`);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/'),
+    page.locator(`[data-profile="${name}"] form button`).click(),
+  ]);
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/nhs-companion/companion/app/ui"
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/auth/session"
+	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/audit"
 )
 
@@ -27,9 +28,9 @@ type Auth struct {
 	// Sessions and StaffSessions are kept apart: a staff session never
 	// opens patient pages, nor the reverse.
 	Sessions, StaffSessions *session.Store
-	Audit                   audit.Recorder
+	Audit                   audit.Log
 	Limiter                 *redis_rate.Limiter
-	PatientIDs              *PatientIDs
+	PatientIDs              *access.IDs
 	// SandboxOP is the in-process sandbox NHS login, nil outside sandbox mode.
 	SandboxOP http.Handler
 }
@@ -463,6 +464,7 @@ func (s *Server) userState(sess *session.Session) *api.User {
 		ProofingLevel: sess.ProofingLevel,
 		IdleDeadline:  sess.IdleDeadline(s.Auth.Sessions.Idle()).UnixMilli(),
 		IdleSeconds:   int(s.Auth.Sessions.Idle().Seconds()),
+		PatientID:     s.Auth.PatientIDs.For(sess.NHSNumber),
 	}
 }
 
@@ -472,12 +474,26 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pid := s.Auth.PatientIDs.For(sess.NHSNumber)
-	writeJSON(w, http.StatusOK, api.Me{
+	pid := s.Access.Self(actorOf(sess))
+	profiles, err := s.profiles(r, sess)
+	if err != nil {
+		return err
+	}
+	linked := []api.Profile{}
+	for _, p := range profiles {
+		if !p.Self {
+			linked = append(linked, p)
+		}
+	}
+	me := api.Me{
 		Name: strings.TrimSpace(sess.GivenName + " " + sess.FamilyName), GivenName: sess.GivenName, FamilyName: sess.FamilyName,
 		BirthDate: sess.BirthDate, ProofingLevel: sess.ProofingLevel, PatientID: pid, GPPractice: sess.GPODS,
-		Features: s.features(r, sess),
-	})
+		Features: s.features(r, sess, nil), LinkedProfiles: linked,
+	}
+	if a := s.actingFor(r, sess); a != nil {
+		me.ActingFor = a.PatientID
+	}
+	writeJSON(w, http.StatusOK, me)
 	return nil
 }
 

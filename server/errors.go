@@ -10,6 +10,7 @@ import (
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/ui"
+	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/gp"
 )
 
@@ -51,8 +52,16 @@ func kind(err error) *Error {
 	switch {
 	case errors.As(err, &e):
 		return e
-	case errors.Is(err, gp.ErrNotFound):
+	case errors.Is(err, access.ErrNotFound), errors.Is(err, gp.ErrNotFound):
 		return ErrNotFound
+	case errors.Is(err, access.ErrForbidden):
+		return ErrForbidden
+	case errors.Is(err, access.ErrProofingLevel):
+		return ErrProofingLevel
+	case errors.Is(err, access.ErrFeatureDisabled):
+		return ErrFeatureDisabled
+	case errors.Is(err, access.ErrUnavailable), errors.Is(err, gp.ErrUnavailable):
+		return ErrUnavailable
 	default:
 		return ErrInternal
 	}

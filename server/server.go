@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,24 +20,26 @@ import (
 	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
+	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 )
 
 // Server holds Companion's dependencies, set at wiring time in cmd/companion.
 type Server struct {
-	Config    config.Config
-	Logger    *slog.Logger
-	Redis     redis.UniversalClient
-	GP        gp.System
+	Config config.Config
+	Logger *slog.Logger
+	Redis  redis.UniversalClient
+	// GP is the part of the GP system that holds no patient data. Patient
+	// data is reached only through Access.
+	GP        gp.Practices
+	Access    *access.Gate
 	Catalogue *i18n.Catalogue
 	Assets    *Assets
 	Renderer  *Renderer
 	Metrics   *Metrics
 	Auth      Auth
 	Flags     *flags.Store
-
-	icbs sync.Map // practice ODS code → icbEntry
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -67,12 +68,16 @@ func (s *Server) Handler() http.Handler {
 		switch p {
 		case "/":
 			p = "/{$}" // exactly the root, not every path
-		case "/settings":
-			continue
+		case "/settings", "/profiles", "/activity":
+			continue // registered with their data below
 		}
 		mux.Handle("GET "+p, patient(s.page))
 	}
 	mux.Handle("GET /settings", patient(s.settingsPage))
+	mux.Handle("GET /profiles", patient(s.profilesPage))
+	for _, rt := range s.patientRoutes() {
+		mux.Handle(rt.method+" "+rt.pattern, patient(s.rateLimitAPI(s.authorise(rt))))
+	}
 	mux.Handle("POST /settings/sessions/{id}/end", patient(s.endSession))
 
 	mux.Handle("GET /auth/login", patient(s.signIn("patient")))
@@ -113,41 +118,44 @@ func (s *Server) pageState(r *http.Request) api.PageState {
 	sess := identityFrom(r.Context(), "patient").session
 	st := api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r), User: s.userState(sess)}
 	if sess != nil {
-		st.Features = s.features(r, sess)
+		st.ActingFor = s.actingFor(r, sess)
+		st.Features = s.features(r, sess, st.ActingFor)
 	}
 	return st
 }
 
-// features evaluates every flag for the signed-in person's own record.
-func (s *Server) features(r *http.Request, sess *session.Session) map[string]bool {
-	sub := flags.Subject{PatientID: s.Auth.PatientIDs.For(sess.NHSNumber), ODS: sess.GPODS, ICB: s.icbOf(r, sess.GPODS)}
+// features evaluates every flag for the record the person is looking at:
+// their own, or that of the person they act for.
+func (s *Server) features(r *http.Request, sess *session.Session, acting *api.Profile) map[string]bool {
 	out := map[string]bool{}
+	if p := authorised(r.Context()); acting != nil && p != nil && p.ID() == acting.PatientID {
+		for _, n := range flags.All {
+			out[string(n)] = p.Flag(r.Context(), n)
+		}
+		return out
+	}
+	sub := flags.Subject{PatientID: s.Access.Self(actorOf(sess)), ODS: sess.GPODS, ICB: s.icbOf(r, sess.GPODS)}
+	if acting != nil {
+		if p, err := s.Access.Authorize(r.Context(), actorOf(sess), acting.PatientID, access.Need{}); err == nil {
+			for _, n := range flags.All {
+				out[string(n)] = p.Flag(r.Context(), n)
+			}
+			return out
+		}
+	}
 	for n, on := range s.Flags.Evaluate(r.Context(), sub) {
 		out[string(n)] = on
 	}
 	return out
 }
 
-// icbTTL is how long a practice's ICB is remembered: practices change board
-// rarely, and flag evaluation runs on every signed-in page and API call.
-const icbTTL = 5 * time.Minute
-
-type icbEntry struct {
-	icb     string
-	fetched time.Time
-}
-
-// icbOf returns the integrated care board of a practice, asking the GP
-// system at most once per icbTTL per practice ("" if it cannot say).
+// icbOf returns the integrated care board of a practice ("" if the GP
+// system cannot say); the gate remembers practices for a few minutes.
 func (s *Server) icbOf(r *http.Request, ods string) string {
-	if v, ok := s.icbs.Load(ods); ok && time.Since(v.(icbEntry).fetched) < icbTTL {
-		return v.(icbEntry).icb
-	}
-	p, err := s.GP.Practice(r.Context(), ods)
+	p, err := s.Access.Practice(r.Context(), ods)
 	if err != nil {
 		return ""
 	}
-	s.icbs.Store(ods, icbEntry{icb: p.ICB, fetched: time.Now()})
 	return p.ICB
 }
 
@@ -198,6 +206,12 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
 		return ErrNotFound
 	}
 	return s.Renderer.Render(w, r, http.StatusOK, s.pageState(r), build)
+}
+
+// renderPage renders the routed page for the request's path from st.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, st api.PageState) error {
+	path := r.URL.Path
+	return s.Renderer.Render(w, r, http.StatusOK, st, func(st *ui.Store) ui.Page { p, _ := ui.Lookup(path, st); return p })
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,45 @@ type PageState struct {
 	Sessions []SessionInfo `json:"sessions,omitempty"`
 	// Picker is the sandbox sign-in's account list, on its picker page.
 	Picker *Picker `json:"picker,omitempty"`
+	// ActingFor is the person the signed-in user is acting for, when it is
+	// not themselves: every page names them in a banner.
+	ActingFor *Profile `json:"acting_for,omitempty"`
+	// Profiles are the people the user can act for, on the profiles page.
+	Profiles []Profile `json:"profiles,omitempty"`
+	// Activity is who accessed the user's record, on the activity page.
+	Activity []ActivityEvent `json:"activity,omitempty"`
+}
+
+// Profile is someone the signed-in person can act for (or could, before the
+// access ended), or themselves.
+type Profile struct {
+	PatientID  string `json:"patient_id"`
+	Name       string `json:"name"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	// BirthDate is YYYY-MM-DD.
+	BirthDate string `json:"birthdate"`
+	// Relationship is "parent", "carer", … ("" for the person themselves).
+	Relationship string   `json:"relationship,omitempty"`
+	Permissions  []string `json:"permissions"`
+	// Status is "active", or why access stopped: "suspended_age", "ended",
+	// "revoked", "proxy_too_young".
+	Status string `json:"status"`
+	Self   bool   `json:"self,omitempty"`
+	// Current marks the profile the person is acting for now.
+	Current bool `json:"current,omitempty"`
+}
+
+// ActivityEvent is one access to a patient's record, for their history.
+type ActivityEvent struct {
+	Time int64 `json:"time"` // Unix ms
+	// Action is the audited action ("view_appointments", "book", …).
+	Action string `json:"action"`
+	// Who is the name of the person who acted; empty when it was the
+	// patient themselves.
+	Who          string `json:"who,omitempty"`
+	Relationship string `json:"relationship,omitempty"`
+	Self         bool   `json:"self,omitempty"`
 }
 
 // User is the signed-in person as pages show them. It never carries the NHS
@@ -45,6 +84,9 @@ type User struct {
 	IdleDeadline int64 `json:"idle_deadline,omitempty"`
 	// IdleSeconds is the idle timeout, so the page can tell activity resets it.
 	IdleSeconds int `json:"idle_seconds,omitempty"`
+	// PatientID is the opaque ID of the person's own record (to switch back
+	// to it).
+	PatientID string `json:"patient_id,omitempty"`
 }
 
 // Me is GET /api/v1/me: who is signed in and what they may do.
@@ -61,6 +103,12 @@ type Me struct {
 	// Features are the pilot features switched on for their own record, by
 	// flag name, so the app can hide what is off. The server enforces them.
 	Features map[string]bool `json:"features"`
+	// LinkedProfiles are the people they can act for (or could, with the
+	// reason access stopped).
+	LinkedProfiles []Profile `json:"linked_profiles"`
+	// ActingFor is the patient ID of the profile they are acting for, ""
+	// for their own.
+	ActingFor string `json:"acting_for,omitempty"`
 }
 
 // SessionInfo describes one active session, for the settings page.

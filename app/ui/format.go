@@ -3,6 +3,11 @@ package ui
 import (
 	"sort"
 	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/nhs-companion/companion/i18n"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -23,4 +28,37 @@ func sortedBoolKeys(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// formatDate shows an ISO calendar date (YYYY-MM-DD) as people in the UK
+// read it, with the month named in the page's language ("3 May 1942").
+func formatDate(l *i18n.Localizer, iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return l.T("date.date", "Day", t.Day(), "Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year())
+}
+
+// reloadUnlessHandedOver loads a data page from the server when the app
+// arrived at it by itself (a link, the back button): its data is the
+// server's, rendered with the page, never assembled in the browser.
+func reloadUnlessHandedOver(s *Store, path string) {
+	if app.IsClient && !s.HandedOver(path) {
+		app.Window().Get("location").Call("reload")
+	}
+}
+
+// key marks a catalogue key written as data rather than at a T call, so the
+// catalogue test finds it.
+func key(k string) string { return k }
+
+// labelled is the message for a value from a table of keys, or fallback for
+// values the table does not know (a newer server than this app).
+func labelled(s *Store, keys map[string]string, value, fallback string, args ...any) string {
+	k, ok := keys[value]
+	if !ok {
+		k = fallback
+	}
+	return s.L().T(k, args...)
 }

@@ -21,7 +21,7 @@ func (p *notFoundPage) Title() string { return p.store.L().T("notFound.title") }
 func (p *notFoundPage) Render() app.UI {
 	l := p.store.L()
 	return &shell{Store: p.store, PageTitle: p.Title(), Content: []app.UI{
-		app.H1().Text(p.Title()),
+		app.H1().DataSet("error-code", attr(errorCode(p.store))).Text(p.Title()),
 		app.P().Text(l.T("notFound.typed")),
 		app.P().Text(l.T("notFound.pasted")),
 		app.P().Body(app.A().Href("/").Text(l.T("notFound.home"))),
@@ -51,7 +51,7 @@ func (p *errorPage) Render() app.UI {
 	if e := p.store.State.Error; e != nil && e.Message != "" {
 		msg = e.Message
 	}
-	content := []app.UI{app.H1().Text(p.Title()), app.P().Text(msg)}
+	content := []app.UI{app.H1().DataSet("error-code", attr(errorCode(p.store))).Text(p.Title()), app.P().Text(msg)}
 	if e := p.store.State.Error; e != nil && strings.HasPrefix(e.Code, "sign_in") {
 		content = append(content, app.P().Body(app.A().Href("/auth/login").Text(l.T("error.signInAgain"))))
 	} else {
@@ -59,4 +59,13 @@ func (p *errorPage) Render() app.UI {
 	}
 	content = append(content, urgentCard(l.T("urgent.heading"), l.T("urgent.body111"), l.T("urgent.body999")))
 	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
+}
+
+// errorCode is the stable code of the page's error, on its heading for
+// scripts and tests ("not_found" when there is none).
+func errorCode(s *Store) string {
+	if e := s.State.Error; e != nil && e.Code != "" {
+		return e.Code
+	}
+	return "not_found"
 }

@@ -56,7 +56,7 @@ func InstallServerLinks() {
 		return
 	}
 	known := map[string]bool{}
-	for _, p := range Paths() {
+	for _, p := range ClientPaths() {
 		known[p] = true
 	}
 	handler := app.FuncOf(func(this app.Value, args []app.Value) any {

@@ -53,7 +53,10 @@ func (p *settingsPage) OnNav(ctx app.Context) {
 // Render draws the page.
 func (p *settingsPage) Render() app.UI {
 	l := p.store.L()
-	content := []app.UI{app.H1().Text(p.Title()), app.H2().Text(l.T("settings.sessions.heading"))}
+	content := []app.UI{app.H1().Text(p.Title()),
+		app.H2().Text(l.T("settings.activity.heading")),
+		app.P().Body(app.A().Href("/activity").Text(l.T("settings.activity.link"))),
+		app.H2().Text(l.T("settings.sessions.heading"))}
 	switch {
 	case p.failed:
 		content = append(content, app.P().Text(l.T("error.internal")))

@@ -91,11 +91,13 @@ func (s *shell) Render() app.UI {
 				app.Div().Class("nhsuk-header__navigation-container nhsuk-width-container").Body(
 					app.Ul().Class("nhsuk-header__navigation-list").Body(
 						navItem("/", l.T("nav.home")),
+						app.If(s.Store.State.User != nil, navItem("/profiles", l.T("nav.profiles"))),
 						navItem("/help", l.T("nav.help")),
 					),
 				),
 			),
 		),
+		actingBanner(s.Store),
 		app.Div().Class("nhsuk-width-container").Body(
 			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
 			app.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),

@@ -38,7 +38,7 @@ func (s *Store) navigate(path string) {
 	}
 	s.stale = true
 	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
-	s.State.Sessions, s.State.Picker = nil, nil
+	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -48,6 +48,10 @@ func (s *Store) L() *i18n.Localizer { return s.Catalogue.Localizer(s.State.Local
 type route struct {
 	path  string
 	build func(*Store) Page
+	// fromServer pages show data only the server may assemble (who the
+	// person may act for, their access history): links to them load the
+	// page from the server, and the app takes over the rendered page.
+	fromServer bool
 }
 
 // Page is a routable component that knows its own title, for <title> on the
@@ -59,11 +63,13 @@ type Page interface {
 
 // routes is the page table. Server and browser both build pages from it.
 var routes = []route{
-	{"/", newHomePage},
-	{"/help", newHelpPage},
-	{"/accessibility", newAccessibilityPage},
-	{"/settings", newSettingsPage},
-	{"/signed-out", newSignedOutPage},
+	{"/", newHomePage, false},
+	{"/help", newHelpPage, false},
+	{"/accessibility", newAccessibilityPage, false},
+	{"/settings", newSettingsPage, false},
+	{"/signed-out", newSignedOutPage, false},
+	{"/profiles", newProfilesPage, true},
+	{"/activity", newActivityPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the
@@ -102,6 +108,18 @@ func NotFound(s *Store) Page { return newNotFoundPage(s) }
 
 // ServerError builds the page shown when something went wrong on our side.
 func ServerError(s *Store) Page { return newErrorPage(s) }
+
+// ClientPaths lists the pages the app draws itself on navigation; links to
+// the others load from the server.
+func ClientPaths() []string {
+	var out []string
+	for _, r := range routes {
+		if !r.fromServer {
+			out = append(out, r.path)
+		}
+	}
+	return out
+}
 
 // Paths lists every routed path, for tests and the service worker.
 func Paths() []string {

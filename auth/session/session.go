@@ -52,6 +52,10 @@ type Session struct {
 	GPODS         string   `json:"gp_ods,omitempty"`
 	Roles         []string `json:"roles,omitempty"`
 	RoleODS       []string `json:"role_ods,omitempty"`
+	// ActingFor is the opaque ID of the patient the person is acting for,
+	// "" for themselves. Access is still checked on every request. It is
+	// kept apart from the rest (see SetActingFor).
+	ActingFor string `json:"-"`
 
 	Device    string    `json:"device"`
 	CreatedAt time.Time `json:"created"`
@@ -103,6 +107,7 @@ func Hash(token string) string {
 }
 
 func (st *Store) key(id string) string       { return st.prefix + "s:" + id }
+func (st *Store) actingKey(id string) string { return st.prefix + "a:" + id }
 func (st *Store) userKey(user string) string { return st.prefix + "u:" + user }
 func unavailable(op string, err error) error {
 	return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
@@ -185,17 +190,19 @@ func (st *Store) Peek(ctx context.Context, token string) (Session, error) {
 }
 
 func (st *Store) load(ctx context.Context, id string) (Session, error) {
-	b, err := st.rdb.Get(ctx, st.key(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Session{}, ErrNotFound
-	}
+	vals, err := st.rdb.MGet(ctx, st.key(id), st.actingKey(id)).Result()
 	if err != nil {
 		return Session{}, unavailable("load session", err)
 	}
+	b, ok := vals[0].(string)
+	if !ok {
+		return Session{}, ErrNotFound
+	}
 	var s Session
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := json.Unmarshal([]byte(b), &s); err != nil {
 		return Session{}, fmt.Errorf("load session: %w", err)
 	}
+	s.ActingFor, _ = vals[1].(string)
 	return s, nil
 }
 
@@ -207,6 +214,31 @@ func (st *Store) save(ctx context.Context, s Session, now time.Time) error {
 	// XX: never resurrect a session deleted meanwhile (signed out elsewhere).
 	if err := st.rdb.SetArgs(ctx, st.key(s.ID), b, redis.SetArgs{Mode: "XX", TTL: st.ttl(s, now)}).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return unavailable("save session", err)
+	}
+	return nil
+}
+
+// SetActingFor records whose profile the session is acting for ("" for
+// the person's own). It is a key of its own, not a field rewritten with the
+// session, so a concurrent request saving its last-seen time can never put
+// back the profile the person just switched away from.
+func (st *Store) SetActingFor(ctx context.Context, token, patientID string) error {
+	s, err := st.load(ctx, Hash(token))
+	if err != nil {
+		return err
+	}
+	if patientID == "" {
+		if err := st.rdb.Del(ctx, st.actingKey(s.ID)).Err(); err != nil {
+			return unavailable("set acting for", err)
+		}
+		return nil
+	}
+	ttl := s.ExpiresAt.Sub(st.now())
+	if ttl < time.Second {
+		ttl = time.Second
+	}
+	if err := st.rdb.Set(ctx, st.actingKey(s.ID), patientID, ttl).Err(); err != nil {
+		return unavailable("set acting for", err)
 	}
 	return nil
 }
@@ -225,7 +257,7 @@ func (st *Store) Delete(ctx context.Context, token string) error {
 
 func (st *Store) end(ctx context.Context, s Session) error {
 	pipe := st.rdb.TxPipeline()
-	pipe.Del(ctx, st.key(s.ID))
+	pipe.Del(ctx, st.key(s.ID), st.actingKey(s.ID))
 	pipe.SRem(ctx, st.userKey(s.UserKey), s.ID)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return unavailable("end session", err)
@@ -281,6 +313,15 @@ func (st *Store) EndAll(ctx context.Context, user string) (int, error) {
 		keys = append(keys, st.key(id))
 	}
 	n, err := st.rdb.Del(ctx, keys...).Result()
+	if err == nil {
+		acting := make([]string, len(ids))
+		for i, id := range ids {
+			acting[i] = st.actingKey(id)
+		}
+		if len(acting) > 0 {
+			err = st.rdb.Del(ctx, acting...).Err()
+		}
+	}
 	if err != nil {
 		return 0, unavailable("end all sessions", err)
 	}

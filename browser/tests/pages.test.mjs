@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, axe, externalRequests, screenshot } from '../lib/browser.mjs';
 import { suite } from '../lib/suite.mjs';
-import { pages, signIn } from '../pages.mjs';
+import { pages, signIn, actFor } from '../pages.mjs';
 
 const s = suite();
 
@@ -15,6 +15,7 @@ async function open(p, mode, locale, opts) {
   const page = await newPage(s.browser, opts);
   await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
   if (p.signIn) await signIn(page, s.server.url, p.signIn);
+  if (p.actFor) await actFor(page, s.server.url, p.actFor);
   page.requests.length = 0;
   const url = s.server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
   const res = await page.goto(url);
@@ -140,6 +141,7 @@ test('pages fit a 320-pixel-wide screen in every language, long Welsh words incl
       const page = await newPage(s.browser, { width: 320, height: 640 });
       await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
       if (p.signIn) await signIn(page, s.server.url, p.signIn);
+  if (p.actFor) await actFor(page, s.server.url, p.actFor);
       await page.goto(s.server.url + p.path + '?wasm=false');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${p.name} in ${locale} overflows 320px by ${overflow}px`);
@@ -177,6 +179,7 @@ test('a right-to-left catalogue lays every page out right to left', async () => 
     const page = await newPage(s.browser);
     await page.context().addCookies([{ name: 'lang', value: 'ar-XB', url: s.server.url }]);
     if (p.signIn) await signIn(page, s.server.url, p.signIn);
+  if (p.actFor) await actFor(page, s.server.url, p.actFor);
     const res = await page.goto(s.server.url + p.path);
     assert.equal(res.status(), p.status ?? 200);
     if (!p.serverOnly) await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });

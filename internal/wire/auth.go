@@ -25,6 +25,7 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
@@ -42,13 +43,24 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 	}
 	pidKey := []byte(cfg.PatientIDKey)
 	if len(pidKey) == 0 {
-		pidKey = make([]byte, 32)
-		if _, err := rand.Read(pidKey); err != nil {
+		// Sandbox: a random key shared through Redis, so every process
+		// serving the same sandbox agrees on patient IDs.
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
 			return a, err
 		}
+		const k = "companion:sandbox:patient-id-key"
+		if err := rdb.SetNX(ctx, k, fresh, 0).Err(); err != nil {
+			return a, fmt.Errorf("patient id key: %w", err)
+		}
+		key, err := rdb.Get(ctx, k).Bytes()
+		if err != nil {
+			return a, fmt.Errorf("patient id key: %w", err)
+		}
+		pidKey = key
 	}
 	var err error
-	if a.PatientIDs, err = server.NewPatientIDs(pidKey); err != nil {
+	if a.PatientIDs, err = access.NewIDs(pidKey); err != nil {
 		return a, err
 	}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
@@ -47,8 +48,9 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	}
 	metrics := server.NewMetrics()
 	metrics.Registry.MustRegister(flagStore.Evaluations)
+	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Now: time.Now}
 	return &server.Server{
-		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Catalogue: cat, Assets: assets,
+		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore,
 	}, nil
 }

@@ -28,6 +28,9 @@ type Event struct {
 	Outcome string
 	// Actor is who acted (the identity provider's subject), empty if unknown.
 	Actor string
+	// ActorPatient is the opaque patient ID of the actor's own record, so a
+	// patient's access history can tell their own actions from a proxy's.
+	ActorPatient string
 	// Patient is the opaque ID of the patient whose data was touched, if any.
 	Patient string
 	// Reason is a stable code saying why, for refusals.
@@ -41,6 +44,14 @@ type Event struct {
 // Recorder records events.
 type Recorder interface {
 	Record(ctx context.Context, e Event) error
+}
+
+// Log records events and reads back those about one patient.
+type Log interface {
+	Recorder
+	// ForPatient returns up to n of the most recent events about a patient
+	// (by opaque ID), newest first.
+	ForPatient(ctx context.Context, patient string, n int64) ([]Event, error)
 }
 
 // Stream records events to a Redis stream.
@@ -72,7 +83,7 @@ func (s *Stream) Record(ctx context.Context, e Event) error {
 		ID:     strconv.FormatInt(e.Time.UnixMilli(), 10) + "-*",
 		Values: map[string]any{
 			"time": e.Time.UTC().Format(time.RFC3339Nano), "action": e.Action, "outcome": e.Outcome,
-			"actor": e.Actor, "patient": e.Patient, "reason": e.Reason, "request_id": e.RequestID, "session": e.Session,
+			"actor": e.Actor, "actor_patient": e.ActorPatient, "patient": e.Patient, "reason": e.Reason, "request_id": e.RequestID, "session": e.Session,
 		},
 	}
 	err := s.rdb.XAdd(ctx, args).Err()
@@ -82,10 +93,35 @@ func (s *Stream) Record(ctx context.Context, e Event) error {
 		args.ID = "*"
 		err = s.rdb.XAdd(ctx, args).Err()
 	}
+	if err == nil && e.Patient != "" {
+		// Each patient's own stream, so their access history is one read, not
+		// a scan of everyone's events. Same retention.
+		// The stream expires when nothing new happened for a retention, so a
+		// patient who never comes back leaves nothing behind.
+		per := *args
+		per.Stream, per.ID = s.patientKey(e.Patient), "*"
+		pipe := s.rdb.Pipeline()
+		pipe.XAdd(ctx, &per)
+		pipe.PExpire(ctx, per.Stream, s.retention)
+		_, err = pipe.Exec(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+func (s *Stream) patientKey(patient string) string { return s.key + ":p:" + patient }
+
+// ForPatient returns up to n of the most recent events about a patient,
+// newest first, none older than the retention.
+func (s *Stream) ForPatient(ctx context.Context, patient string, n int64) ([]Event, error) {
+	min := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
+	msgs, err := s.rdb.XRevRangeN(ctx, s.patientKey(patient), "+", min, n).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read audit: %w", err)
+	}
+	return events(msgs), nil
 }
 
 func isNetworkish(err error) bool {
@@ -99,14 +135,18 @@ func (s *Stream) Recent(ctx context.Context, n int64) ([]Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
+	return events(msgs), nil
+}
+
+func events(msgs []redis.XMessage) []Event {
 	out := make([]Event, 0, len(msgs))
 	for _, m := range msgs {
 		str := func(k string) string { v, _ := m.Values[k].(string); return v }
 		t, _ := time.Parse(time.RFC3339Nano, str("time"))
 		out = append(out, Event{
 			Time: t, Action: str("action"), Outcome: str("outcome"), Actor: str("actor"), Patient: str("patient"),
-			Reason: str("reason"), RequestID: str("request_id"), Session: str("session"),
+			Reason: str("reason"), RequestID: str("request_id"), Session: str("session"), ActorPatient: str("actor_patient"),
 		})
 	}
-	return out, nil
+	return out
 }

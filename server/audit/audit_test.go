@@ -52,3 +52,33 @@ func TestTrimmedByAgeNeverByCount(t *testing.T) {
 		t.Errorf("%d events after retention passed, want 1", n)
 	}
 }
+
+func TestForPatient(t *testing.T) {
+	rs := redistest.MustStart(t)
+	rdb := rs.Client(t)
+	s := NewStream(rdb, "audit", time.Hour, nil)
+	ctx := context.Background()
+	for _, e := range []Event{
+		{Action: "view_record", Outcome: "success", Actor: "sub-a", ActorPatient: "pa", Patient: "pa"},
+		{Action: "book", Outcome: "success", Actor: "sub-c", ActorPatient: "pc", Patient: "pb"},
+		{Action: "sign_in", Outcome: "success", Actor: "sub-a"},
+		{Action: "cancel", Outcome: "success", Actor: "sub-a", ActorPatient: "pa", Patient: "pb"},
+	} {
+		if err := s.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ForPatient(ctx, "pb", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Action != "cancel" || got[1].Action != "book" || got[1].ActorPatient != "pc" {
+		t.Errorf("ForPatient(pb) = %+v", got)
+	}
+	if ttl := rdb.PTTL(ctx, "audit:p:pb").Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("patient stream TTL %v, want within the retention", ttl)
+	}
+	if got, _ := s.ForPatient(ctx, "nobody", 10); len(got) != 0 {
+		t.Errorf("ForPatient(nobody) = %+v", got)
+	}
+}

@@ -8,6 +8,7 @@ package gp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -27,6 +28,10 @@ type Practice struct {
 	Address  []string
 	Postcode string
 	Phone    string
+	// ProxyChildAge is the age at which a parent's access to a child is
+	// suspended unless re-granted (DefaultProxyChildAge when zero; never
+	// above MaxProxyChildAge).
+	ProxyChildAge int
 }
 
 // Patient is a person registered at a practice.
@@ -65,19 +70,60 @@ func (d Date) AgeOn(on Date) int {
 	return age
 }
 
-// Directory finds practices and patients.
-type Directory interface {
+// Practices finds practices. It holds no patient data, so the HTTP layer may
+// use it directly; patient data is reached only through authorisation.
+type Practices interface {
 	// Practice returns the practice with this ODS code, or ErrNotFound.
 	Practice(ctx context.Context, ods string) (Practice, error)
-	// Patient returns the patient with this NHS number, or ErrNotFound.
-	Patient(ctx context.Context, nhsNumber string) (Patient, error)
 	// PracticeCodes lists the ODS codes of every practice Companion serves.
 	PracticeCodes(ctx context.Context) ([]string, error)
+	// Ping reports whether the GP system is reachable, for readiness checks.
+	Ping(ctx context.Context) error
+}
+
+// ChildAge is the practice's child-access age, defaulted and capped.
+func (p Practice) ChildAge() int {
+	switch {
+	case p.ProxyChildAge <= 0:
+		return DefaultProxyChildAge
+	case p.ProxyChildAge > MaxProxyChildAge:
+		return MaxProxyChildAge
+	}
+	return p.ProxyChildAge
+}
+
+// Directory finds practices and patients.
+type Directory interface {
+	Practices
+	// Patient returns the patient with this NHS number, or ErrNotFound.
+	Patient(ctx context.Context, nhsNumber string) (Patient, error)
 }
 
 // System is the whole GP-system port. Later features add to it.
 type System interface {
 	Directory
-	// Ping reports whether the GP system is reachable, for readiness checks.
-	Ping(ctx context.Context) error
+	Proxies
+}
+
+// ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("parse date: %w", err)
+	}
+	return DateOf(t), nil
+}
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Before reports whether d is earlier than o.
+func (d Date) Before(o Date) bool {
+	if d.Year != o.Year {
+		return d.Year < o.Year
+	}
+	if d.Month != o.Month {
+		return d.Month < o.Month
+	}
+	return d.Day < o.Day
 }

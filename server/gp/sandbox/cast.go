@@ -42,6 +42,9 @@ var cast = []castMember{
 	{"9990000042", "George", "Whitfield", PilotPractice, 84, 199},
 	{"9990000050", "Rhys", "Evans", NonPilotPractice, 29, 25},
 	{"9990000069", "Tom", "Baker", PilotPractice, 52, 160},
+	// Kofi is past the pilot practice's child-access age: his mother's
+	// proxy access is suspended (the age rule's sandbox case).
+	{"9990000077", "Kofi", "Okafor", PilotPractice, 12, 30},
 }
 
 // birthDate is the birth date that makes someone age years old today, with

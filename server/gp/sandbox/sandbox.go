@@ -49,6 +49,7 @@ func (s *System) Seed(ctx context.Context) error {
 		pipe.HSet(ctx, s.key("practice", p.ODS), map[string]any{
 			"ods": p.ODS, "name": p.Name, "icb": p.ICB, "country": p.Country, "tz": p.TimeZone,
 			"address": strings.Join(p.Address, "\n"), "postcode": p.Postcode, "phone": p.Phone,
+			"child_age": p.ProxyChildAge,
 		})
 	}
 	for _, c := range cast {
@@ -59,6 +60,9 @@ func (s *System) Seed(ctx context.Context) error {
 			"nhs": c.nhsNumber, "given": c.given, "family": c.family,
 			"birth": birthDate(today, c.age, c.birthdayOffset).String(), "practice": c.practice,
 		})
+	}
+	if err := s.seedRelationships(ctx, pipe, today); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -93,6 +97,7 @@ func (s *System) Practice(ctx context.Context, ods string) (gp.Practice, error) 
 	return gp.Practice{
 		ODS: m["ods"], Name: m["name"], ICB: m["icb"], Country: m["country"], TimeZone: m["tz"],
 		Address: strings.Split(m["address"], "\n"), Postcode: m["postcode"], Phone: m["phone"],
+		ProxyChildAge: atoi(m["child_age"]),
 	}, nil
 }
 
@@ -144,4 +149,9 @@ func parseDate(s string) (gp.Date, error) {
 		return gp.Date{}, errors.New("not a date: " + strconv.Quote(s))
 	}
 	return gp.DateOf(t), nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

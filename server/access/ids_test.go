@@ -1,4 +1,4 @@
-package server
+package access
 
 import (
 	"strings"
@@ -6,11 +6,11 @@ import (
 )
 
 func TestPatientIDsRoundTripAndHideTheNumber(t *testing.T) {
-	p, err := NewPatientIDs([]byte(strings.Repeat("k", 32)))
+	p, err := NewIDs([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, _ := NewPatientIDs([]byte(strings.Repeat("j", 32)))
+	other, _ := NewIDs([]byte(strings.Repeat("j", 32)))
 	for _, n := range []string{"9990000018", "9990000026", "9990000042"} {
 		id := p.For(n)
 		if len(id) != 26 || strings.Contains(id, n) || id != p.For(n) {
@@ -30,7 +30,7 @@ func TestPatientIDsRoundTripAndHideTheNumber(t *testing.T) {
 }
 
 func FuzzPatientIDParsing(f *testing.F) {
-	p, _ := NewPatientIDs([]byte(strings.Repeat("k", 32)))
+	p, _ := NewIDs([]byte(strings.Repeat("k", 32)))
 	f.Add(p.For("9990000018"))
 	f.Add("")
 	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaa")

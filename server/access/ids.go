@@ -1,4 +1,4 @@
-package server
+package access
 
 import (
 	"crypto/aes"
@@ -11,16 +11,16 @@ import (
 	"github.com/nhs-companion/companion/app/nhs"
 )
 
-// PatientIDs makes the opaque IDs that stand for patients in URLs and API
+// IDs makes the opaque IDs that stand for patients in URLs and API
 // bodies, so an NHS number never appears in either. An ID is the NHS number
 // encrypted as one AES block under a server key: stable, unguessable without
 // the key, and reversible without storing anything.
-type PatientIDs struct {
+type IDs struct {
 	block cipher.Block
 }
 
-// NewPatientIDs returns the ID scheme for a secret key (32+ bytes).
-func NewPatientIDs(key []byte) (*PatientIDs, error) {
+// NewIDs returns the ID scheme for a secret key (32+ bytes).
+func NewIDs(key []byte) (*IDs, error) {
 	if len(key) < 32 {
 		return nil, errors.New("patient id key must be at least 32 bytes")
 	}
@@ -29,18 +29,18 @@ func NewPatientIDs(key []byte) (*PatientIDs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PatientIDs{block: b}, nil
+	return &IDs{block: b}, nil
 }
 
 var pidEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// ErrUnknownPatientID means the ID does not decode to a patient.
-var ErrUnknownPatientID = errors.New("patient id: unknown")
+// ErrUnknownID means the ID does not decode to a patient.
+var ErrUnknownID = errors.New("patient id: unknown")
 
 const pidPrefix = "nhs:0:"
 
 // For returns the opaque ID for an NHS number.
-func (p *PatientIDs) For(nhsNumber string) string {
+func (p *IDs) For(nhsNumber string) string {
 	var plain, out [16]byte
 	copy(plain[:], pidPrefix+nhsNumber)
 	p.block.Encrypt(out[:], plain[:])
@@ -48,19 +48,19 @@ func (p *PatientIDs) For(nhsNumber string) string {
 }
 
 // NHSNumber resolves an opaque ID. Only the authorisation layer may call it.
-func (p *PatientIDs) NHSNumber(id string) (string, error) {
+func (p *IDs) NHSNumber(id string) (string, error) {
 	if len(id) != 26 {
-		return "", ErrUnknownPatientID
+		return "", ErrUnknownID
 	}
 	raw, err := pidEncoding.DecodeString(strings.ToUpper(id))
 	if err != nil || len(raw) != 16 {
-		return "", ErrUnknownPatientID
+		return "", ErrUnknownID
 	}
 	var plain [16]byte
 	p.block.Decrypt(plain[:], raw)
 	s := string(plain[:])
 	if !strings.HasPrefix(s, pidPrefix) || !nhs.ValidNumber(s[len(pidPrefix):]) {
-		return "", ErrUnknownPatientID
+		return "", ErrUnknownID
 	}
 	return s[len(pidPrefix):], nil
 }

@@ -1,0 +1,369 @@
+// Package access decides, per request, whether the signed-in person may reach
+// a patient's data: session user → verified relationship (self, or proxy with
+// the permission) → identity proofing → feature flag for the patient's
+// practice. It is the only way to get a *Patient, and a *Patient is the only
+// way to reach patient data in the GP system, so no handler can read a
+// record it was not authorised for.
+//
+// It is server-only: app/... must never import it.
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nhs-companion/companion/app/nhs"
+	"github.com/nhs-companion/companion/server/flags"
+	"github.com/nhs-companion/companion/server/gp"
+)
+
+// Refusals. The HTTP layer maps each to its status and stable code.
+var (
+	// ErrNotFound: no such patient, or not one the person may act for (the
+	// two are indistinguishable on purpose).
+	ErrNotFound = errors.New("access: not found")
+	// ErrForbidden: the relationship lacks the permission, or the resource
+	// is the patient's own only.
+	ErrForbidden = errors.New("access: forbidden")
+	// ErrProofingLevel: the person proved their identity only to P5.
+	ErrProofingLevel = errors.New("access: proofing level")
+	// ErrFeatureDisabled: the feature is off for the patient's practice.
+	ErrFeatureDisabled = errors.New("access: feature disabled")
+	// ErrUnavailable: the GP system could not answer.
+	ErrUnavailable = errors.New("access: unavailable")
+)
+
+// Actor is the signed-in person, as their session knows them.
+type Actor struct {
+	NHSNumber     string
+	Subject       string
+	ProofingLevel string
+	// BirthDate is YYYY-MM-DD, from NHS login: proxies must be adults.
+	BirthDate string
+}
+
+// Need is what a page or API needs of the person acting for a patient.
+type Need struct {
+	// Feature is the flag that must be on for the patient's practice
+	// ("" for none).
+	Feature flags.Name
+	// Permission is what a proxy's relationship must grant ("" for any
+	// live relationship). People acting for themselves hold every one.
+	Permission nhs.Permission
+	// P9 requires high identity proofing (clinical data).
+	P9 bool
+	// SelfOnly refuses proxies (a patient's own access history).
+	SelfOnly bool
+}
+
+// FlagChecker evaluates feature flags (flags.Store).
+type FlagChecker interface {
+	Enabled(ctx context.Context, name flags.Name, sub flags.Subject) bool
+}
+
+// Gate authorises access to patients. Its fields are set at wiring time.
+type Gate struct {
+	GP    gp.System
+	IDs   *IDs
+	Flags FlagChecker
+	// Now is the clock (time.Now outside tests).
+	Now func() time.Time
+
+	practices sync.Map // ODS code → practiceEntry
+}
+
+// practiceTTL is how long a practice record is remembered: its board and
+// child-access age change rarely, and every request needs them.
+const practiceTTL = 5 * time.Minute
+
+type practiceEntry struct {
+	p       gp.Practice
+	fetched time.Time
+}
+
+var london = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func (g *Gate) now() time.Time {
+	if g.Now == nil {
+		return time.Now()
+	}
+	return g.Now()
+}
+
+// today is the date in the UK, where ages and access dates are counted.
+func (g *Gate) today() gp.Date { return gp.DateOf(g.now().In(london)) }
+
+// Practice returns a practice, remembering it for practiceTTL.
+func (g *Gate) Practice(ctx context.Context, ods string) (gp.Practice, error) {
+	if v, ok := g.practices.Load(ods); ok && g.now().Sub(v.(practiceEntry).fetched) < practiceTTL {
+		return v.(practiceEntry).p, nil
+	}
+	p, err := g.GP.Practice(ctx, ods)
+	if err != nil {
+		return gp.Practice{}, err
+	}
+	g.practices.Store(ods, practiceEntry{p: p, fetched: g.now()})
+	return p, nil
+}
+
+// Status says whether a relationship gives access today, and if not, why.
+type Status string
+
+// Relationship statuses.
+const (
+	Active Status = "active"
+	// NotStarted: the relationship starts in the future.
+	NotStarted Status = "not_started"
+	// Ended: past its end date.
+	Ended Status = "ended"
+	// Revoked: withdrawn by the practice or the patient.
+	Revoked Status = "revoked"
+	// SuspendedAge: a parent's access to a child who has reached the
+	// practice's child-access age, not re-granted.
+	SuspendedAge Status = "suspended_age"
+	// ProxyTooYoung: the proxy is under 16 (or their age is unknown).
+	ProxyTooYoung Status = "proxy_too_young"
+)
+
+// StatusOf applies the access rules to a relationship on a day: dates,
+// revocation, the proxy's age and the practice's child-access age.
+func StatusOf(r gp.Relationship, actorBirth gp.Date, patient gp.Patient, practice gp.Practice, today gp.Date) Status {
+	switch {
+	case r.Revoked:
+		return Revoked
+	case today.Before(r.Start):
+		return NotStarted
+	case !r.End.IsZero() && r.End.Before(today):
+		return Ended
+	case actorBirth.IsZero() || actorBirth.AgeOn(today) < gp.MinProxyAge:
+		return ProxyTooYoung
+	case r.Kind == "parent" && !r.Regranted && patient.BirthDate.AgeOn(today) >= practice.ChildAge():
+		return SuspendedAge
+	}
+	return Active
+}
+
+// Patient is a patient the person has been authorised to reach, for one
+// need. It carries the patient's NHS number unexported: data about the
+// patient comes only through its methods.
+type Patient struct {
+	gate     *Gate
+	actor    Actor
+	need     Need
+	id       string
+	nhs      string
+	record   gp.Patient
+	practice gp.Practice
+	rel      *gp.Relationship
+}
+
+// Authorize resolves pid for the actor and checks need. Refusals are
+// ErrNotFound, ErrForbidden, ErrProofingLevel or ErrFeatureDisabled, in that
+// order of precedence, so nothing is said about a patient the person may
+// not act for.
+func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*Patient, error) {
+	target, err := g.IDs.NHSNumber(pid)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	p := &Patient{gate: g, actor: a, need: need, id: pid, nhs: target}
+	if target != a.NHSNumber {
+		rels, err := g.GP.Relationships(ctx, a.NHSNumber)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		i := slices.IndexFunc(rels, func(r gp.Relationship) bool { return r.PatientNHS == target })
+		if i < 0 {
+			return nil, ErrNotFound
+		}
+		p.rel = &rels[i]
+	}
+	if p.record, err = g.GP.Patient(ctx, target); err != nil {
+		if errors.Is(err, gp.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, unavailable(err)
+	}
+	if p.practice, err = g.Practice(ctx, p.record.PracticeODS); err != nil {
+		return nil, unavailable(err)
+	}
+	if p.rel != nil {
+		birth, _ := gp.ParseDate(a.BirthDate)
+		if StatusOf(*p.rel, birth, p.record, p.practice, g.today()) != Active {
+			return nil, ErrNotFound
+		}
+		if need.SelfOnly || (need.Permission != "" && !p.rel.Has(need.Permission)) {
+			return nil, ErrForbidden
+		}
+	}
+	if need.P9 && a.ProofingLevel != "P9" {
+		return nil, ErrProofingLevel
+	}
+	sub := p.subject()
+	if p.rel != nil && !g.Flags.Enabled(ctx, flags.LinkedProfiles, sub) {
+		return nil, ErrFeatureDisabled
+	}
+	if need.Feature != "" && !g.Flags.Enabled(ctx, need.Feature, sub) {
+		return nil, ErrFeatureDisabled
+	}
+	return p, nil
+}
+
+func unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }
+
+// Self returns the ID of the actor's own record.
+func (g *Gate) Self(a Actor) string { return g.IDs.For(a.NHSNumber) }
+
+func (p *Patient) subject() flags.Subject {
+	return flags.Subject{PatientID: p.id, ODS: p.practice.ODS, ICB: p.practice.ICB}
+}
+
+// ID is the patient's opaque ID.
+func (p *Patient) ID() string { return p.id }
+
+// ActorID is the opaque ID of the acting person's own record, for audit.
+func (p *Patient) ActorID() string { return p.gate.IDs.For(p.actor.NHSNumber) }
+
+// Actor is who is acting.
+func (p *Patient) Actor() Actor { return p.actor }
+
+// Self reports whether the person is acting for themselves.
+func (p *Patient) Self() bool { return p.rel == nil }
+
+// Relationship is how the actor is related to the patient ("" for self).
+func (p *Patient) Relationship() string {
+	if p.rel == nil {
+		return ""
+	}
+	return p.rel.Kind
+}
+
+// Permissions lists what the actor may do for the patient: everything for
+// themselves (clinical parts still need P9), the relationship's otherwise.
+func (p *Patient) Permissions() []nhs.Permission {
+	if p.rel == nil {
+		return slices.Clone(nhs.Permissions)
+	}
+	return slices.Clone(p.rel.Permissions)
+}
+
+// Summary is who the patient is, as pages name them.
+type Summary struct {
+	GivenName, FamilyName string
+	BirthDate             gp.Date
+	Practice              gp.Practice
+}
+
+// Summary names the patient and their practice.
+func (p *Patient) Summary() Summary {
+	return Summary{GivenName: p.record.GivenName, FamilyName: p.record.FamilyName, BirthDate: p.record.BirthDate, Practice: p.practice}
+}
+
+// Flag evaluates another feature flag for this patient's practice (to show
+// or hide links; access itself was decided by Authorize).
+func (p *Patient) Flag(ctx context.Context, name flags.Name) bool {
+	return p.gate.Flags.Enabled(ctx, name, p.subject())
+}
+
+// granted panics unless the patient was authorised for perm: a handler
+// reaching for data its route did not declare is a programming error, and
+// failing loudly in tests is better than a quiet leak in production.
+func (p *Patient) granted(perm nhs.Permission) {
+	if p.need.Permission != perm {
+		panic(fmt.Sprintf("access: data needing %q used under a grant for %q", perm, p.need.Permission))
+	}
+}
+
+// Proxies lists who may, or once could, act for the patient, for the
+// patient's own access history. Only the patient themselves may see it.
+func (p *Patient) Proxies(ctx context.Context) ([]gp.Relationship, error) {
+	if !p.need.SelfOnly || !p.Self() {
+		panic("access: proxies of a patient read under a grant that is not the patient's own")
+	}
+	return p.gate.GP.ProxiesOf(ctx, p.nhs)
+}
+
+// PersonName returns the name of someone who acts for the patient (from
+// Proxies), for the patient's access history.
+func (p *Patient) PersonName(ctx context.Context, r gp.Relationship) (string, error) {
+	if r.PatientNHS != p.nhs {
+		return "", ErrNotFound
+	}
+	who, err := p.gate.GP.Patient(ctx, r.ActorNHS)
+	if err != nil {
+		return "", err
+	}
+	return who.GivenName + " " + who.FamilyName, nil
+}
+
+// ActorIDOf is the opaque ID of a proxy's own record (to match audit events).
+func (p *Patient) ActorIDOf(r gp.Relationship) string { return p.gate.IDs.For(r.ActorNHS) }
+
+// Profile is someone the actor can act for (or could, before access ended).
+type Profile struct {
+	ID          string
+	Self        bool
+	GivenName   string
+	FamilyName  string
+	BirthDate   gp.Date
+	Kind        string
+	Permissions []nhs.Permission
+	Status      Status
+	End         gp.Date
+}
+
+// Profiles lists the actor themselves, then everyone they have a
+// relationship with (not-yet-started ones left out), with each one's status.
+func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
+	self, err := g.GP.Patient(ctx, a.NHSNumber)
+	if err != nil && !errors.Is(err, gp.ErrNotFound) {
+		return nil, unavailable(err)
+	}
+	out := []Profile{{
+		ID: g.IDs.For(a.NHSNumber), Self: true, GivenName: self.GivenName, FamilyName: self.FamilyName,
+		BirthDate: self.BirthDate, Permissions: slices.Clone(nhs.Permissions), Status: Active,
+	}}
+	rels, err := g.GP.Relationships(ctx, a.NHSNumber)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	birth, _ := gp.ParseDate(a.BirthDate)
+	today := g.today()
+	for _, r := range rels {
+		pat, err := g.GP.Patient(ctx, r.PatientNHS)
+		if errors.Is(err, gp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		practice, err := g.Practice(ctx, pat.PracticeODS)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		st := StatusOf(r, birth, pat, practice, today)
+		if st == NotStarted {
+			continue
+		}
+		if st == Active && !g.Flags.Enabled(ctx, flags.LinkedProfiles, flags.Subject{PatientID: g.IDs.For(r.PatientNHS), ODS: practice.ODS, ICB: practice.ICB}) {
+			continue
+		}
+		out = append(out, Profile{
+			ID: g.IDs.For(r.PatientNHS), GivenName: pat.GivenName, FamilyName: pat.FamilyName, BirthDate: pat.BirthDate,
+			Kind: r.Kind, Permissions: slices.Clone(r.Permissions), Status: st, End: r.End,
+		})
+	}
+	return out, nil
+}
