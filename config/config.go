@@ -52,6 +52,9 @@ type Config struct {
 	RateAPI         int           // RATE_LIMIT_API: /api requests per minute per session and per client IP
 	AuditRetention  time.Duration // AUDIT_RETENTION
 	PatientIDKey    string        // PATIENT_ID_KEY: secret for opaque patient IDs; empty in sandbox makes one
+
+	BookingConcurrency int           // BOOKING_CONCURRENCY: slot and booking requests in flight per practice
+	SlotCacheTTL       time.Duration // SLOT_CACHE_TTL: how long a practice's free slots are reused
 }
 
 // OIDC is one OpenID Connect relying-party registration.
@@ -95,7 +98,9 @@ var Variables = []Variable{
 	{"RATE_LIMIT_SIGNIN", "20", "Sign-in starts and callbacks allowed per minute per client IP."},
 	{"RATE_LIMIT_API", "300", "`/api` requests allowed per minute per session and per client IP."},
 	{"AUDIT_RETENTION", "17520h", "How long audit events are kept (the stream is trimmed by age only, never by count)."},
-	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one per start."},
+	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one, shared through Redis by every process."},
+	{"BOOKING_CONCURRENCY", "64", "Slot searches and bookings in flight at once per practice, across all processes; more wait in a queue in arrival order."},
+	{"SLOT_CACHE_TTL", "3s", "How long a practice's free slots are reused between readers (bookings and cancellations refresh them at once)."},
 }
 
 // Variable documents one environment variable.
@@ -168,6 +173,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}{
 		{"SESSION_IDLE", "30m", &c.SessionIdle}, {"SESSION_ABSOLUTE", "12h", &c.SessionAbsolute},
 		{"AUDIT_RETENTION", "17520h", &c.AuditRetention},
+		{"SLOT_CACHE_TTL", "3s", &c.SlotCacheTTL},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(get(d.name, d.def))
@@ -182,7 +188,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	ints := []struct {
 		name, def string
 		dst       *int
-	}{{"RATE_LIMIT_SIGNIN", "20", &c.RateSignIn}, {"RATE_LIMIT_API", "300", &c.RateAPI}}
+	}{{"RATE_LIMIT_SIGNIN", "20", &c.RateSignIn}, {"RATE_LIMIT_API", "300", &c.RateAPI}, {"BOOKING_CONCURRENCY", "64", &c.BookingConcurrency}}
 	for _, n := range ints {
 		v, err := strconv.Atoi(get(n.name, n.def))
 		if err != nil || v <= 0 {

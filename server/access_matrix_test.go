@@ -76,7 +76,7 @@ func expect(actor, patientName, practice string, level string, rt server.Patient
 	case rt.Need.Feature != "" && !on(rt.Need.Feature):
 		return cell{404, "feature_disabled"}
 	}
-	return cell{rt.Probe, ""}
+	return cell{rt.Probe, rt.ProbeCode}
 }
 
 // noRedirects is a client that reports redirects instead of following them.
@@ -122,7 +122,7 @@ func probe(t *testing.T, b *browser, method, path string) cell {
 // cell. Routes come from the server's own list, so a new route joins the
 // matrix by being added (TestPatientRoutesAreDeclaredOnce keeps it so).
 func TestAccessMatrix(t *testing.T) {
-	e := mustStartServer(t)
+	e := mustStartServer(t, "RATE_LIMIT_API", "100000")
 	ids := e.srv.Access.IDs
 	ctx := context.Background()
 	routes := e.srv.PatientRoutes()

@@ -60,6 +60,14 @@ func kind(err error) *Error {
 		return ErrProofingLevel
 	case errors.Is(err, access.ErrFeatureDisabled):
 		return ErrFeatureDisabled
+	case errors.Is(err, gp.ErrSlotTaken):
+		return ErrSlotTaken
+	case errors.Is(err, gp.ErrBookingLimit):
+		return ErrBookingLimit
+	case errors.Is(err, gp.ErrTooLate):
+		return ErrTooLate
+	case errors.Is(err, gp.ErrAlreadyCancelled):
+		return ErrAlreadyCancelled
 	case errors.Is(err, access.ErrUnavailable), errors.Is(err, gp.ErrUnavailable):
 		return ErrUnavailable
 	default:
@@ -78,6 +86,10 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 		}
 		k := kind(err)
 		log := s.logger(r)
+		var qe *queuedError
+		if errors.As(err, &qe) {
+			w.Header().Set("X-Queue-Ticket", qe.q.Ticket)
+		}
 		if k.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((k.RetryAfter+time.Second-1)/time.Second)))
 		}

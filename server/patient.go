@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/flags"
 )
 
 // patientFrom says where a patient-scoped route finds its patient.
@@ -33,11 +35,15 @@ type patientRoute struct {
 	method, pattern string
 	from            patientFrom
 	need            access.Need
-	// probe is the status a request with no body answers once authorised
-	// (the access matrix checks it for every allowed cell).
-	probe  int
-	handle func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
+	// probe is the status and code a request with no body answers once
+	// authorised (the access matrix checks them for every allowed cell).
+	probe     int
+	probeCode string
+	handle    func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
 }
+
+// appointments is what booking needs: the permission and the practice's flag.
+var appointments = access.Need{Feature: flags.Appointments, Permission: nhs.PermAppointments}
 
 // patientRoutes is every patient-scoped page and API.
 func (s *Server) patientRoutes() []patientRoute {
@@ -46,6 +52,18 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/api/v1/patients/{pid}/activity", need: access.Need{SelfOnly: true}, probe: http.StatusOK, handle: s.apiActivity},
 		{method: "POST", pattern: "/profiles/{pid}/switch", need: access.Need{}, probe: http.StatusSeeOther, handle: s.switchProfile},
 		{method: "GET", pattern: "/activity", from: fromSelf, need: access.Need{SelfOnly: true}, probe: http.StatusOK, handle: s.activityPage},
+
+		{method: "GET", pattern: "/api/v1/patients/{pid}/slots", need: appointments, probe: http.StatusOK, handle: s.apiSlots},
+		{method: "GET", pattern: "/api/v1/patients/{pid}/appointments", need: appointments, probe: http.StatusOK, handle: s.apiAppointments},
+		{method: "POST", pattern: "/api/v1/patients/{pid}/appointments", need: appointments, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiBook},
+		{method: "DELETE", pattern: "/api/v1/patients/{pid}/appointments/{id}", need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.apiCancel},
+		{method: "GET", pattern: "/appointments", from: fromActing, need: appointments, probe: http.StatusOK, handle: s.appointmentsPage},
+		{method: "GET", pattern: "/appointments/book", from: fromActing, need: appointments, probe: http.StatusOK, handle: s.bookPage},
+		{method: "POST", pattern: "/appointments/book", from: fromActing, need: appointments, probe: http.StatusSeeOther, handle: s.bookSubmit},
+		{method: "GET", pattern: "/appointments/{id}", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.appointmentPage},
+		{method: "GET", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelPage},
+		{method: "POST", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelSubmit},
+		{method: "GET", pattern: "/appointments/{id}/calendar.ics", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.calendar},
 	}
 }
 
@@ -55,15 +73,17 @@ type PatientRoute struct {
 	// From is "path", "acting" or "self".
 	From string
 	Need access.Need
-	// Probe is the status an authorised request with no body answers.
-	Probe int
+	// Probe and ProbeCode are what an authorised request with no body
+	// answers.
+	Probe     int
+	ProbeCode string
 }
 
 // PatientRoutes lists every patient-scoped route.
 func (s *Server) PatientRoutes() []PatientRoute {
 	var out []PatientRoute
 	for _, rt := range s.patientRoutes() {
-		out = append(out, PatientRoute{Method: rt.method, Pattern: rt.pattern, From: [...]string{"path", "acting", "self"}[rt.from], Need: rt.need, Probe: rt.probe})
+		out = append(out, PatientRoute{Method: rt.method, Pattern: rt.pattern, From: [...]string{"path", "acting", "self"}[rt.from], Need: rt.need, Probe: rt.probe, ProbeCode: rt.probeCode})
 	}
 	return out
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/admission"
+	"github.com/nhs-companion/companion/server/coalesce"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 )
@@ -40,6 +42,11 @@ type Server struct {
 	Metrics   *Metrics
 	Auth      Auth
 	Flags     *flags.Store
+	// Slots caches practices' free slots for a few seconds, one GP read
+	// for any number of readers; Admission queues requests at busy
+	// practices.
+	Slots     *coalesce.Cache[[]gp.Slot]
+	Admission *admission.Gate
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -64,11 +71,18 @@ func (s *Server) Handler() http.Handler {
 	patient := func(h handlerFunc) http.Handler { return s.withIdentity("patient", s.handle(h)) }
 	staff := func(h handlerFunc) http.Handler { return s.withIdentity("staff", s.handle(h)) }
 
+	scoped := map[string]bool{}
+	for _, rt := range s.patientRoutes() {
+		scoped[rt.method+" "+rt.pattern] = true
+	}
 	for _, p := range ui.Paths() {
+		if scoped["GET "+p] {
+			continue // a patient's page: registered through authorise below
+		}
 		switch p {
 		case "/":
 			p = "/{$}" // exactly the root, not every path
-		case "/settings", "/profiles", "/activity":
+		case "/settings", "/profiles":
 			continue // registered with their data below
 		}
 		mux.Handle("GET "+p, patient(s.page))

@@ -38,6 +38,12 @@ type PageState struct {
 	Profiles []Profile `json:"profiles,omitempty"`
 	// Activity is who accessed the user's record, on the activity page.
 	Activity []ActivityEvent `json:"activity,omitempty"`
+	// Diary is the appointments page's data.
+	Diary *Diary `json:"diary,omitempty"`
+	// Booking is the booking pages' data.
+	Booking *Booking `json:"booking,omitempty"`
+	// Appointment is one appointment's page.
+	Appointment *AppointmentView `json:"appointment,omitempty"`
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

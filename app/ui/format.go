@@ -56,9 +56,34 @@ func key(k string) string { return k }
 // labelled is the message for a value from a table of keys, or fallback for
 // values the table does not know (a newer server than this app).
 func labelled(s *Store, keys map[string]string, value, fallback string, args ...any) string {
+	return label(s.L(), keys, value, fallback, args...)
+}
+
+func label(l *i18n.Localizer, keys map[string]string, value, fallback string, args ...any) string {
 	k, ok := keys[value]
 	if !ok {
 		k = fallback
 	}
-	return s.L().T(k, args...)
+	return l.T(k, args...)
 }
+
+// SlotTypeName is a kind of appointment in the page's language.
+func SlotTypeName(l *i18n.Localizer, typ string) string {
+	return label(l, slotTypeKeys, typ, key("slot.type.other"))
+}
+
+// ModeName says how an appointment happens, in the page's language.
+func ModeName(l *i18n.Localizer, mode string) string {
+	return label(l, modeKeys, mode, key("slot.mode.in_person"))
+}
+
+var uk = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// ukTime is where appointment times are shown: the UK's own time.
+func ukTime() *time.Location { return uk }

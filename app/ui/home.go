@@ -27,7 +27,7 @@ func (p *homePage) Render() app.UI {
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))
 		}
-		content = append(content, services(p.store))
+		content = append(content, tasks(p.store), services(p.store))
 	} else {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
@@ -58,6 +58,44 @@ func proveIdentity(s *Store) app.UI {
 		app.P().Text(l.T("p5.body")),
 		app.P().Text(l.T("p5.how")),
 	)
+}
+
+// can reports whether the person may do something for the profile in use:
+// everything for themselves, what the relationship grants otherwise.
+func can(s *Store, perm string) bool {
+	a := s.State.ActingFor
+	if a == nil {
+		return true
+	}
+	for _, p := range a.Permissions {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// tasks links to what the person can do now, for the profile in use.
+func tasks(s *Store) app.UI {
+	l := s.L()
+	var items []app.UI
+	link := func(href, label, hint string) {
+		items = append(items, app.Div().Class("nhsuk-card nhsuk-card--clickable").Body(
+			app.Div().Class("nhsuk-card__content").Body(
+				app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Body(app.A().Class("nhsuk-card__link").Href(href).Text(label)),
+				app.P().Class("nhsuk-card__description").Text(hint),
+			)))
+	}
+	if s.State.Features["appointments"] && can(s, "appointments") {
+		link("/appointments", l.T("home.link.appointments"), l.T("home.link.appointments.hint"))
+	}
+	if s.State.Features["linked_profiles"] {
+		link("/profiles", l.T("home.link.profiles"), l.T("home.link.profiles.hint"))
+	}
+	if s.State.ActingFor == nil {
+		link("/activity", l.T("home.link.activity"), l.T("home.link.activity.hint"))
+	}
+	return app.Div().Body(append([]app.UI{app.H2().Text(l.T("home.tasks.heading"))}, items...)...)
 }
 
 // services says which pilot features the person's practice offers online.

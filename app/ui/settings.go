@@ -104,11 +104,7 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 // formatTime shows a time in UK local time, as people there read it, with
 // day and month named in the page's language ("Dydd Sul 22 Tachwedd 2026, 12:20").
 func formatTime(l *i18n.Localizer, ms int64) string {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		loc = time.UTC
-	}
-	t := time.UnixMilli(ms).In(loc)
+	t := time.UnixMilli(ms).In(ukTime())
 	return l.T("date.dateTime", "Weekday", l.T(weekdayKeys[t.Weekday()]), "Day", t.Day(),
 		"Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year(), "Time", t.Format("15:04"))
 }

@@ -39,6 +39,7 @@ func (s *Store) navigate(path string) {
 	s.stale = true
 	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
 	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
+	s.State.Diary, s.State.Booking, s.State.Appointment = nil, nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -70,6 +71,8 @@ var routes = []route{
 	{"/signed-out", newSignedOutPage, false},
 	{"/profiles", newProfilesPage, true},
 	{"/activity", newActivityPage, true},
+	{"/appointments", newAppointmentsPage, true},
+	{"/appointments/book", BookingPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the
@@ -89,6 +92,11 @@ func Register(s *Store) {
 			return build(s)
 		})
 	}
+	// One appointment's pages (its confirmation, cancelling it).
+	app.RouteWithRegexpFunc(`^/appointments/[a-z0-9]+(/cancel)?$`, func() app.Composer {
+		s.navigate(app.Window().URL().Path)
+		return AppointmentPage(s)
+	})
 	// Last, so exact routes win: every other path is the server's.
 	app.RouteWithRegexpFunc("^/", func() app.Composer { return newServerPage(s) })
 }

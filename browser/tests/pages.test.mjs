@@ -17,7 +17,7 @@ async function open(p, mode, locale, opts) {
   if (p.signIn) await signIn(page, s.server.url, p.signIn);
   if (p.actFor) await actFor(page, s.server.url, p.actFor);
   page.requests.length = 0;
-  const url = s.server.url + p.path + (mode === 'nowasm' ? '?wasm=false' : '');
+  const url = s.server.url + p.path + (mode === 'nowasm' ? (p.path.includes('?') ? '&' : '?') + 'wasm=false' : '');
   const res = await page.goto(url);
   return { page, res };
 }

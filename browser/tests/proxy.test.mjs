@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { newPage, axe } from '../lib/browser.mjs';
 import { suite } from '../lib/suite.mjs';
 import { signIn } from '../pages.mjs';
+import { bookAndCancel } from '../lib/flows.mjs';
 
 const s = suite();
 
@@ -45,6 +46,10 @@ for (const mode of ['wasm', 'nowasm']) {
         assert.match(await banner.innerText(), /You are acting for George Whitfield, born \d{1,2} [A-Z][a-z]+ \d{4}/, `banner on ${path}`);
         assert.deepEqual(await axe(page), [], `axe on ${path} acting for George`);
       }
+
+      // She books (and cancels) an appointment for him: every step names him.
+      await bookAndCancel(page, s.server.url, mode, 'George Whitfield');
+      assert.match(await banner.innerText(), /George Whitfield/);
 
       // Back to herself from the banner, by keyboard.
       await page.goto(`${s.server.url}/help${q}`);

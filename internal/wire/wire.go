@@ -14,7 +14,10 @@ import (
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server"
 	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/admission"
+	"github.com/nhs-companion/companion/server/coalesce"
 	"github.com/nhs-companion/companion/server/flags"
+	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
@@ -52,6 +55,8 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	return &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore,
+		Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
+		Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
 	}, nil
 }
 

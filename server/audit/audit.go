@@ -33,6 +33,8 @@ type Event struct {
 	ActorPatient string
 	// Patient is the opaque ID of the patient whose data was touched, if any.
 	Patient string
+	// Object is what was acted on, by opaque ID ("slot:…", "appointment:…").
+	Object string
 	// Reason is a stable code saying why, for refusals.
 	Reason string
 	// RequestID ties the event to the request log.
@@ -83,7 +85,7 @@ func (s *Stream) Record(ctx context.Context, e Event) error {
 		ID:     strconv.FormatInt(e.Time.UnixMilli(), 10) + "-*",
 		Values: map[string]any{
 			"time": e.Time.UTC().Format(time.RFC3339Nano), "action": e.Action, "outcome": e.Outcome,
-			"actor": e.Actor, "actor_patient": e.ActorPatient, "patient": e.Patient, "reason": e.Reason, "request_id": e.RequestID, "session": e.Session,
+			"actor": e.Actor, "actor_patient": e.ActorPatient, "patient": e.Patient, "object": e.Object, "reason": e.Reason, "request_id": e.RequestID, "session": e.Session,
 		},
 	}
 	err := s.rdb.XAdd(ctx, args).Err()
@@ -145,7 +147,7 @@ func events(msgs []redis.XMessage) []Event {
 		t, _ := time.Parse(time.RFC3339Nano, str("time"))
 		out = append(out, Event{
 			Time: t, Action: str("action"), Outcome: str("outcome"), Actor: str("actor"), Patient: str("patient"),
-			Reason: str("reason"), RequestID: str("request_id"), Session: str("session"), ActorPatient: str("actor_patient"),
+			Reason: str("reason"), RequestID: str("request_id"), Session: str("session"), ActorPatient: str("actor_patient"), Object: str("object"),
 		})
 	}
 	return out

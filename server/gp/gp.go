@@ -32,6 +32,8 @@ type Practice struct {
 	// suspended unless re-granted (DefaultProxyChildAge when zero; never
 	// above MaxProxyChildAge).
 	ProxyChildAge int
+	// Booking is the practice's online booking rules.
+	Booking BookingRules
 }
 
 // Patient is a person registered at a practice.
@@ -103,6 +105,7 @@ type Directory interface {
 type System interface {
 	Directory
 	Proxies
+	Appointments
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).

@@ -17,6 +17,10 @@ type Fixture struct {
 	Patient string
 	// Practice is the ODS code of that patient's practice.
 	Practice string
+	// OtherPatient is another patient registered at Practice.
+	OtherPatient string
+	// Elsewhere is a patient registered at another practice.
+	Elsewhere string
 }
 
 // Run checks that sys behaves as the port promises.
@@ -84,4 +88,6 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 			t.Errorf("Practice(NOPE99): got %v, want ErrNotFound", err)
 		}
 	})
+
+	t.Run("Appointments", func(t *testing.T) { runAppointments(t, sys, fx) })
 }

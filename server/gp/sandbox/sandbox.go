@@ -25,6 +25,7 @@ type System struct {
 	rdb    redis.UniversalClient
 	prefix string
 	now    func() time.Time
+	marks  windowMarks
 }
 
 // New returns a sandbox GP system storing its data under prefix in rdb. now
@@ -33,7 +34,7 @@ func New(rdb redis.UniversalClient, prefix string, now func() time.Time) *System
 	if now == nil {
 		now = time.Now
 	}
-	return &System{rdb: rdb, prefix: prefix, now: now}
+	return &System{rdb: rdb, prefix: prefix, now: now, marks: windowMarks{seen: map[string]windowMark{}}}
 }
 
 func (s *System) key(parts ...string) string {
@@ -62,6 +63,9 @@ func (s *System) Seed(ctx context.Context) error {
 		})
 	}
 	if err := s.seedRelationships(ctx, pipe, today); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
+	}
+	if err := s.seedDiary(ctx, pipe); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
@@ -97,7 +101,7 @@ func (s *System) Practice(ctx context.Context, ods string) (gp.Practice, error) 
 	return gp.Practice{
 		ODS: m["ods"], Name: m["name"], ICB: m["icb"], Country: m["country"], TimeZone: m["tz"],
 		Address: strings.Split(m["address"], "\n"), Postcode: m["postcode"], Phone: m["phone"],
-		ProxyChildAge: atoi(m["child_age"]),
+		ProxyChildAge: atoi(m["child_age"]), Booking: rulesFrom(m),
 	}, nil
 }
 

@@ -25,7 +25,7 @@ func newSeeded(t *testing.T, now time.Time) (*System, *redistest.Server) {
 
 func TestContract(t *testing.T) {
 	s, _ := newSeeded(t, time.Now())
-	gptest.Run(t, s, gptest.Fixture{Patient: "9990000018", Practice: PilotPractice})
+	gptest.Run(t, s, gptest.Fixture{Patient: "9990000018", Practice: PilotPractice, OtherPatient: "9990000034", Elsewhere: "9990000050"})
 }
 
 func TestCastAgesStayConstant(t *testing.T) {

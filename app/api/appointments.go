@@ -1,0 +1,111 @@
+package api
+
+// Slot is a free appointment time at the patient's practice.
+type Slot struct {
+	ID    string `json:"id"`
+	Start int64  `json:"start"` // Unix ms
+	End   int64  `json:"end"`   // Unix ms
+	// Type is "gp", "nurse" or "blood_test".
+	Type string `json:"type"`
+	// Mode is "in_person", "telephone" or "video".
+	Mode          string `json:"mode"`
+	Clinician     string `json:"clinician"`
+	ClinicianRole string `json:"clinician_role"`
+	Location      string `json:"location,omitempty"`
+}
+
+// Appointment is one of the patient's appointments.
+type Appointment struct {
+	ID     string `json:"id"`
+	Slot   Slot   `json:"slot"`
+	Reason string `json:"reason,omitempty"`
+	// Status is "booked" or "cancelled".
+	Status      string `json:"status"`
+	BookedAt    int64  `json:"booked_at"`              // Unix ms
+	CancelledAt int64  `json:"cancelled_at,omitempty"` // Unix ms
+	// Past is set once the appointment has started.
+	Past bool `json:"past,omitempty"`
+	// Cancellable is set while it may still be cancelled online.
+	Cancellable bool `json:"cancellable,omitempty"`
+}
+
+// BookRequest is POST /api/v1/patients/{pid}/appointments.
+type BookRequest struct {
+	SlotID string `json:"slot_id"`
+	Reason string `json:"reason"`
+}
+
+// Diary is the appointments page: the patient's appointments by kind.
+type Diary struct {
+	Upcoming  []Appointment `json:"upcoming"`
+	Past      []Appointment `json:"past"`
+	Cancelled []Appointment `json:"cancelled"`
+	// Notice is a one-off message after an action: "cancelled".
+	Notice string `json:"notice,omitempty"`
+	// Limit is how many future appointments the practice allows at once.
+	Limit int `json:"limit"`
+	// Practice names the practice, and Phone is how to reach it.
+	Practice string `json:"practice"`
+	Phone    string `json:"phone"`
+}
+
+// Day is a day with free slots of the chosen type.
+type Day struct {
+	Date string `json:"date"` // YYYY-MM-DD
+	Free int    `json:"free"`
+}
+
+// FieldError is a form field's error, for the error summary.
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Booking is the state of the booking pages: which step, what has been
+// chosen so far, and the choices for the step.
+type Booking struct {
+	// Step is "type", "day", "time", "check" or "queued".
+	Step string `json:"step"`
+	Type string `json:"type,omitempty"`
+	Day  string `json:"day,omitempty"`
+	// Types, Days and Slots are the choices on their steps.
+	Types []string `json:"types,omitempty"`
+	Days  []Day    `json:"days,omitempty"`
+	Slots []Slot   `json:"slots,omitempty"`
+	// Slot is the chosen slot, on the check step.
+	Slot           *Slot        `json:"slot,omitempty"`
+	Reason         string       `json:"reason,omitempty"`
+	ReasonRequired bool         `json:"reason_required,omitempty"`
+	ReasonMax      int          `json:"reason_max,omitempty"`
+	IdempotencyKey string       `json:"idempotency_key,omitempty"`
+	Errors         []FieldError `json:"errors,omitempty"`
+	// Patient names who the appointment is for.
+	Patient string `json:"patient"`
+	// Queue is set when the practice is busy and the person is waiting.
+	Queue *Queue `json:"queue,omitempty"`
+}
+
+// Queue is a place in a practice's queue at a busy time.
+type Queue struct {
+	Position   int    `json:"position"`
+	Ahead      int    `json:"ahead"`
+	RetryAfter int    `json:"retry_after"` // seconds
+	Ticket     string `json:"ticket"`
+	// Retry is where the page tries again (the same page, keeping its place).
+	Retry string `json:"retry"`
+}
+
+// AppointmentView is one appointment's page (and its confirmation).
+type AppointmentView struct {
+	Appointment Appointment `json:"appointment"`
+	// Booked is set just after booking: the page confirms it.
+	Booked bool `json:"booked,omitempty"`
+	// Confirm is set on the cancel page, which asks before cancelling.
+	Confirm  bool   `json:"confirm,omitempty"`
+	Patient  string `json:"patient"`
+	Practice string `json:"practice"`
+	Address  string `json:"address"`
+	Phone    string `json:"phone"`
+	Error    string `json:"error,omitempty"`
+}

@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/nhs-companion/companion/app/api"
+)
+
+// bookingPage is booking an appointment, one question per page (the NHS
+// "question pages" pattern): type, day, time, then check answers. Every step
+// is a plain form, so it works without WebAssembly, and names the patient.
+type bookingPage struct {
+	app.Compo
+	store *Store
+}
+
+// BookingPage builds the booking page from the state the server rendered.
+func BookingPage(s *Store) Page { return &bookingPage{store: s} }
+
+// Title is the page title: the step's question.
+func (p *bookingPage) Title() string {
+	l := p.store.L()
+	b := p.store.State.Booking
+	if b == nil {
+		return l.T("book.title")
+	}
+	switch b.Step {
+	case "day":
+		return l.T("book.day.title")
+	case "time":
+		return l.T("book.time.title")
+	case "check":
+		return l.T("book.check.title")
+	case "queued":
+		return l.T("queue.title")
+	}
+	return l.T("book.type.title")
+}
+
+// OnNav loads the page from the server when the app navigated here itself.
+func (p *bookingPage) OnNav(ctx app.Context) {
+	reloadUnlessHandedOver(p.store, "/appointments/book")
+}
+
+// Render draws the step.
+func (p *bookingPage) Render() app.UI {
+	b := p.store.State.Booking
+	if b == nil {
+		return &shell{Store: p.store, PageTitle: p.Title(), Content: []app.UI{app.H1().Text(p.Title())}}
+	}
+	var content []app.UI
+	switch b.Step {
+	case "day":
+		content = p.day(b)
+	case "time":
+		content = p.time(b)
+	case "check":
+		content = p.check(b)
+	case "queued":
+		content = p.queued(b)
+	default:
+		content = p.types(b)
+	}
+	return &shell{Store: p.store, PageTitle: p.Title(), Content: content}
+}
+
+// caption names who the appointment is for, above every question.
+func (p *bookingPage) caption(b *api.Booking) app.UI {
+	return app.Span().Class("nhsuk-caption-l").Text(p.store.L().T("book.for", "Name", b.Patient))
+}
+
+func backLink(href, label string) app.UI {
+	return app.Div().Class("nhsuk-back-link").Body(
+		app.A().Class("nhsuk-back-link__link").Href(attr(href)).Text(label),
+	)
+}
+
+func bookURL(q url.Values) string {
+	return (&url.URL{Path: "/appointments/book", RawQuery: q.Encode()}).String()
+}
+
+// errorsFor renders the error summary for a step's errors.
+func (p *bookingPage) summary(b *api.Booking) app.UI {
+	if len(b.Errors) == 0 {
+		return nil
+	}
+	e := b.Errors[0]
+	return errorSummary(p.store.L().T("form.errorSummary"), "#"+e.Field+"-0", e.Message)
+}
+
+func (p *bookingPage) fieldError(b *api.Booking, field string) (string, app.UI) {
+	for _, e := range b.Errors {
+		if e.Field == field {
+			return e.Message, app.Span().Class("nhsuk-error-message").ID(field+"-error").Body(
+				app.Span().Class("nhsuk-u-visually-hidden").Text(p.store.L().T("form.errorPrefix")),
+				app.Text(e.Message),
+			)
+		}
+	}
+	return "", nil
+}
+
+type choice struct{ value, label, hint string }
+
+// radioQuestion is a question page: a fieldset whose legend is the page's
+// h1, radios, hidden fields carried forward and a Continue button.
+func (p *bookingPage) radioQuestion(b *api.Booking, field string, choices []choice, hidden map[string]string, empty string) []app.UI {
+	l := p.store.L()
+	msg, errUI := p.fieldError(b, field)
+	group := app.Div().Class("nhsuk-form-group")
+	if msg != "" {
+		group = group.Class("nhsuk-form-group--error")
+	}
+	items := make([]app.UI, 0, len(choices))
+	for i, c := range choices {
+		id := field + "-" + itoa(i)
+		input := app.Input().Class("nhsuk-radios__input").ID(id).Name(field).Type("radio").Value(attr(c.value))
+		item := []app.UI{input, app.Label().Class("nhsuk-label nhsuk-radios__label").For(id).Text(c.label)}
+		if c.hint != "" {
+			input.Aria("describedby", id+"-hint")
+			item = append(item, app.Div().Class("nhsuk-hint nhsuk-radios__hint").ID(id+"-hint").Text(c.hint))
+		}
+		items = append(items, app.Div().Class("nhsuk-radios__item").Body(item...))
+	}
+	var fields []app.UI
+	for _, k := range sortedKeys(hidden) {
+		fields = append(fields, app.Input().Type("hidden").Name(k).Value(attr(hidden[k])))
+	}
+	legend := app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
+		p.caption(b),
+		app.H1().Class("nhsuk-fieldset__heading").Text(p.Title()),
+	)
+	if len(choices) == 0 {
+		return []app.UI{p.summary(b), p.caption(b), app.H1().Text(p.Title()), app.P().Text(empty)}
+	}
+	fieldset := app.FieldSet().Class("nhsuk-fieldset").Body(legend, errUI, app.Div().Class("nhsuk-radios").Body(items...))
+	if msg != "" {
+		fieldset = fieldset.Aria("describedby", field+"-error")
+	}
+	fields = append(fields, group.Body(fieldset), app.Button().Class("nhsuk-button").Type("submit").Text(l.T("form.continue")))
+	return []app.UI{
+		p.summary(b),
+		app.Form().Action("/appointments/book").Method("get").Attr("novalidate", true).Body(fields...),
+	}
+}
+
+func (p *bookingPage) types(b *api.Booking) []app.UI {
+	l := p.store.L()
+	choices := make([]choice, 0, len(b.Types))
+	for _, t := range b.Types {
+		choices = append(choices, choice{t, SlotTypeName(l, t), labelled(p.store, slotTypeHintKeys, t, key("book.type.hint.gp"))})
+	}
+	return append([]app.UI{backLink("/appointments", l.T("form.back"))}, p.radioQuestion(b, "type", choices, nil, "")...)
+}
+
+func (p *bookingPage) day(b *api.Booking) []app.UI {
+	l := p.store.L()
+	choices := make([]choice, 0, len(b.Days))
+	for _, d := range b.Days {
+		t, err := time.Parse(time.DateOnly, d.Date)
+		if err != nil {
+			continue
+		}
+		label := l.T("date.weekdayDate", "Weekday", l.T(weekdayKeys[t.Weekday()]), "Day", t.Day(), "Month", l.T(monthKeys[t.Month()-1]))
+		choices = append(choices, choice{d.Date, label, l.N("book.day.free", d.Free)})
+	}
+	back := backLink(bookURL(url.Values{}), l.T("form.back"))
+	return append([]app.UI{back}, p.radioQuestion(b, "day", choices, map[string]string{"type": b.Type}, l.T("book.day.none"))...)
+}
+
+func (p *bookingPage) time(b *api.Booking) []app.UI {
+	l := p.store.L()
+	choices := make([]choice, 0, len(b.Slots))
+	for _, s := range b.Slots {
+		choices = append(choices, choice{s.ID, clock(s.Start), l.T("book.time.hint", "Clinician", s.Clinician, "Role", s.ClinicianRole, "Mode", ModeName(l, s.Mode))})
+	}
+	back := backLink(bookURL(url.Values{"type": {b.Type}}), l.T("form.back"))
+	content := []app.UI{back}
+	content = append(content, p.radioQuestion(b, "slot", choices, map[string]string{"type": b.Type, "day": b.Day}, l.T("book.time.none"))...)
+	if len(choices) == 0 {
+		content = append(content, app.P().Body(app.A().Href(attr(bookURL(url.Values{"type": {b.Type}}))).Text(l.T("book.time.otherDay"))))
+	}
+	return content
+}
+
+func (p *bookingPage) check(b *api.Booking) []app.UI {
+	l := p.store.L()
+	s := b.Slot
+	change := func(href, label, hidden string) app.UI {
+		return app.Dd().Class("nhsuk-summary-list__actions").Body(
+			app.A().Href(attr(href)).Body(app.Text(label), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
+		)
+	}
+	row := func(k, v string, action app.UI) app.UI {
+		return app.Div().Class("nhsuk-summary-list__row").Body(
+			app.Dt().Class("nhsuk-summary-list__key").Text(k),
+			app.Dd().Class("nhsuk-summary-list__value").Text(v),
+			action,
+		)
+	}
+	when := formatTime(l, s.Start)
+	msg, errUI := p.fieldError(b, "reason")
+	group := app.Div().Class("nhsuk-form-group")
+	if msg != "" {
+		group = group.Class("nhsuk-form-group--error")
+	}
+	hintKey := key("book.reason.hint")
+	labelKey := key("book.reason.labelOptional")
+	if b.ReasonRequired {
+		labelKey = key("book.reason.label")
+	}
+	textarea := app.Textarea().Class("nhsuk-textarea").ID("reason-0").Name("reason").Rows(4).
+		Aria("describedby", "reason-hint").Text(b.Reason)
+	if msg != "" {
+		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", "reason-hint reason-error")
+	}
+	return []app.UI{
+		backLink(bookURL(url.Values{"type": {b.Type}, "day": {b.Day}}), l.T("form.back")),
+		p.summary(b),
+		p.caption(b),
+		app.H1().Text(p.Title()),
+		app.Dl().Class("nhsuk-summary-list").Body(
+			row(l.T("book.check.patient"), b.Patient, app.Dd().Class("nhsuk-summary-list__actions")),
+			row(l.T("book.check.type"), SlotTypeName(l, b.Type), change(bookURL(url.Values{}), l.T("form.change"), l.T("book.check.type"))),
+			row(l.T("book.check.when"), when, change(bookURL(url.Values{"type": {b.Type}}), l.T("form.change"), l.T("book.check.when"))),
+			row(l.T("book.check.with"), s.Clinician+" ("+s.ClinicianRole+")", app.Dd().Class("nhsuk-summary-list__actions")),
+			row(l.T("book.check.how"), ModeName(l, s.Mode), app.Dd().Class("nhsuk-summary-list__actions")),
+			app.If(s.Location != "", row(l.T("book.check.where"), s.Location, app.Dd().Class("nhsuk-summary-list__actions"))),
+		),
+		app.Form().Action("/appointments/book").Method("post").Attr("novalidate", true).Body(
+			app.Input().Type("hidden").Name("slot").Value(attr(s.ID)),
+			app.Input().Type("hidden").Name("type").Value(attr(b.Type)),
+			app.Input().Type("hidden").Name("day").Value(attr(b.Day)),
+			app.Input().Type("hidden").Name("idempotency_key").Value(attr(b.IdempotencyKey)),
+			group.Body(
+				app.Label().Class("nhsuk-label nhsuk-label--s").For("reason-0").Text(l.T(labelKey)),
+				app.Div().Class("nhsuk-hint").ID("reason-hint").Text(l.T(hintKey, "Max", b.ReasonMax)),
+				errUI,
+				textarea,
+			),
+			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("book.check.submit", "Name", b.Patient)),
+		),
+	}
+}
+
+func (p *bookingPage) queued(b *api.Booking) []app.UI {
+	l := p.store.L()
+	q := b.Queue
+	return []app.UI{
+		p.caption(b),
+		app.H1().Text(p.Title()),
+		app.P().Class("nhsuk-lede-text").Attr("role", "status").Text(l.N("queue.ahead", q.Ahead)),
+		app.P().Text(l.T("queue.body", "Seconds", q.RetryAfter)),
+		app.P().Text(l.T("queue.keep")),
+		app.A().Class("nhsuk-button nhsuk-button--secondary").Href(attr(q.Retry)).Attr("role", "button").Attr("draggable", "false").Text(l.T("queue.retry")),
+	}
+}
+
+// clock is a time of day in UK time ("09:10").
+func clock(ms int64) string { return time.UnixMilli(ms).In(ukTime()).Format("15:04") }
+
+var slotTypeKeys = map[string]string{
+	"gp":         key("slot.type.gp"),
+	"nurse":      key("slot.type.nurse"),
+	"blood_test": key("slot.type.blood_test"),
+}
+
+var slotTypeHintKeys = map[string]string{
+	"gp":         key("book.type.hint.gp"),
+	"nurse":      key("book.type.hint.nurse"),
+	"blood_test": key("book.type.hint.blood_test"),
+}
+
+var modeKeys = map[string]string{
+	"in_person": key("slot.mode.in_person"),
+	"telephone": key("slot.mode.telephone"),
+	"video":     key("slot.mode.video"),
+}

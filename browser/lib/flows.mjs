@@ -1,0 +1,74 @@
+// Keyboard-only flows shared by the browser tests: reaching controls with
+// Tab, answering question pages, booking and cancelling an appointment.
+import assert from 'node:assert/strict';
+import { axe } from './browser.mjs';
+
+// tabTo presses Tab until the focused element matches the CSS selector.
+export async function tabTo(page, selector) {
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel), selector)) return;
+  }
+  assert.fail(`keyboard never reached ${selector}`);
+}
+
+export async function settled(page, mode) {
+  if (mode === 'wasm') await page.waitForSelector('html[data-wasm=ready]', { timeout: 30000 });
+}
+
+export async function clean(page, where) {
+  assert.deepEqual(await axe(page), [], `axe on ${where}`);
+}
+
+// press activates the focused control and waits for the next page.
+export async function press(page, mode, key = 'Enter') {
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
+  await settled(page, mode);
+}
+
+// chooseFirst picks the first radio of a question and continues.
+export async function chooseFirst(page, mode, name) {
+  await tabTo(page, `input[name=${name}]`);
+  await page.keyboard.press('Space');
+  assert.ok(await page.evaluate((n) => document.querySelector(`input[name=${n}]`).checked, name), `${name} chosen`);
+  await tabTo(page, 'main form button[type=submit]');
+  await press(page, mode);
+}
+
+export async function bookAndCancel(page, base, mode, who) {
+  const q = mode === 'nowasm' ? '?wasm=false' : '';
+  await page.goto(`${base}/appointments${q}`);
+  await settled(page, mode);
+  await clean(page, 'appointments');
+
+  await tabTo(page, 'main a[href="/appointments/book"]');
+  await press(page, mode);
+  assert.match(await page.locator('.nhsuk-caption-l').first().innerText(), new RegExp(who));
+  await clean(page, 'choose a type');
+  await chooseFirst(page, mode, 'type');
+  await clean(page, 'choose a day');
+  await chooseFirst(page, mode, 'day');
+  await clean(page, 'choose a time');
+  await chooseFirst(page, mode, 'slot');
+  await clean(page, 'check answers');
+  assert.match(await page.locator('main dl').innerText(), new RegExp(who), 'check answers names the patient');
+
+  await tabTo(page, 'textarea[name=reason]');
+  await page.keyboard.type('A cough that will not go away');
+  await tabTo(page, 'main form[method=post] button[type=submit]');
+  await press(page, mode);
+  assert.equal(await page.locator('#booked').count(), 1, 'confirmation panel');
+  assert.match(await page.locator('#booked').innerText(), new RegExp(who), 'confirmation names the patient');
+  assert.equal(await page.locator('a[href$="/calendar.ics"]').count(), 1, 'add to calendar');
+  await clean(page, 'confirmation');
+
+  await tabTo(page, 'main a[href$="/cancel"]');
+  await press(page, mode);
+  assert.match(await page.locator('h1').innerText(), new RegExp(who), 'the cancel question names the patient');
+  await clean(page, 'cancel question');
+  await tabTo(page, 'main form button.nhsuk-button--warning');
+  await press(page, mode);
+  assert.equal(await page.locator('.nhsuk-notification-banner--success').count(), 1, 'cancelled notice');
+  await clean(page, 'after cancelling');
+}
+

@@ -1,0 +1,152 @@
+package gp
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrSlotTaken is returned when someone else already holds the slot: the
+// patient should pick another, not retry.
+var ErrSlotTaken = errors.New("gp: slot taken")
+
+// ErrBookingLimit is returned when the patient already holds as many future
+// appointments as the practice allows.
+var ErrBookingLimit = errors.New("gp: booking limit reached")
+
+// ErrTooLate is returned when a slot or appointment is inside the practice's
+// cut-off: the practice must be phoned instead.
+var ErrTooLate = errors.New("gp: too late")
+
+// ErrAlreadyCancelled is returned when cancelling an appointment that is no
+// longer booked, so a repeated request cannot be mistaken for a new one.
+var ErrAlreadyCancelled = errors.New("gp: already cancelled")
+
+// Clinician is a member of practice staff patients can be booked with.
+type Clinician struct {
+	ID   string
+	Name string
+	Role string // e.g. "GP", "Practice nurse", "Healthcare assistant"
+}
+
+// SlotType is what a slot is for; patients pick it before they pick a time.
+type SlotType string
+
+// The slot types the port knows.
+const (
+	SlotGP        SlotType = "gp"
+	SlotNurse     SlotType = "nurse"
+	SlotBloodTest SlotType = "blood_test"
+)
+
+// Mode is how the appointment takes place.
+type Mode string
+
+// The modes the port knows.
+const (
+	ModeInPerson  Mode = "in_person"
+	ModeTelephone Mode = "telephone"
+	ModeVideo     Mode = "video"
+)
+
+// Slot is a bookable period in a practice's diary.
+type Slot struct {
+	ID          string
+	PracticeODS string
+	Start, End  time.Time
+	Type        SlotType
+	Mode        Mode
+	Clinician   Clinician
+	Location    string // where to go, for in-person slots
+}
+
+// AppointmentStatus is where an appointment stands.
+type AppointmentStatus string
+
+// The statuses an appointment can have.
+const (
+	StatusBooked    AppointmentStatus = "booked"
+	StatusCancelled AppointmentStatus = "cancelled"
+)
+
+// Appointment is a patient's hold on a slot. Cancelled appointments are kept
+// so the patient's history stays whole.
+type Appointment struct {
+	ID          string
+	PatientNHS  string
+	Slot        Slot
+	Reason      string
+	Status      AppointmentStatus
+	BookedAt    time.Time
+	CancelledAt time.Time
+	// BookedBy and CancelledBy are opaque ids of who acted (the patient or a
+	// proxy), for the practice's audit trail; they may be empty.
+	BookedBy, CancelledBy string
+}
+
+// SlotQuery selects free slots. Empty filters match anything; From and To
+// are required so a query can never ask for a whole diary.
+type SlotQuery struct {
+	Practice    string
+	From, To    time.Time
+	Type        SlotType
+	ClinicianID string
+	Mode        Mode
+}
+
+// Booking asks for a slot. The caller passes the practice's rules as Limit
+// and NotBefore so the GP system can enforce them in the same atomic step
+// as taking the slot.
+type Booking struct {
+	PatientNHS, PracticeODS, SlotID, Reason, Actor string
+	// Limit is the most future booked appointments the patient may hold;
+	// zero or less means no limit.
+	Limit int
+	// NotBefore is the earliest start the slot may have, else ErrTooLate.
+	NotBefore time.Time
+}
+
+// Cancellation asks to cancel one of the patient's appointments.
+type Cancellation struct {
+	PatientNHS, AppointmentID, Actor string
+	// NotBefore is the earliest start the appointment may have for it to be
+	// cancelled online, else ErrTooLate.
+	NotBefore time.Time
+}
+
+// BookingRules are a practice's online booking rules; practices differ.
+type BookingRules struct {
+	MaxFuture      int           // future appointments a patient may hold
+	BookCutoff     time.Duration // no booking of slots starting sooner than this
+	CancelCutoff   time.Duration // no online cancelling of appointments starting sooner
+	ReasonMax      int           // longest reason, in characters
+	ReasonRequired bool
+}
+
+// DefaultBookingRules apply where a practice sets none.
+var DefaultBookingRules = BookingRules{
+	MaxFuture: 2, BookCutoff: 30 * time.Minute, CancelCutoff: time.Hour, ReasonMax: 500,
+}
+
+// Appointments is the diary part of the port. Book and Cancel are atomic in
+// the GP system, so no rush of requests can double-book a slot or exceed a
+// limit.
+type Appointments interface {
+	// Clinicians lists the practice's bookable staff.
+	Clinicians(ctx context.Context, ods string) ([]Clinician, error)
+	// Slots lists free slots matching q, ordered by start.
+	Slots(ctx context.Context, q SlotQuery) ([]Slot, error)
+	// Slot returns one slot and whether it is free, or ErrNotFound.
+	Slot(ctx context.Context, ods, id string) (Slot, bool, error)
+	// Book takes a slot for a patient registered at its practice: ErrNotFound
+	// (no such slot or patient there), ErrTooLate, ErrSlotTaken or
+	// ErrBookingLimit.
+	Book(ctx context.Context, b Booking) (Appointment, error)
+	// Cancel cancels one of the patient's appointments and frees its slot:
+	// ErrNotFound (none, or someone else's), ErrAlreadyCancelled or
+	// ErrTooLate.
+	Cancel(ctx context.Context, c Cancellation) (Appointment, error)
+	// Appointments lists all the patient's appointments, booked and
+	// cancelled, past and future, ordered by start.
+	Appointments(ctx context.Context, patientNHS string) ([]Appointment, error)
+}
