@@ -47,12 +47,17 @@ lint:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
 
-test-go: auth/oidctest/op/node_modules/.installed
+test-go: auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed
 	$(GO) test -race -count=1 ./...
 
 # The real OpenID Provider (oidc-provider) the sign-in integration tests run.
 auth/oidctest/op/node_modules/.installed: auth/oidctest/op/package.json auth/oidctest/op/package-lock.json
 	cd auth/oidctest/op && npm ci --no-audit --no-fund
+	@touch $@
+
+# The independent FHIR R4 validator (the fhir package) the export's tests run.
+server/fhir/validate/node_modules/.installed: server/fhir/validate/package.json server/fhir/validate/package-lock.json
+	cd server/fhir/validate && npm ci --no-audit --no-fund
 	@touch $@
 
 test-browser: browser/node_modules/.installed
@@ -77,6 +82,6 @@ deps-test:
 	@tools/install-deps.sh test
 
 clean:
-	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules server/fhir/validate/node_modules
 
 FORCE:

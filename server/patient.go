@@ -64,6 +64,13 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelPage},
 		{method: "POST", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelSubmit},
 		{method: "GET", pattern: "/appointments/{id}/calendar.ics", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.calendar},
+
+		{method: "GET", pattern: "/api/v1/patients/{pid}/record", need: recordNeed, probe: http.StatusOK, handle: s.apiRecord},
+		{method: "GET", pattern: "/api/v1/patients/{pid}/record.fhir", need: exportNeed, probe: http.StatusOK, handle: s.apiRecordFHIR},
+		{method: "GET", pattern: "/record", from: fromActing, need: recordNeed, probe: http.StatusOK, handle: s.recordPage},
+		{method: "GET", pattern: "/record/{section}", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "section_not_found", handle: s.recordPage},
+		{method: "GET", pattern: "/record/documents/{id}", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "document_not_found", handle: s.documentPage},
+		{method: "GET", pattern: "/record/documents/{id}/file", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "document_not_found", handle: s.documentFile},
 	}
 }
 

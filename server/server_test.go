@@ -191,7 +191,7 @@ func textOf(n *html.Node) string {
 
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
-	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true}
+	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true, "/record": true}
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {

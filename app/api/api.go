@@ -44,6 +44,8 @@ type PageState struct {
 	Booking *Booking `json:"booking,omitempty"`
 	// Appointment is one appointment's page.
 	Appointment *AppointmentView `json:"appointment,omitempty"`
+	// Record is the health record pages' data.
+	Record *Record `json:"record,omitempty"`
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

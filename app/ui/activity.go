@@ -41,7 +41,7 @@ func (p *activityPage) Render() app.UI {
 			app.Td().Class("nhsuk-table__cell").Text(actionName(p.store, e.Action)),
 		))
 	}
-	content = append(content, app.Div().Class("companion-table-scroll").Body(
+	content = append(content, app.Div().Class("companion-table-scroll").Attr("role", "region").Aria("label", attr(p.Title())).TabIndex(0).Body(
 		app.Table().Class("nhsuk-table").Body(
 			app.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(p.Title()),
 			app.THead().Class("nhsuk-table__head").Body(app.Tr().Class("nhsuk-table__row").Body(

@@ -89,6 +89,10 @@ func tasks(s *Store) app.UI {
 	if s.State.Features["appointments"] && can(s, "appointments") {
 		link("/appointments", l.T("home.link.appointments"), l.T("home.link.appointments.hint"))
 	}
+	p9 := s.State.User != nil && s.State.User.ProofingLevel == "P9"
+	if s.State.Features["record"] && p9 && (can(s, "record_summary") || can(s, "full_record")) {
+		link("/record", l.T("home.link.record"), l.T("home.link.record.hint"))
+	}
 	if s.State.Features["linked_profiles"] {
 		link("/profiles", l.T("home.link.profiles"), l.T("home.link.profiles.hint"))
 	}

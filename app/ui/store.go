@@ -39,7 +39,7 @@ func (s *Store) navigate(path string) {
 	s.stale = true
 	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
 	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
-	s.State.Diary, s.State.Booking, s.State.Appointment = nil, nil, nil
+	s.State.Diary, s.State.Booking, s.State.Appointment, s.State.Record = nil, nil, nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -73,6 +73,7 @@ var routes = []route{
 	{"/activity", newActivityPage, true},
 	{"/appointments", newAppointmentsPage, true},
 	{"/appointments/book", BookingPage, true},
+	{"/record", RecordPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the
@@ -89,16 +90,34 @@ func Register(s *Store) {
 		build, path := r.build, r.path
 		app.RouteFunc(path, func() app.Composer {
 			s.navigate(path)
-			return build(s)
+			return orError(s, build)
 		})
 	}
 	// One appointment's pages (its confirmation, cancelling it).
 	app.RouteWithRegexpFunc(`^/appointments/[a-z0-9]+(/cancel)?$`, func() app.Composer {
 		s.navigate(app.Window().URL().Path)
-		return AppointmentPage(s)
+		return orError(s, AppointmentPage)
+	})
+	// The record's sections and documents.
+	app.RouteWithRegexpFunc(`^/record/(print|[a-z]+|documents/[a-z0-9-]+)$`, func() app.Composer {
+		s.navigate(app.Window().URL().Path)
+		return orError(s, RecordPage)
 	})
 	// Last, so exact routes win: every other path is the server's.
 	app.RouteWithRegexpFunc("^/", func() app.Composer { return newServerPage(s) })
+}
+
+// orError builds the page, unless the server answered this very page with an
+// error (a refusal, a missing appointment): then the app draws the same error
+// page the server did, not an empty page.
+func orError(s *Store, build func(*Store) Page) Page {
+	if !s.stale && s.State.Status >= 400 {
+		if s.State.Status == 404 {
+			return NotFound(s)
+		}
+		return ServerError(s)
+	}
+	return build(s)
 }
 
 // Lookup builds the page for path, or reports that no page has that path.

@@ -51,6 +51,14 @@ for (const mode of ['wasm', 'nowasm']) {
       await bookAndCancel(page, s.server.url, mode, 'George Whitfield');
       assert.match(await banner.innerText(), /George Whitfield/);
 
+      // His record is not hers to read: refused, with the banner still there.
+      const res = await page.goto(`${s.server.url}/record${q}`);
+      await ready(page, mode);
+      assert.equal(res.status(), 403, 'record refused');
+      assert.equal(await page.getAttribute('h1', 'data-error-code'), 'forbidden');
+      assert.match(await banner.innerText(), /George Whitfield/);
+      assert.deepEqual(await axe(page), [], 'axe on the refusal');
+
       // Back to herself from the banner, by keyboard.
       await page.goto(`${s.server.url}/help${q}`);
       await ready(page, mode);

@@ -204,7 +204,7 @@ func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*
 		if StatusOf(*p.rel, birth, p.record, p.practice, g.today()) != Active {
 			return nil, ErrNotFound
 		}
-		if need.SelfOnly || (need.Permission != "" && !p.rel.Has(need.Permission)) {
+		if need.SelfOnly || (need.Permission != "" && !grants(*p.rel, need.Permission)) {
 			return nil, ErrForbidden
 		}
 	}
@@ -219,6 +219,12 @@ func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*
 		return nil, ErrFeatureDisabled
 	}
 	return p, nil
+}
+
+// grants reports whether a relationship grants perm: the full record
+// includes its summary.
+func grants(r gp.Relationship, perm nhs.Permission) bool {
+	return r.Has(perm) || (perm == nhs.PermRecordSummary && r.Has(nhs.PermFullRecord))
 }
 
 func unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }

@@ -106,6 +106,7 @@ type System interface {
 	Directory
 	Proxies
 	Appointments
+	Records
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).

@@ -68,6 +68,9 @@ func (s *System) Seed(ctx context.Context) error {
 	if err := s.seedDiary(ctx, pipe); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
+	if err := s.seedRecords(ctx, pipe, today); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
+	}
 	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
