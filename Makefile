@@ -8,7 +8,7 @@ ADDR      ?= 127.0.0.1
 PORT      ?= 8080
 export ADDR PORT
 
-.PHONY: run build web wasm test test-go test-browser lint bench bench-web deps-run deps-test clean
+.PHONY: run build web wasm test test-go test-browser lint bench bench-web bench-booking deps-run deps-test clean
 
 ## run: build everything and start Companion in sandbox mode on $(ADDR):$(PORT)
 run: deps-run build
@@ -74,6 +74,10 @@ bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock
 ## bench: signed-in GET /api/v1/me at 64 and 256 connections against a real redis-server, beside a bare-handler floor
 bench: deps-test build
 	$(GO) run ./cmd/benchauth
+
+## bench-booking: 5,000 signed-in patients race for 300 slots across 2 server processes on one redis-server, beside a bare-handler baseline
+bench-booking: deps-test build
+	$(GO) run ./cmd/loadbook -bin $(BIN)
 
 deps-run:
 	@tools/install-deps.sh run

@@ -2,7 +2,9 @@
 // with the same interface NHS login has (discovery, JWKS, authorize, token
 // requiring private_key_jwt, userinfo, RS512 ID tokens carrying vot). It
 // offers the sandbox cast on an accessible picker page, and signs in the
-// person named by login_hint directly so scripts can sign in.
+// person named by login_hint directly so scripts can sign in. An optional
+// Lookup finds people added after start-up (load tests' synthetic patients)
+// by login_hint alone; they are never offered on the picker.
 //
 // It exists only in sandbox mode: cmd/companion never builds it when
 // COMPANION_ENV=production, and New refuses a production flag.
@@ -72,6 +74,7 @@ type Provider struct {
 	key      *rsa.PrivateKey
 	keyID    string
 	accounts []Account
+	lookup   func(ctx context.Context, hint string) (Account, bool)
 	clients  map[string]Client
 	rdb      redis.UniversalClient
 	prefix   string
@@ -92,6 +95,13 @@ type Options struct {
 	Picker func(w http.ResponseWriter, r *http.Request, d PickerData) error
 	// Production must be false: the sandbox provider never runs in production.
 	Production bool
+
+	// Lookup, when set, finds a person who is not among Accounts by the
+	// login_hint naming them, so load tests can sign in thousands of people
+	// added after start-up without listing them on the picker. It is asked
+	// only for a login_hint no fixed account answers to, and again at
+	// userinfo, so claims come from the current record.
+	Lookup func(ctx context.Context, hint string) (Account, bool)
 }
 
 // New makes a provider with a fresh signing key.
@@ -113,7 +123,7 @@ func New(o Options) (*Provider, error) {
 	p := &Provider{
 		issuer: strings.TrimSuffix(o.Issuer, "/"), base: strings.TrimSuffix(u.Path, "/"),
 		key: key, keyID: "sandbox-" + thumb(&key.PublicKey),
-		accounts: o.Accounts, clients: map[string]Client{}, rdb: o.Redis, prefix: o.Prefix + "op:",
+		accounts: o.Accounts, lookup: o.Lookup, clients: map[string]Client{}, rdb: o.Redis, prefix: o.Prefix + "op:",
 		now: o.Now, picker: o.Picker,
 	}
 	for _, c := range o.Clients {
@@ -217,6 +227,14 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			acct = a
 		}
 	}
+	looked := false
+	if acct == nil && r.Method == http.MethodGet && hint != "" && p.lookup != nil {
+		// Only a login_hint reaches Lookup: the picker offers, and accepts,
+		// the fixed accounts alone.
+		if a, ok := p.lookup(r.Context(), hint); ok && a.Kind == client.Kind && a.Hint == hint {
+			acct, looked = &a, true
+		}
+	}
 	if acct == nil {
 		var mine []Account
 		for _, a := range p.accounts {
@@ -257,10 +275,14 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server error", http.StatusInternalServerError)
 		return
 	}
-	grant, _ := json.Marshal(grantRecord{
+	g := grantRecord{
 		Subject: acct.Subject, ClientID: client.ID, RedirectURI: redirect,
 		Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"), VoT: acct.VoT,
-	})
+	}
+	if looked {
+		g.Hint = hint
+	}
+	grant, _ := json.Marshal(g)
 	if err := p.rdb.Set(r.Context(), p.prefix+"code:"+code, grant, time.Minute).Err(); err != nil {
 		http.Error(w, "server error", http.StatusInternalServerError)
 		return
@@ -276,8 +298,17 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 // achieves reports whether vot is among the requested vectors.
 func achieves(vot string, want []string) bool { return slices.Contains(want, vot) }
 
+// grantRecord is what an authorization code stands for. Hint is set only
+// for an account found by Lookup, so userinfo can find it again.
 type grantRecord struct {
 	Subject, ClientID, RedirectURI, Nonce, Challenge, VoT string
+	Hint                                                  string `json:",omitempty"`
+}
+
+// tokenRecord is what an access token stands for.
+type tokenRecord struct {
+	Subject string
+	Hint    string `json:",omitempty"`
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
@@ -332,7 +363,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusInternalServerError, "server_error", "")
 		return
 	}
-	if err := p.rdb.Set(ctx, p.prefix+"at:"+access, g.Subject, 5*time.Minute).Err(); err != nil {
+	rec, _ := json.Marshal(tokenRecord{Subject: g.Subject, Hint: g.Hint})
+	if err := p.rdb.Set(ctx, p.prefix+"at:"+access, rec, 5*time.Minute).Err(); err != nil {
 		oauthError(w, http.StatusInternalServerError, "server_error", "")
 		return
 	}
@@ -389,23 +421,44 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_token", "bearer token required")
 		return
 	}
-	sub, err := p.rdb.Get(r.Context(), p.prefix+"at:"+token).Result()
+	raw, err := p.rdb.Get(r.Context(), p.prefix+"at:"+token).Bytes()
+	var rec tokenRecord
+	if err == nil {
+		err = json.Unmarshal(raw, &rec)
+	}
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_token", "unknown or expired token")
 		return
 	}
-	for _, a := range p.accounts {
-		if a.Subject == sub {
-			out := map[string]any{"sub": sub}
-			for k, v := range a.Claims {
-				out[k] = v
-			}
-			writeJSON(w, http.StatusOK, out)
-			return
-		}
+	a, ok := p.account(r.Context(), rec)
+	if !ok {
+		oauthError(w, http.StatusUnauthorized, "invalid_token", "account gone")
+		return
 	}
-	oauthError(w, http.StatusUnauthorized, "invalid_token", "account gone")
+	out := map[string]any{"sub": rec.Subject}
+	for k, v := range a.Claims {
+		out[k] = v
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// account finds the account an access token was issued for: a fixed one by
+// subject, or one Lookup found at sign-in, asked again by its hint.
+func (p *Provider) account(ctx context.Context, rec tokenRecord) (Account, bool) {
+	if rec.Hint == "" {
+		for _, a := range p.accounts {
+			if a.Subject == rec.Subject {
+				return a, true
+			}
+		}
+		return Account{}, false
+	}
+	if p.lookup == nil {
+		return Account{}, false
+	}
+	a, ok := p.lookup(ctx, rec.Hint)
+	return a, ok && a.Subject == rec.Subject
 }
 
 func oauthError(w http.ResponseWriter, status int, code, desc string) {

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/auth/sandboxop"
 	"github.com/nhs-companion/companion/internal/redistest"
@@ -27,6 +30,13 @@ type fixture struct {
 // patient (Amara, P9) and one P5 patient (Tom), and a relying party for it.
 func newFixture(t *testing.T, vtr []string) *fixture {
 	t.Helper()
+	return newFixtureWith(t, vtr, nil, nil)
+}
+
+// newFixtureWith is newFixture with a Lookup for people beyond the fixed
+// accounts, and a record of what each picker page offered.
+func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, string) (sandboxop.Account, bool), offered *[][]sandboxop.Account) *fixture {
+	t.Helper()
 	rs := redistest.MustStart(t)
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/sandbox-login"
@@ -37,9 +47,13 @@ func newFixture(t *testing.T, vtr []string) *fixture {
 			{Subject: "tom", Hint: "9990000069", Kind: "patient", VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom"}},
 		},
 		Picker: func(w http.ResponseWriter, r *http.Request, d sandboxop.PickerData) error {
+			if offered != nil {
+				*offered = append(*offered, d.Accounts)
+			}
 			_, err := w.Write([]byte("picker"))
 			return err
 		},
+		Lookup: lookup,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -184,5 +198,70 @@ func TestAuthorizeValidation(t *testing.T) {
 func TestNeverInProduction(t *testing.T) {
 	if _, err := sandboxop.New(sandboxop.Options{Issuer: "http://127.0.0.1/x", Production: true}); err == nil {
 		t.Fatal("the sandbox provider started in production")
+	}
+}
+
+// TestLookupSignsInUnlistedPeople checks the hook load tests use: a
+// login_hint no fixed account answers to is looked up, signs in with the
+// looked-up claims, and the person is never offered on the picker; a hint
+// Lookup does not know, or an account of the wrong kind, gets the picker.
+func TestLookupSignsInUnlistedPeople(t *testing.T) {
+	var asked []string
+	lookup := func(_ context.Context, hint string) (sandboxop.Account, bool) {
+		asked = append(asked, hint)
+		switch hint {
+		case "9991000003":
+			return sandboxop.Account{Subject: "synthetic-1", Hint: hint, Kind: "patient", VoT: "P9.Cp.Cd",
+				Claims: map[string]any{"nhs_number": hint, "given_name": "Test", "identity_proofing_level": "P9",
+					"gp_registration_details": map[string]any{"gp_ods_code": "Z00001"}}}, true
+		case "staff-x":
+			return sandboxop.Account{Subject: "staff-x", Hint: hint, Kind: "staff"}, true
+		}
+		return sandboxop.Account{}, false
+	}
+	var offered [][]sandboxop.Account
+	f := newFixtureWith(t, []string{"P9.Cp.Cd"}, lookup, &offered)
+
+	s, _ := rp.NewStart()
+	q := f.code(t, s, "9991000003")
+	id, err := f.relying.Exchange(context.Background(), q.Get("code"), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rp.Identity{Subject: "synthetic-1", NHSNumber: "9991000003", GivenName: "Test", ProofingLevel: "P9", GPODS: "Z00001", VoT: "P9.Cp.Cd"}
+	if diff := cmp.Diff(want, id, cmpopts.IgnoreFields(rp.Identity{}, "Claims")); diff != "" {
+		t.Errorf("identity (-want +got):\n%s", diff)
+	}
+
+	// A fixed account answers without asking Lookup.
+	asked = nil
+	s2, _ := rp.NewStart()
+	if q := f.code(t, s2, "9990000018"); q.Get("code") == "" || len(asked) != 0 {
+		t.Errorf("fixed account: %v, Lookup asked for %v", q, asked)
+	}
+
+	// Unknown people and other kinds get the picker, which lists only the
+	// fixed accounts.
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, hint := range []string{"9991000011", "staff-x", ""} {
+		s, _ := rp.NewStart()
+		res, err := c.Get(f.relying.AuthURL(s, rp.AuthOptions{LoginHint: hint}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("hint %q: status %d, want the picker", hint, res.StatusCode)
+		}
+	}
+	if len(offered) != 3 {
+		t.Fatalf("picker shown %d times, want 3", len(offered))
+	}
+	for _, accts := range offered {
+		for _, a := range accts {
+			if a.Hint != "9990000018" && a.Hint != "9990000069" {
+				t.Errorf("picker offered %q", a.Hint)
+			}
+		}
 	}
 }

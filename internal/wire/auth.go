@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/app/ui"
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/auth/sandboxop"
@@ -134,20 +136,11 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 		if err != nil {
 			return nil, fmt.Errorf("sandbox login: %w", err)
 		}
-		vot := login.Level + ".Cp.Cd"
 		level, age := login.Level, p.BirthDate.AgeOn(today)
 		describe[p.NHSNumber] = func(l *i18n.Localizer) string {
 			return l.T("sandbox.patient.description", "Age", age, "Level", level, "Practice", practice.Name)
 		}
-		accounts = append(accounts, sandboxop.Account{
-			Subject: "sandbox-" + shortHash(p.NHSNumber), Hint: p.NHSNumber, Kind: "patient", VoT: vot,
-			Name: p.GivenName + " " + p.FamilyName,
-			Claims: map[string]any{
-				"nhs_number": p.NHSNumber, "given_name": p.GivenName, "family_name": p.FamilyName,
-				"birthdate": p.BirthDate.String(), "identity_proofing_level": login.Level,
-				"gp_registration_details": map[string]any{"gp_ods_code": p.PracticeODS},
-			},
-		})
+		accounts = append(accounts, patientAccount(p, login.Level))
 	}
 	for _, s := range sandbox.Staff() {
 		ods := []string{}
@@ -166,6 +159,19 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 	return sandboxop.New(sandboxop.Options{
 		Issuer: cfg.PublicURL + "/sandbox-login", Accounts: accounts, Redis: rdb, Prefix: "companion:",
 		Production: cfg.Env == config.EnvProduction,
+		Lookup: func(ctx context.Context, hint string) (sandboxop.Account, bool) {
+			// Only load tests' synthetic patients: the cast's people with
+			// no login (children, George) stay reachable through proxy
+			// access alone.
+			if !strings.HasPrefix(hint, syntheticBlock) || !nhs.ValidNumber(hint) {
+				return sandboxop.Account{}, false
+			}
+			p, err := gpSys.Patient(ctx, hint)
+			if err != nil {
+				return sandboxop.Account{}, false
+			}
+			return patientAccount(p, "P9"), true
+		},
 		Picker: func(w http.ResponseWriter, r *http.Request, d sandboxop.PickerData) error {
 			st := api.PageState{Locale: server.LocaleFrom(r.Context()), Path: r.URL.Path, Query: server.KeptQuery(r),
 				Picker: &api.Picker{Action: d.Action, Params: map[string]string{}, Invalid: d.Error}}
@@ -183,6 +189,24 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 			return rn.RenderServerOnly(w, r, status, st, ui.SandboxPicker)
 		},
 	})
+}
+
+// syntheticBlock starts the NHS numbers of the synthetic patients the
+// sandbox adds for load tests (sandbox.SyntheticNumbers).
+const syntheticBlock = "9991"
+
+// patientAccount is a sandbox NHS login account for a GP-registered patient
+// proved to level ("P9" or "P5"), with the claims NHS login would release.
+func patientAccount(p gp.Patient, level string) sandboxop.Account {
+	return sandboxop.Account{
+		Subject: "sandbox-" + shortHash(p.NHSNumber), Hint: p.NHSNumber, Kind: "patient", VoT: level + ".Cp.Cd",
+		Name: p.GivenName + " " + p.FamilyName,
+		Claims: map[string]any{
+			"nhs_number": p.NHSNumber, "given_name": p.GivenName, "family_name": p.FamilyName,
+			"birthdate": p.BirthDate.String(), "identity_proofing_level": level,
+			"gp_registration_details": map[string]any{"gp_ods_code": p.PracticeODS},
+		},
+	}
 }
 
 // registerSandboxClient makes a client key and registers the relying party

@@ -1,0 +1,85 @@
+package loadbook
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/internal/redistest"
+)
+
+// TestRaceBooksEachSlotOnce runs the whole tool small: the real server
+// binary as two processes on a private redis-server, real sign-ins, one
+// burst. Whatever the race, no slot is booked twice and the bookings are
+// min(M, N); a tight admission limit makes people queue and retry with
+// their tickets on the way.
+func TestRaceBooksEachSlotOnce(t *testing.T) {
+	ctx := context.Background()
+	bin, err := BuildServer(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name                       string
+		patients, slots, admission int
+		wantQueued                 bool
+	}{
+		{name: "more patients than slots, queued", patients: 24, slots: 8, admission: 8, wantQueued: true},
+		{name: "fewer patients than slots", patients: 9, slots: 15, admission: 256},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := redistest.MustStart(t)
+			cfg := DefaultConfig()
+			cfg.Patients, cfg.Slots, cfg.Admission = tt.patients, tt.slots, tt.admission
+			cfg.ServerBin, cfg.RedisURL, cfg.RaceTimeout = bin, rs.URL(), 30*time.Second
+			rep, err := Run(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := rep.Check(); err != nil {
+				t.Errorf("check: %v", err)
+			}
+			want := min(tt.patients, tt.slots)
+			if rep.DoubleBookings != 0 || rep.Bookings != want || rep.BookedInGP != want || rep.DistinctSlotsBooked != want {
+				t.Errorf("double bookings %d, bookings %d, in GP %d on %d slots; want 0 and %d",
+					rep.DoubleBookings, rep.Bookings, rep.BookedInGP, rep.DistinctSlotsBooked, want)
+			}
+			if got := rep.Outcomes["booked"] + rep.Outcomes["slot_taken"]; got != tt.patients {
+				t.Errorf("outcomes %v: want every patient booked or slot_taken", rep.Outcomes)
+			}
+			if tt.wantQueued && rep.Queued == 0 {
+				t.Errorf("nobody queued with admission %d for %d patients", tt.admission, tt.patients)
+			}
+			if rep.First.Requests != tt.patients || rep.Baseline.Requests != tt.patients || rep.Ratio.RPS <= 0 {
+				t.Errorf("figures missing: first %+v, baseline %+v, ratio %+v", rep.First, rep.Baseline, rep.Ratio)
+			}
+		})
+	}
+}
+
+// TestSpreadTakesDistinctSlotsEvenly checks the slot choice: distinct, in
+// start order, and clear of the earliest slot (closest to the booking
+// cut-off) when there are plenty.
+func TestSpreadTakesDistinctSlotsEvenly(t *testing.T) {
+	for _, tt := range []struct{ have, want int }{{10, 3}, {300, 300}, {301, 300}, {5, 9}, {1000, 7}} {
+		in := make([]api.Slot, tt.have)
+		for i := range in {
+			in[i].ID = string(rune('a' + i%26))
+			in[i].Start = int64(i)
+		}
+		got := spread(in, tt.want)
+		if len(got) != min(tt.have, tt.want) {
+			t.Errorf("spread(%d, %d) gave %d", tt.have, tt.want, len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].Start <= got[i-1].Start {
+				t.Errorf("spread(%d, %d) not distinct and in order: %d after %d", tt.have, tt.want, got[i].Start, got[i-1].Start)
+			}
+		}
+		if tt.have >= 2*tt.want && got[0].Start == 0 {
+			t.Errorf("spread(%d, %d) took the earliest slot", tt.have, tt.want)
+		}
+	}
+}

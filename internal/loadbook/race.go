@@ -1,0 +1,249 @@
+package loadbook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+)
+
+// result is one patient's race.
+type result struct {
+	slot     string    // the slot they asked for
+	code     string    // final answer: "booked" or a stable error code
+	booked   string    // the slot of the appointment a 201 returned
+	first    answer    // the answer to their first request
+	outcome  time.Time // when the final answer came
+	queued   int       // 429 queued answers before it
+	requests int       // requests sent
+}
+
+// race releases every patient at one instant, patient i booking slot
+// i mod len(slots) with their own Idempotency-Key, retrying after Retry-After
+// with their queue ticket while the practice queues them.
+func race(ctx context.Context, patients []patient, slots []string, cfg Config) ([]result, time.Time) {
+	c := newClient(cfg.InFlight)
+	defer c.close()
+	results := make([]result, len(patients))
+	// Everything a request needs is made before the release, so the burst
+	// measures the server, not the client building requests.
+	type prepared struct {
+		url, body, key, origin string
+	}
+	reqs := make([]prepared, len(patients))
+	for i, p := range patients {
+		// A reason always: some practices require one, and it costs the
+		// others nothing.
+		body, _ := json.Marshal(api.BookRequest{SlotID: slots[i%len(slots)], Reason: "Load test"})
+		reqs[i] = prepared{
+			url:  p.base + "/api/v1/patients/" + url.PathEscape(p.patientID) + "/appointments",
+			body: string(body), key: randomKey(), origin: p.base,
+		}
+		results[i].slot = slots[i%len(slots)]
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.RaceTimeout)
+	defer cancel()
+	release := burst(len(patients), func(i int) {
+		r, p, pr := &results[i], patients[i], reqs[i]
+		ticket := ""
+		for {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, pr.url, bytes.NewReader([]byte(pr.body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", pr.origin)
+			req.Header.Set("Cookie", p.cookie)
+			req.Header.Set("Idempotency-Key", pr.key)
+			if ticket != "" {
+				req.Header.Set("X-Queue-Ticket", ticket)
+			}
+			a, err := c.do(req)
+			r.requests++
+			if r.requests == 1 {
+				r.first = a
+			}
+			r.outcome = a.at
+			if err != nil {
+				r.code = "transport"
+				if ctx.Err() != nil {
+					r.code = "gave_up"
+				}
+				return
+			}
+			if a.status == http.StatusCreated {
+				var appt api.Appointment
+				if json.Unmarshal(a.body, &appt) != nil {
+					r.code = "bad_json"
+					return
+				}
+				r.code, r.booked = "booked", appt.Slot.ID
+				return
+			}
+			r.code = errorCode(a)
+			if r.code != "queued" {
+				return
+			}
+			r.queued++
+			if t := a.header.Get("X-Queue-Ticket"); t != "" {
+				ticket = t
+			}
+			wait := time.Second
+			if s, err := strconv.Atoi(a.header.Get("Retry-After")); err == nil && s >= 0 {
+				wait = time.Duration(s) * time.Second
+			}
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				r.code = "gave_up"
+				return
+			}
+		}
+	})
+	return results, release
+}
+
+// errorCode is the stable code of an error answer, or "http_<status>" when
+// the body carries none.
+func errorCode(a answer) string {
+	var e api.Error
+	if json.Unmarshal(a.body, &e) == nil && e.Error.Code != "" {
+		return e.Error.Code
+	}
+	return "http_" + strconv.Itoa(a.status)
+}
+
+// summarise counts answers and measures the race's first answers and
+// outcomes.
+func summarise(rep *Report, results []result, release time.Time) {
+	rep.Outcomes = map[string]int{}
+	var firsts, outcomes []time.Duration
+	var lastFirst, lastOutcome time.Time
+	for _, r := range results {
+		rep.Outcomes[r.code]++
+		rep.Queued += r.queued
+		rep.Requests += r.requests
+		if r.code == "booked" {
+			rep.Bookings++
+			if r.booked != r.slot {
+				rep.Mismatches++
+			}
+		}
+		firsts = append(firsts, r.first.took)
+		outcomes = append(outcomes, r.outcome.Sub(release))
+		if r.first.at.After(lastFirst) {
+			lastFirst = r.first.at
+		}
+		if r.outcome.After(lastOutcome) {
+			lastOutcome = r.outcome
+		}
+	}
+	rep.First = latency(firsts, release, lastFirst)
+	rep.Outcome = latency(outcomes, release, lastOutcome)
+	rep.RaceMS = ms(lastOutcome.Sub(release))
+}
+
+// verify reads the GP system's own records: every synthetic patient's booked
+// appointments on the raced slots, counted per slot.
+func verify(ctx context.Context, rep *Report, gpSys *sandbox.System, numbers, slots []string) error {
+	raced := make(map[string]bool, len(slots))
+	for _, s := range slots {
+		raced[s] = true
+	}
+	holders := map[string]int{}
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+		next     = make(chan string)
+	)
+	for w := 0; w < 32; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for nhs := range next {
+				list, err := gpSys.Appointments(ctx, nhs)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("read appointments: %w", err)
+				}
+				for _, a := range list {
+					if a.Status == gp.StatusBooked && raced[a.Slot.ID] {
+						holders[a.Slot.ID]++
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, n := range numbers {
+		next <- n
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, n := range holders {
+		rep.BookedInGP += n
+		rep.DistinctSlotsBooked++
+		if n > 1 {
+			rep.DoubleBookings++
+		}
+	}
+	return nil
+}
+
+// baseline releases n GETs at one instant, through the same client setup as
+// the race, at a bare handler doing one Redis GET on the same Redis.
+func baseline(ctx context.Context, rdb *redis.Client, n, inFlight int) (Latency, error) {
+	if err := rdb.Set(ctx, "loadbook:baseline", "x", 0).Err(); err != nil {
+		return Latency{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Latency{}, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := rdb.Get(r.Context(), "loadbook:baseline").Result()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte(v))
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	u := "http://" + ln.Addr().String() + "/"
+
+	c := newClient(inFlight)
+	defer c.close()
+	answers := make([]answer, n)
+	errs := make([]error, n)
+	release := burst(n, func(i int) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		answers[i], errs[i] = c.do(req)
+	})
+	var tooks []time.Duration
+	var last time.Time
+	for i, a := range answers {
+		if errs[i] != nil || a.status != http.StatusOK {
+			return Latency{}, fmt.Errorf("baseline request %d: status %d, %v", i, a.status, errs[i])
+		}
+		tooks = append(tooks, a.took)
+		if a.at.After(last) {
+			last = a.at
+		}
+	}
+	return latency(tooks, release, last), nil
+}
