@@ -9,6 +9,7 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,35 +33,74 @@ func MustStart(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("redis-server not found: install it (Debian: apt-get install redis-server), or run `make test`, which does")
 	}
-	s := &Server{dir: tb.TempDir(), port: freePort(tb)}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
-	s.start(tb, bin)
+	s := &Server{dir: tb.TempDir()}
 	tb.Cleanup(func() { s.stop() })
-	return s
+	// Another process may take the free port before our server binds it:
+	// then try another.
+	for attempt := 0; ; attempt++ {
+		s.port = freePort(tb)
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+		err := s.tryStart(bin)
+		if err == nil {
+			return s
+		}
+		if attempt == 4 {
+			tb.Fatal(err)
+		}
+	}
 }
 
 func (s *Server) start(tb testing.TB, bin string) {
 	tb.Helper()
+	if err := s.tryStart(bin); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// tryStart starts redis-server on s.port and waits until it answers. The
+// server answering must be ours: another process's test may have taken the
+// port between freePort and our start (or while we were stopped for a
+// restart), and using its Redis would mix two tests' data.
+func (s *Server) tryStart(bin string) error {
 	s.cmd = exec.Command(bin,
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--daemonize", "no", "--loglevel", "warning")
 	if err := s.cmd.Start(); err != nil {
-		tb.Fatalf("start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	c := redis.NewClient(&redis.Options{Addr: s.Addr})
 	defer c.Close()
 	for {
 		if err := c.Ping(context.Background()).Err(); err == nil {
-			return
+			if pid := serverPID(c); pid != s.cmd.Process.Pid {
+				s.stop()
+				return fmt.Errorf("port %d is held by another redis-server (pid %d), not ours", s.port, pid)
+			}
+			return nil
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			tb.Fatalf("redis-server on %s did not answer within 10s", s.Addr)
+			return fmt.Errorf("redis-server on %s did not answer within 10s", s.Addr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// serverPID is the process ID the server at c reports.
+func serverPID(c *redis.Client) int {
+	info, err := c.Info(context.Background(), "server").Result()
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			return pid
+		}
+	}
+	return 0
 }
 
 func (s *Server) stop() {
