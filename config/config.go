@@ -55,6 +55,10 @@ type Config struct {
 
 	BookingConcurrency int           // BOOKING_CONCURRENCY: slot and booking requests in flight per practice
 	SlotCacheTTL       time.Duration // SLOT_CACHE_TTL: how long a practice's free slots are reused
+
+	// SandboxPrescriptionStep is how long each step of a prescription
+	// request takes in the sandbox GP system (SANDBOX_PRESCRIPTION_STEP).
+	SandboxPrescriptionStep time.Duration
 }
 
 // OIDC is one OpenID Connect relying-party registration.
@@ -101,6 +105,7 @@ var Variables = []Variable{
 	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one, shared through Redis by every process."},
 	{"BOOKING_CONCURRENCY", "64", "Slot searches and bookings in flight at once per practice, across all processes; more wait in a queue in arrival order."},
 	{"SLOT_CACHE_TTL", "3s", "How long a practice's free slots are reused between readers (bookings and cancellations refresh them at once)."},
+	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
 }
 
 // Variable documents one environment variable.
@@ -174,6 +179,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		{"SESSION_IDLE", "30m", &c.SessionIdle}, {"SESSION_ABSOLUTE", "12h", &c.SessionAbsolute},
 		{"AUDIT_RETENTION", "17520h", &c.AuditRetention},
 		{"SLOT_CACHE_TTL", "3s", &c.SlotCacheTTL},
+		{"SANDBOX_PRESCRIPTION_STEP", "2m", &c.SandboxPrescriptionStep},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(get(d.name, d.def))

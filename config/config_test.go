@@ -29,7 +29,7 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		NHSLogin:    OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
-		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second,
+		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SandboxPrescriptionStep: 2 * time.Minute,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

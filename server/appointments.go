@@ -320,10 +320,8 @@ const maxBody = 16 << 10
 // apiBook answers POST /api/v1/patients/{pid}/appointments.
 func (s *Server) apiBook(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
 	var req api.BookRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return ErrBadRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
 	}
 	a, err := s.book(r, p, req.SlotID, req.Reason, r.Header.Get("Idempotency-Key"))
 	if err != nil {

@@ -68,6 +68,12 @@ func kind(err error) *Error {
 		return ErrTooLate
 	case errors.Is(err, gp.ErrAlreadyCancelled):
 		return ErrAlreadyCancelled
+	case errors.Is(err, gp.ErrAlreadyRequested):
+		return ErrAlreadyRequested
+	case errors.Is(err, gp.ErrReviewDue):
+		return ErrReviewDue
+	case errors.Is(err, gp.ErrTooEarly):
+		return ErrEarlyReason
 	case errors.Is(err, access.ErrUnavailable), errors.Is(err, gp.ErrUnavailable):
 		return ErrUnavailable
 	default:

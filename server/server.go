@@ -32,8 +32,9 @@ type Server struct {
 	Config config.Config
 	Logger *slog.Logger
 	Redis  redis.UniversalClient
-	// GP is the part of the GP system that holds no patient data. Patient
-	// data is reached only through Access.
+	// GP is the part of the GP system that holds no patient data
+	// (practices and pharmacies). Patient data is reached only through
+	// Access.
 	GP        gp.Practices
 	Access    *access.Gate
 	Catalogue *i18n.Catalogue
@@ -114,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 	patientAPI := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
 	mux.Handle("GET /api/v1/me", patientAPI(s.me))
 	mux.Handle("GET /api/v1/sessions", patientAPI(s.listSessions))
+	mux.Handle("GET /api/v1/pharmacies", patientAPI(s.apiPharmacies))
 	mux.Handle("DELETE /api/v1/sessions/{id}", patientAPI(s.endSession))
 	mux.Handle("/api/", patientAPI(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
 	mux.Handle("/", patient(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
@@ -219,7 +221,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := ui.Lookup(path, &ui.Store{Catalogue: s.Catalogue}); !ok {
 		return ErrNotFound
 	}
-	return s.Renderer.Render(w, r, http.StatusOK, s.pageState(r), build)
+	st := s.pageState(r)
+	if path == "/" {
+		s.homeNotifications(r, &st)
+	}
+	return s.Renderer.Render(w, r, http.StatusOK, st, build)
 }
 
 // renderPage renders the routed page for the request's path from st.

@@ -46,6 +46,15 @@ type PageState struct {
 	Appointment *AppointmentView `json:"appointment,omitempty"`
 	// Record is the health record pages' data.
 	Record *Record `json:"record,omitempty"`
+	// Prescriptions is the prescriptions page's data.
+	Prescriptions *Prescriptions `json:"prescriptions,omitempty"`
+	// Order is the ordering pages' data.
+	Order *OrderForm `json:"order,omitempty"`
+	// PharmacyChoice is the change-pharmacy page's data.
+	PharmacyChoice *PharmacyChoice `json:"pharmacy_choice,omitempty"`
+	// Notifications are changes the person has not read yet, on the home
+	// page.
+	Notifications []Notification `json:"notifications,omitempty"`
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

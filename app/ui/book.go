@@ -82,20 +82,29 @@ func bookURL(q url.Values) string {
 	return (&url.URL{Path: "/appointments/book", RawQuery: q.Encode()}).String()
 }
 
-// errorsFor renders the error summary for a step's errors.
-func (p *bookingPage) summary(b *api.Booking) app.UI {
-	if len(b.Errors) == 0 {
-		return nil
-	}
-	e := b.Errors[0]
-	return errorSummary(p.store.L().T("form.errorSummary"), "#"+e.Field+"-0", e.Message)
-}
+// summary renders the error summary for a step's errors.
+func (p *bookingPage) summary(b *api.Booking) app.UI { return formSummary(p.store, b.Errors) }
 
 func (p *bookingPage) fieldError(b *api.Booking, field string) (string, app.UI) {
-	for _, e := range b.Errors {
+	return fieldError(p.store, b.Errors, field)
+}
+
+// formSummary is the error summary of a form page, linking to the first
+// field in error (its first input has the id field-0).
+func formSummary(s *Store, errs []api.FieldError) app.UI {
+	if len(errs) == 0 {
+		return nil
+	}
+	e := errs[0]
+	return errorSummary(s.L().T("form.errorSummary"), "#"+e.Field+"-0", e.Message)
+}
+
+// fieldError is a field's error message and its markup, if it has one.
+func fieldError(s *Store, errs []api.FieldError, field string) (string, app.UI) {
+	for _, e := range errs {
 		if e.Field == field {
 			return e.Message, app.Span().Class("nhsuk-error-message").ID(field+"-error").Body(
-				app.Span().Class("nhsuk-u-visually-hidden").Text(p.store.L().T("form.errorPrefix")),
+				app.Span().Class("nhsuk-u-visually-hidden").Text(s.L().T("form.errorPrefix")),
 				app.Text(e.Message),
 			)
 		}

@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"net/url"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/nhs-companion/companion/app/api"
 )
 
 // homePage is the start page. Signed out, it says what Companion does and
@@ -9,9 +13,41 @@ import (
 type homePage struct {
 	app.Compo
 	store *Store
+
+	// notifications are the unread changes for the profile in use: handed
+	// over by the server, or fetched when the app navigated here itself.
+	notifications []api.Notification
 }
 
-func newHomePage(s *Store) Page { return &homePage{store: s} }
+func newHomePage(s *Store) Page {
+	p := &homePage{store: s}
+	if s.HandedOver("/") {
+		p.notifications = s.State.Notifications
+	}
+	return p
+}
+
+// OnNav fetches the notifications when the app navigated here itself.
+func (p *homePage) OnNav(ctx app.Context) {
+	s := p.store
+	u := s.State.User
+	if s.HandedOver("/") || u == nil || !s.State.Features["prescriptions"] || u.ProofingLevel != "P9" || !can(s, "prescriptions") {
+		return
+	}
+	pid := u.PatientID
+	if s.State.ActingFor != nil {
+		pid = s.State.ActingFor.PatientID
+	}
+	ctx.Async(func() {
+		var out []api.Notification
+		err := api.NewClient("").Get(ctx, "/api/v1/patients/"+url.PathEscape(pid)+"/notifications", &out)
+		ctx.Dispatch(func(app.Context) {
+			if err == nil {
+				p.notifications = out
+			}
+		})
+	})
+}
 
 // Title is the page title.
 func (p *homePage) Title() string { return p.store.L().T("service.name") }
@@ -24,6 +60,9 @@ func (p *homePage) Render() app.UI {
 		content = append(content,
 			app.H1().Text(l.T("home.signedIn.heading", "Name", u.Name)),
 		)
+		for _, n := range p.notifications {
+			content = append(content, notificationBanner(p.store, n))
+		}
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))
 		}
@@ -90,6 +129,9 @@ func tasks(s *Store) app.UI {
 		link("/appointments", l.T("home.link.appointments"), l.T("home.link.appointments.hint"))
 	}
 	p9 := s.State.User != nil && s.State.User.ProofingLevel == "P9"
+	if s.State.Features["prescriptions"] && p9 && can(s, "prescriptions") {
+		link("/prescriptions", l.T("home.link.prescriptions"), l.T("home.link.prescriptions.hint"))
+	}
 	if s.State.Features["record"] && p9 && (can(s, "record_summary") || can(s, "full_record")) {
 		link("/record", l.T("home.link.record"), l.T("home.link.record.hint"))
 	}
@@ -140,6 +182,38 @@ func urgentCard(heading, body111, body999 string) app.UI {
 		app.Div().Class("nhsuk-card__content").Body(
 			app.P().Text(body111),
 			app.P().Text(body999),
+		),
+	)
+}
+
+var notificationKeys = map[string]string{
+	"approved":         key("notice.rx.approved"),
+	"rejected":         key("notice.rx.rejected"),
+	"sent_to_pharmacy": key("notice.rx.sent_to_pharmacy"),
+	"ready_to_collect": key("notice.rx.ready_to_collect"),
+	"dispensed":        key("notice.rx.dispensed"),
+}
+
+// notificationBanner is the NHS notification banner for a change the person
+// has not read, with a button to mark it read.
+func notificationBanner(s *Store, n api.Notification) app.UI {
+	l := s.L()
+	id := "notification-" + n.ID
+	text := labelled(s, notificationKeys, n.Status, key("notice.rx.approved"),
+		"Medicines", listText(l, n.Medicines), "Pharmacy", n.Pharmacy, "Reason", n.Reason)
+	return app.Div().Class("nhsuk-notification-banner").Attr("role", "region").Aria("labelledby", attr(id+"-title")).
+		DataSet("notification", attr(n.ID)).Body(
+		app.Div().Class("nhsuk-notification-banner__header").Body(
+			app.H2().Class("nhsuk-notification-banner__title").ID(attr(id+"-title")).Text(l.T("notice.rx.title")),
+		),
+		app.Div().Class("nhsuk-notification-banner__content").Body(
+			app.P().Class("nhsuk-notification-banner__heading").Text(text),
+			app.P().Class("nhsuk-body-s").Text(formatTime(l, n.At)),
+			app.P().Body(app.A().Class("nhsuk-notification-banner__link").Href("/prescriptions").Text(l.T("notice.rx.view"))),
+			app.Form().Action("/notifications/"+attr(url.PathEscape(n.ID))+"/read").Method("post").Body(
+				app.Button().Class("nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0").Type("submit").
+					Body(app.Text(l.T("notice.read")), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+text)),
+			),
 		),
 	)
 }

@@ -52,6 +52,9 @@ func (p *errorPage) Render() app.UI {
 		msg = e.Message
 	}
 	content := []app.UI{app.H1().DataSet("error-code", attr(errorCode(p.store))).Text(p.Title()), app.P().Text(msg)}
+	if errorCode(p.store) == "proofing_level" {
+		content = append(content, proveIdentity(p.store))
+	}
 	if e := p.store.State.Error; e != nil && strings.HasPrefix(e.Code, "sign_in") {
 		content = append(content, app.P().Body(app.A().Href("/auth/login").Text(l.T("error.signInAgain"))))
 	} else {

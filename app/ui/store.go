@@ -40,6 +40,7 @@ func (s *Store) navigate(path string) {
 	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
 	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
 	s.State.Diary, s.State.Booking, s.State.Appointment, s.State.Record = nil, nil, nil, nil
+	s.State.Prescriptions, s.State.Order, s.State.PharmacyChoice, s.State.Notifications = nil, nil, nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -74,6 +75,9 @@ var routes = []route{
 	{"/appointments", newAppointmentsPage, true},
 	{"/appointments/book", BookingPage, true},
 	{"/record", RecordPage, true},
+	{"/prescriptions", PrescriptionsPage, true},
+	{"/prescriptions/order", OrderPage, true},
+	{"/prescriptions/pharmacy", PharmacyPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the

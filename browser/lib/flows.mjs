@@ -75,3 +75,84 @@ export async function bookAndCancel(page, base, mode, who) {
   await clean(page, 'after cancelling');
 }
 
+
+// orderRepeats orders the first `count` medicines that are due (not early)
+// from the prescriptions page, by keyboard: choose, note, pharmacy, check,
+// send. A note of tooLong characters is tried first and must be refused.
+export async function orderRepeats(page, base, mode, who, { count = 2, note = 'Running low', tooLong = 0 } = {}) {
+  const q = mode === 'nowasm' ? '?wasm=false' : '';
+  await page.goto(`${base}/prescriptions${q}`);
+  await settled(page, mode);
+  await clean(page, 'prescriptions');
+  const requested = await page.locator('[data-request][data-status=requested]').count();
+
+  await tabTo(page, 'main a[href="/prescriptions/order"]');
+  await press(page, mode);
+  assert.match(await page.locator('.nhsuk-caption-l').first().innerText(), new RegExp(who));
+  await clean(page, 'choose medicines');
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    await tabTo(page, '[data-state=orderable] input[name=medicine]:not(:checked)');
+    await page.keyboard.press('Space');
+    names.push(await page.evaluate(() => document.querySelector(`label[for="${document.activeElement.id}"]`).innerText));
+  }
+  await tabTo(page, 'main form button[type=submit]');
+  await press(page, mode);
+
+  await clean(page, 'note');
+  await tabTo(page, 'textarea[name=note]');
+  if (tooLong > 0) {
+    await page.keyboard.insertText('x'.repeat(tooLong));
+    await tabTo(page, 'main form button[type=submit]');
+    await press(page, mode);
+    assert.equal(await page.locator('.nhsuk-error-summary').count(), 1, 'a too-long note is refused');
+    await clean(page, 'note error');
+    await tabTo(page, 'textarea[name=note]');
+    await page.keyboard.press('Control+A');
+  }
+  await page.keyboard.type(note);
+  await tabTo(page, 'main form button[type=submit]');
+  await press(page, mode);
+
+  await clean(page, 'choose a pharmacy');
+  assert.ok(await page.evaluate(() => document.querySelector('input[name=pharmacy]:checked') !== null), 'the nominated pharmacy is offered first');
+  await tabTo(page, 'main form[method=post] button[type=submit]');
+  await press(page, mode);
+
+  await clean(page, 'check your request');
+  const summary = await page.locator('main dl').innerText();
+  assert.match(summary, new RegExp(who), 'check answers names the patient');
+  for (const n of names) assert.ok(summary.includes(n), `check answers lists ${n}`);
+  await tabTo(page, 'main form[method=post] button[type=submit]');
+  await press(page, mode);
+
+  assert.equal(await page.locator('.nhsuk-notification-banner--success').count(), 1, 'confirmation');
+  assert.equal(await page.locator('[data-request][data-status=requested]').count(), requested + count, 'the requests are on their way');
+  await clean(page, 'after ordering');
+  return names;
+}
+
+// changePharmacy searches for a pharmacy by postcode and nominates the
+// first one found, by keyboard.
+export async function changePharmacy(page, base, mode, search) {
+  const q = mode === 'nowasm' ? '?wasm=false' : '';
+  await page.goto(`${base}/prescriptions${q}`);
+  await settled(page, mode);
+  await tabTo(page, 'main a[href="/prescriptions/pharmacy"]');
+  await press(page, mode);
+  await clean(page, 'change pharmacy');
+  await tabTo(page, 'input[name=q]');
+  await page.keyboard.type(search);
+  await press(page, mode);
+  assert.match(await page.locator('#search-status').innerText(), /\d/, 'the number found is announced');
+  await clean(page, 'pharmacy search results');
+  await tabTo(page, 'input[name=pharmacy]');
+  await page.keyboard.press('Space');
+  const chosen = await page.evaluate(() => document.activeElement.value);
+  await tabTo(page, 'main form[method=post] button[type=submit]');
+  await press(page, mode);
+  assert.equal(await page.locator('.nhsuk-notification-banner--success').count(), 1, 'pharmacy changed notice');
+  assert.equal(await page.locator(`p[data-pharmacy="${chosen}"]`).count(), 1, 'the new pharmacy is shown');
+  await clean(page, 'after changing pharmacy');
+  return chosen;
+}

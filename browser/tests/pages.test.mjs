@@ -158,7 +158,9 @@ function overlaps() {
   const els = [...document.querySelectorAll(sel)].filter((e) => {
     const r = e.getBoundingClientRect();
     const cs = getComputedStyle(e);
-    return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && !e.closest('.nhsuk-u-visually-hidden,[hidden]') && e.textContent.trim();
+    // checkVisibility leaves out the content of a closed <details>, which
+    // keeps a layout box but is not shown.
+    return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && e.checkVisibility() && !e.closest('.nhsuk-u-visually-hidden,[hidden]') && e.textContent.trim();
   });
   const bad = [];
   for (let i = 0; i < els.length; i++) {

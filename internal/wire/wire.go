@@ -26,6 +26,7 @@ import (
 func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, logOut io.Writer) (*server.Server, error) {
 	log := server.NewLogger(logOut, cfg.LogLevel)
 	gpSys := sandbox.New(rdb, "companion:", time.Now)
+	gpSys.SetPrescriptionStep(cfg.SandboxPrescriptionStep)
 	if err := gpSys.Seed(ctx); err != nil {
 		return nil, err
 	}

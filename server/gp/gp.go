@@ -34,6 +34,8 @@ type Practice struct {
 	ProxyChildAge int
 	// Booking is the practice's online booking rules.
 	Booking BookingRules
+	// Prescribing is the practice's rules for ordering repeats online.
+	Prescribing PrescriptionRules
 }
 
 // Patient is a person registered at a practice.
@@ -72,9 +74,10 @@ func (d Date) AgeOn(on Date) int {
 	return age
 }
 
-// Practices finds practices. It holds no patient data, so the HTTP layer may
+// Practices finds practices and pharmacies. It holds no patient data, so the HTTP layer may
 // use it directly; patient data is reached only through authorisation.
 type Practices interface {
+	Pharmacies
 	// Practice returns the practice with this ODS code, or ErrNotFound.
 	Practice(ctx context.Context, ods string) (Practice, error)
 	// PracticeCodes lists the ODS codes of every practice Companion serves.
@@ -107,6 +110,7 @@ type System interface {
 	Proxies
 	Appointments
 	Records
+	Prescriptions
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,6 +27,9 @@ type System struct {
 	prefix string
 	now    func() time.Time
 	marks  windowMarks
+	// rxStep is how long new prescription requests take over each status
+	// (ns; zero for the default), set by SetPrescriptionStep.
+	rxStep atomic.Int64
 }
 
 // New returns a sandbox GP system storing its data under prefix in rdb. now
@@ -71,6 +75,9 @@ func (s *System) Seed(ctx context.Context) error {
 	if err := s.seedRecords(ctx, pipe, today); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
+	if err := s.seedPrescriptions(ctx, pipe, today); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
+	}
 	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
@@ -104,7 +111,7 @@ func (s *System) Practice(ctx context.Context, ods string) (gp.Practice, error) 
 	return gp.Practice{
 		ODS: m["ods"], Name: m["name"], ICB: m["icb"], Country: m["country"], TimeZone: m["tz"],
 		Address: strings.Split(m["address"], "\n"), Postcode: m["postcode"], Phone: m["phone"],
-		ProxyChildAge: atoi(m["child_age"]), Booking: rulesFrom(m),
+		ProxyChildAge: atoi(m["child_age"]), Booking: rulesFrom(m), Prescribing: prescribingFrom(m),
 	}, nil
 }
 
