@@ -59,6 +59,16 @@ type Config struct {
 	// SandboxPrescriptionStep is how long each step of a prescription
 	// request takes in the sandbox GP system (SANDBOX_PRESCRIPTION_STEP).
 	SandboxPrescriptionStep time.Duration
+
+	// ContactHours are the default opening windows for online requests
+	// (CONTACT_HOURS); practices may set their own.
+	ContactHours string
+	// ContactBankHolidaysOpen keeps online requests open on bank holidays
+	// by default (CONTACT_BANK_HOLIDAYS_OPEN).
+	ContactBankHolidaysOpen bool
+	// ContactMaxSuspension is the longest a practice may pause online
+	// requests (CONTACT_MAX_SUSPENSION).
+	ContactMaxSuspension time.Duration
 }
 
 // OIDC is one OpenID Connect relying-party registration.
@@ -105,6 +115,9 @@ var Variables = []Variable{
 	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one, shared through Redis by every process."},
 	{"BOOKING_CONCURRENCY", "64", "Slot searches and bookings in flight at once per practice, across all processes; more wait in a queue in arrival order."},
 	{"SLOT_CACHE_TTL", "3s", "How long a practice's free slots are reused between readers (bookings and cancellations refresh them at once)."},
+	{"CONTACT_HOURS", "Mon-Fri 08:00-18:30", "When practices take online requests, unless a practice sets its own (UK time; e.g. `Mon-Fri 08:00-18:30; Sat 09:00-12:00`). The default is core hours."},
+	{"CONTACT_BANK_HOLIDAYS_OPEN", "false", "Whether practices take online requests on bank holidays by default (England and Wales bank holidays are closed otherwise)."},
+	{"CONTACT_MAX_SUSPENSION", "4h", "The longest a practice may pause online requests at once."},
 	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
 }
 
@@ -180,6 +193,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		{"AUDIT_RETENTION", "17520h", &c.AuditRetention},
 		{"SLOT_CACHE_TTL", "3s", &c.SlotCacheTTL},
 		{"SANDBOX_PRESCRIPTION_STEP", "2m", &c.SandboxPrescriptionStep},
+		{"CONTACT_MAX_SUSPENSION", "4h", &c.ContactMaxSuspension},
 	}
 	for _, d := range durations {
 		v, err := time.ParseDuration(get(d.name, d.def))
@@ -203,6 +217,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		*n.dst = v
 	}
 	c.PatientIDKey = get("PATIENT_ID_KEY", "")
+	c.ContactHours = get("CONTACT_HOURS", "Mon-Fri 08:00-18:30")
+	if c.ContactBankHolidaysOpen, err = strconv.ParseBool(get("CONTACT_BANK_HOLIDAYS_OPEN", "false")); err != nil {
+		errs = append(errs, fmt.Errorf("CONTACT_BANK_HOLIDAYS_OPEN must be true or false, got %q", get("CONTACT_BANK_HOLIDAYS_OPEN", "")))
+	}
 	if c.PatientIDKey != "" && len(c.PatientIDKey) < 32 {
 		errs = append(errs, errors.New("PATIENT_ID_KEY must be at least 32 characters"))
 	}

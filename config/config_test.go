@@ -30,6 +30,7 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
 		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SandboxPrescriptionStep: 2 * time.Minute,
+		ContactHours: "Mon-Fri 08:00-18:30", ContactMaxSuspension: 4 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -79,6 +79,11 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "POST", pattern: "/prescriptions/pharmacy", from: fromActing, need: prescriptions, probe: http.StatusBadRequest, handle: s.pharmacySubmit},
 		{method: "POST", pattern: "/notifications/{id}/read", from: fromActing, need: prescriptions, probe: http.StatusNotFound, probeCode: "notification_not_found", handle: s.markReadSubmit},
 
+		{method: "GET", pattern: "/api/v1/patients/{pid}/contact-requests", need: contactNeed, probe: http.StatusOK, handle: s.apiContactList},
+		{method: "POST", pattern: "/api/v1/patients/{pid}/contact-requests", need: contactNeed, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiContactSend},
+		{method: "GET", pattern: "/contact", from: fromActing, need: contactNeed, probe: http.StatusOK, handle: s.contactPage},
+		{method: "POST", pattern: "/contact", from: fromActing, need: contactNeed, probe: http.StatusSeeOther, handle: s.contactSubmit},
+
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record", need: recordNeed, probe: http.StatusOK, handle: s.apiRecord},
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record.fhir", need: exportNeed, probe: http.StatusOK, handle: s.apiRecordFHIR},
 		{method: "GET", pattern: "/record", from: fromActing, need: recordNeed, probe: http.StatusOK, handle: s.recordPage},
@@ -274,7 +279,7 @@ const activityLimit = 100
 var shownActions = map[string]bool{
 	"switch_profile": true, "view_appointments": true, "book": true, "cancel": true,
 	"view_prescriptions": true, "order_prescription": true, "change_pharmacy": true,
-	"view_record": true, "export_record": true, "contact_practice": true,
+	"view_record": true, "export_record": true, "contact_practice": true, "contact_red_flag": true,
 }
 
 // activity is the patient's access history: successful accesses to their

@@ -378,8 +378,9 @@ func (s *Server) markRead(r *http.Request, p *access.Patient, id string) error {
 	return nil
 }
 
-// homeNotifications are the notifications for whoever the session acts
-// for, when the person may see their prescriptions; none otherwise.
+// homeNotifications are the notifications and recent requests to the
+// practice of whoever the session acts for, as far as the person may see
+// them.
 func (s *Server) homeNotifications(r *http.Request, st *api.PageState) {
 	sess := identityFrom(r.Context(), "patient").session
 	if sess == nil {
@@ -389,6 +390,7 @@ func (s *Server) homeNotifications(r *http.Request, st *api.PageState) {
 	if pid == "" {
 		pid = s.Access.Self(actorOf(sess))
 	}
+	s.homeContacts(r, pid, actorOf(sess), st)
 	p, err := s.Access.Authorize(r.Context(), actorOf(sess), pid, prescriptions)
 	if err != nil {
 		return
@@ -586,27 +588,30 @@ type orderDraft struct {
 // timeout.
 const draftTTL = 30 * time.Minute
 
-func draftKey(r *http.Request, p *access.Patient) string {
+// draftKey is where a form in progress (name) for a patient is kept, for one
+// session.
+func draftKey(r *http.Request, p *access.Patient, name string) string {
 	sum := sha256.Sum256([]byte(sessionID(r) + "\x00" + p.ID()))
-	return "companion:rxdraft:" + hex.EncodeToString(sum[:])
+	return "companion:draft:" + name + ":" + hex.EncodeToString(sum[:])
 }
 
-func (s *Server) loadDraft(r *http.Request, p *access.Patient) (orderDraft, error) {
-	var d orderDraft
-	raw, err := s.Redis.Get(r.Context(), draftKey(r, p)).Bytes()
+// loadDraft reads a form in progress into v (left as it is when none).
+func (s *Server) loadDraft(r *http.Request, p *access.Patient, name string, v any) error {
+	raw, err := s.Redis.Get(r.Context(), draftKey(r, p, name)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return d, nil
+		return nil
 	}
 	if err != nil {
-		return d, errors.Join(ErrUnavailable, err)
+		return errors.Join(ErrUnavailable, err)
 	}
-	_ = json.Unmarshal(raw, &d)
-	return d, nil
+	_ = json.Unmarshal(raw, v)
+	return nil
 }
 
-func (s *Server) saveDraft(r *http.Request, p *access.Patient, d orderDraft) error {
-	b, _ := json.Marshal(d)
-	if err := s.Redis.Set(r.Context(), draftKey(r, p), b, draftTTL).Err(); err != nil {
+// saveDraft keeps a form in progress for draftTTL.
+func (s *Server) saveDraft(r *http.Request, p *access.Patient, name string, v any) error {
+	b, _ := json.Marshal(v)
+	if err := s.Redis.Set(r.Context(), draftKey(r, p, name), b, draftTTL).Err(); err != nil {
 		return errors.Join(ErrUnavailable, err)
 	}
 	return nil
@@ -630,8 +635,8 @@ func (d orderDraft) reached() string {
 
 // orderPage renders the ordering steps at /prescriptions/order?step=.
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
-	d, err := s.loadDraft(r, p)
-	if err != nil {
+	var d orderDraft
+	if err := s.loadDraft(r, p, "rx", &d); err != nil {
 		return err
 	}
 	if d.Ordered != "" {
@@ -705,8 +710,8 @@ func (s *Server) orderSubmit(w http.ResponseWriter, r *http.Request, p *access.P
 		return ErrBadRequest
 	}
 	f := r.PostForm
-	d, err := s.loadDraft(r, p)
-	if err != nil {
+	var d orderDraft
+	if err := s.loadDraft(r, p, "rx", &d); err != nil {
 		return err
 	}
 	step := f.Get("step")
@@ -762,42 +767,25 @@ func (s *Server) orderSubmit(w http.ResponseWriter, r *http.Request, p *access.P
 			break
 		}
 		req := api.OrderRequest{MedicationIDs: d.IDs, Note: d.Note, PharmacyODS: d.Pharmacy}
-		res, err := s.order(r, p, req, f.Get("idempotency_key"))
-		// A second press while the first is being sent waits for its answer.
-		for i := 0; i < 20 && errors.Is(err, ErrInProgress); i++ {
-			time.Sleep(100 * time.Millisecond)
-			res, err = s.order(r, p, req, f.Get("idempotency_key"))
-		}
+		var res api.OrderResult
+		err := waitInProgress(func() (err error) { res, err = s.order(r, p, req, f.Get("idempotency_key")); return err })
 		if err != nil {
-			k := kind(err)
-			if k.Status >= 500 {
-				return err
-			}
-			d.Key = newKey()
-			if err := s.saveDraft(r, p, d); err != nil {
+			k, err := s.sendFailed(r, p, "rx", &d, &d.Key, err)
+			if err != nil {
 				return err
 			}
 			return fail(k)
 		}
 		d.Ordered = res.OrderID
-		if err := s.saveDraft(r, p, d); err != nil {
-			s.logger(r).Warn("keep ordered draft", "err", err)
-		}
-		http.Redirect(w, r, "/prescriptions?ordered="+url.QueryEscape(res.OrderID), http.StatusSeeOther)
-		return nil
-	}
-	if next == "" {
-		http.Redirect(w, r, orderURL(d.reached()), http.StatusSeeOther)
-		return nil
+		return s.sent(w, r, p, "rx", d, "/prescriptions?ordered="+url.QueryEscape(res.OrderID))
 	}
 	if next == "check" && d.Key == "" {
 		d.Key = newKey()
 	}
-	if err := s.saveDraft(r, p, d); err != nil {
-		return err
+	if next != "" {
+		next = orderURL(next)
 	}
-	http.Redirect(w, r, orderURL(next), http.StatusSeeOther)
-	return nil
+	return s.advance(w, r, p, "rx", d, next, orderURL(d.reached()))
 }
 
 // pharmacyPage renders /prescriptions/pharmacy: the nominated pharmacy and

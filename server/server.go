@@ -23,6 +23,7 @@ import (
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/admission"
 	"github.com/nhs-companion/companion/server/coalesce"
+	"github.com/nhs-companion/companion/server/consult"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 )
@@ -48,6 +49,11 @@ type Server struct {
 	// practices.
 	Slots     *coalesce.Cache[[]gp.Slot]
 	Admission *admission.Gate
+	// Consult keeps practices' online-consultation hours, caps and
+	// suspensions; Staff is the GP system as a practice's staff reach it
+	// (their inbox).
+	Consult *consult.Store
+	Staff   StaffGP
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -106,6 +112,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /staff/logout", staff(s.signOut("staff", false)))
 	mux.Handle("GET /admin", staff(s.adminPage))
 	mux.Handle("POST /admin/flags/{name}", staff(s.adminFlagForm))
+	mux.Handle("GET /admin/inbox", staff(s.inboxPage))
+	mux.Handle("POST /admin/inbox/{id}/respond", staff(s.inboxRespond))
+	mux.Handle("POST /admin/contact/suspend", staff(s.inboxSuspend))
+	mux.Handle("POST /admin/contact/resume", staff(s.inboxSuspend))
+	mux.Handle("GET /api/v1/admin/inbox", staff(s.apiInbox))
+	mux.Handle("PUT /api/v1/admin/practices/{ods}/contact", staff(s.apiContactSettings))
 	mux.Handle("GET /api/v1/admin/flags", staff(s.apiFlags))
 	mux.Handle("PUT /api/v1/admin/flags/{name}", staff(s.apiPutFlag))
 	if s.Auth.SandboxOP != nil {

@@ -55,6 +55,13 @@ type PageState struct {
 	// Notifications are changes the person has not read yet, on the home
 	// page.
 	Notifications []Notification `json:"notifications,omitempty"`
+	// Contact is the contact-your-practice pages' data.
+	Contact *ContactForm `json:"contact,omitempty"`
+	// ContactRequests are the recent requests to the practice, on the home
+	// page.
+	ContactRequests []ContactRequest `json:"contact_requests,omitempty"`
+	// Inbox is a practice's inbox, on the staff inbox page.
+	Inbox *Inbox `json:"inbox,omitempty"`
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

@@ -83,6 +83,7 @@ var actionKeys = map[string]string{
 	"view_record":        key("activity.action.view_record"),
 	"export_record":      key("activity.action.export_record"),
 	"contact_practice":   key("activity.action.contact_practice"),
+	"contact_red_flag":   key("activity.action.contact_red_flag"),
 }
 
 // relationshipNoun names what a proxy is to the patient ("carer").

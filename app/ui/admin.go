@@ -44,6 +44,15 @@ func (p *adminPage) Render() app.UI {
 			summaryRow(l.T("admin.roles"), strings.Join(roles, ", ")),
 			app.If(len(st.Practices) > 0, summaryRow(l.T("admin.practices"), strings.Join(st.Practices, ", "))),
 		),
+	)
+	if len(st.Practices) > 0 {
+		links := make([]app.UI, 0, len(st.Practices))
+		for _, ods := range st.Practices {
+			links = append(links, app.Li().Body(app.A().Href("/admin/inbox?practice="+attr(ods)).Text(l.T("admin.inbox.link", "Practice", ods))))
+		}
+		content = append(content, app.H2().Text(l.T("inbox.title")), app.Ul().Class("nhsuk-list").Body(links...))
+	}
+	content = append(content,
 		app.H2().Text(l.T("admin.flags.heading")),
 		app.P().Text(l.T("admin.flags.lead")),
 	)

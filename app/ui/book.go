@@ -123,17 +123,7 @@ func (p *bookingPage) radioQuestion(b *api.Booking, field string, choices []choi
 	if msg != "" {
 		group = group.Class("nhsuk-form-group--error")
 	}
-	items := make([]app.UI, 0, len(choices))
-	for i, c := range choices {
-		id := field + "-" + itoa(i)
-		input := app.Input().Class("nhsuk-radios__input").ID(id).Name(field).Type("radio").Value(attr(c.value))
-		item := []app.UI{input, app.Label().Class("nhsuk-label nhsuk-radios__label").For(id).Text(c.label)}
-		if c.hint != "" {
-			input.Aria("describedby", id+"-hint")
-			item = append(item, app.Div().Class("nhsuk-hint nhsuk-radios__hint").ID(id+"-hint").Text(c.hint))
-		}
-		items = append(items, app.Div().Class("nhsuk-radios__item").Body(item...))
-	}
+	items := radioItems(field, choices, "")
 	var fields []app.UI
 	for _, k := range sortedKeys(hidden) {
 		fields = append(fields, app.Input().Type("hidden").Name(k).Value(attr(hidden[k])))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -17,36 +18,60 @@ type homePage struct {
 	// notifications are the unread changes for the profile in use: handed
 	// over by the server, or fetched when the app navigated here itself.
 	notifications []api.Notification
+	// contacts are the recent requests to the practice, likewise.
+	contacts []api.ContactRequest
 }
 
 func newHomePage(s *Store) Page {
 	p := &homePage{store: s}
 	if s.HandedOver("/") {
-		p.notifications = s.State.Notifications
+		p.notifications, p.contacts = s.State.Notifications, s.State.ContactRequests
 	}
 	return p
 }
 
-// OnNav fetches the notifications when the app navigated here itself.
+// OnNav fetches the notifications and recent requests when the app
+// navigated here itself.
 func (p *homePage) OnNav(ctx app.Context) {
 	s := p.store
 	u := s.State.User
-	if s.HandedOver("/") || u == nil || !s.State.Features["prescriptions"] || u.ProofingLevel != "P9" || !can(s, "prescriptions") {
+	if s.HandedOver("/") || u == nil {
 		return
 	}
 	pid := u.PatientID
 	if s.State.ActingFor != nil {
 		pid = s.State.ActingFor.PatientID
 	}
-	ctx.Async(func() {
-		var out []api.Notification
-		err := api.NewClient("").Get(ctx, "/api/v1/patients/"+url.PathEscape(pid)+"/notifications", &out)
-		ctx.Dispatch(func(app.Context) {
-			if err == nil {
-				p.notifications = out
-			}
+	base := "/api/v1/patients/" + url.PathEscape(pid)
+	if s.State.Features["prescriptions"] && u.ProofingLevel == "P9" && can(s, "prescriptions") {
+		ctx.Async(func() {
+			var out []api.Notification
+			err := api.NewClient("").Get(ctx, base+"/notifications", &out)
+			ctx.Dispatch(func(app.Context) {
+				if err == nil {
+					p.notifications = out
+				}
+			})
 		})
-	})
+	}
+	if s.State.Features["online_consultation"] && can(s, "appointments") {
+		ctx.Async(func() {
+			var out api.ContactList
+			err := api.NewClient("").Get(ctx, base+"/contact-requests", &out)
+			since := time.Now().Add(-14 * 24 * time.Hour).UnixMilli()
+			ctx.Dispatch(func(app.Context) {
+				if err != nil {
+					return
+				}
+				p.contacts = nil
+				for _, c := range out.Requests {
+					if c.Sent > since || c.Responded > since {
+						p.contacts = append(p.contacts, c)
+					}
+				}
+			})
+		})
+	}
 }
 
 // Title is the page title.
@@ -66,7 +91,11 @@ func (p *homePage) Render() app.UI {
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))
 		}
-		content = append(content, tasks(p.store), services(p.store))
+		content = append(content, tasks(p.store))
+		if len(p.contacts) > 0 {
+			content = append(content, contactRequests(p.store, p.contacts))
+		}
+		content = append(content, services(p.store))
 	} else {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
@@ -131,6 +160,9 @@ func tasks(s *Store) app.UI {
 	p9 := s.State.User != nil && s.State.User.ProofingLevel == "P9"
 	if s.State.Features["prescriptions"] && p9 && can(s, "prescriptions") {
 		link("/prescriptions", l.T("home.link.prescriptions"), l.T("home.link.prescriptions.hint"))
+	}
+	if s.State.Features["online_consultation"] && can(s, "appointments") {
+		link("/contact", l.T("home.link.contact"), l.T("home.link.contact.hint"))
 	}
 	if s.State.Features["record"] && p9 && (can(s, "record_summary") || can(s, "full_record")) {
 		link("/record", l.T("home.link.record"), l.T("home.link.record.hint"))
@@ -216,4 +248,26 @@ func notificationBanner(s *Store, n api.Notification) app.UI {
 			),
 		),
 	)
+}
+
+// contactRequests lists the recent requests to the practice, with their
+// status and the practice's reply.
+func contactRequests(s *Store, list []api.ContactRequest) app.UI {
+	l := s.L()
+	items := []app.UI{app.H2().Text(l.T("home.contact.heading"))}
+	for _, c := range list {
+		body := []app.UI{
+			app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(ContactKindName(l, c.Kind)),
+			app.P().Body(contactStatusTag(s, c.Status)),
+			app.P().Class("nhsuk-card__description").Text(l.T("home.contact.sent", "When", formatTime(l, c.Sent))),
+		}
+		if c.Status == "responded" {
+			body = append(body, app.P().Body(app.Strong().Text(l.T("home.contact.reply"))), app.P().Text(c.Reply))
+		} else {
+			body = append(body, app.P().Text(l.T("home.contact.replyBy", "When", formatTime(l, c.ReplyBy))))
+		}
+		items = append(items, app.Div().Class("nhsuk-card").DataSet("contact", attr(c.ID)).DataSet("status", attr(c.Status)).Body(
+			app.Div().Class("nhsuk-card__content").Body(body...)))
+	}
+	return app.Div().ID("contact-requests").Body(items...)
 }

@@ -119,20 +119,15 @@ func pharmacyRadios(s *Store, errs []api.FieldError, options []api.Pharmacy, cho
 	if msg != "" {
 		group = group.Class("nhsuk-form-group--error")
 	}
-	items := make([]app.UI, 0, len(options))
-	for i, ph := range options {
-		id := "pharmacy-" + itoa(i)
+	choices := make([]choice, 0, len(options))
+	for _, ph := range options {
 		name := ph.Name
 		if nominated != nil && ph.ODS == nominated.ODS {
 			name = l.T("rx.pharmacy.nominatedOption", "Name", ph.Name)
 		}
-		items = append(items, app.Div().Class("nhsuk-radios__item").Body(
-			checkedIf(app.Input().Class("nhsuk-radios__input").ID(id).Name("pharmacy").Type("radio").Value(attr(ph.ODS)).
-				Aria("describedby", id+"-hint"), ph.ODS == chosen),
-			app.Label().Class("nhsuk-label nhsuk-radios__label").For(id).Text(name),
-			app.Div().Class("nhsuk-hint nhsuk-radios__hint").ID(id+"-hint").Text(pharmacyLine(ph)),
-		))
+		choices = append(choices, choice{ph.ODS, name, pharmacyLine(ph)})
 	}
+	items := radioItems("pharmacy", choices, chosen)
 	fieldset := app.FieldSet().Class("nhsuk-fieldset").Body(
 		app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--m").Text(legend),
 		errUI,

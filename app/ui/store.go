@@ -41,6 +41,7 @@ func (s *Store) navigate(path string) {
 	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
 	s.State.Diary, s.State.Booking, s.State.Appointment, s.State.Record = nil, nil, nil, nil
 	s.State.Prescriptions, s.State.Order, s.State.PharmacyChoice, s.State.Notifications = nil, nil, nil, nil
+	s.State.Contact, s.State.ContactRequests, s.State.Inbox = nil, nil, nil
 }
 
 // L returns the localizer for the page's language.
@@ -78,6 +79,7 @@ var routes = []route{
 	{"/prescriptions", PrescriptionsPage, true},
 	{"/prescriptions/order", OrderPage, true},
 	{"/prescriptions/pharmacy", PharmacyPage, true},
+	{"/contact", ContactPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the
@@ -86,6 +88,9 @@ func SandboxPicker(s *Store) Page { return newPickerPage(s) }
 
 // StaffHome is the signed-in staff member's start page.
 func StaffHome(s *Store) Page { return newAdminPage(s) }
+
+// StaffInbox is a practice's inbox of online requests.
+func StaffInbox(s *Store) Page { return newInboxPage(s) }
 
 // Register adds every page to go-app's router. Both the server and the
 // WebAssembly entry call it so the route table is the same on both sides.

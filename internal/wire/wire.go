@@ -5,6 +5,7 @@ package wire
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/admission"
 	"github.com/nhs-companion/companion/server/coalesce"
+	"github.com/nhs-companion/companion/server/consult"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
@@ -39,6 +41,12 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		return nil, err
 	}
 	renderer := &server.Renderer{Catalogue: cat, Assets: assets}
+	hours, err := consult.ParseWindows(cfg.ContactHours)
+	if err != nil {
+		return nil, fmt.Errorf("CONTACT_HOURS: %w", err)
+	}
+	contactDefaults := consult.DefaultSettings
+	contactDefaults.Windows, contactDefaults.BankHolidaysOpen = hours, cfg.ContactBankHolidaysOpen
 	flagStore := flags.NewStore(rdb, "companion:", 500*time.Millisecond, log)
 	if cfg.GPSystem == "sandbox" {
 		if err := flagStore.SeedDefaults(ctx, SandboxFlags()); err != nil {
@@ -58,6 +66,8 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore,
 		Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
 		Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
+		Consult:   consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
+		Staff:     gpSys,
 	}, nil
 }
 

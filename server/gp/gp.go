@@ -111,6 +111,8 @@ type System interface {
 	Appointments
 	Records
 	Prescriptions
+	Contact
+	Inbox
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).
