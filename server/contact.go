@@ -45,6 +45,8 @@ var (
 	ErrReplyRequired  = &Error{Status: http.StatusBadRequest, Code: "reply_required", MessageID: "inbox.error.reply"}
 	ErrAlreadyReplied = &Error{Status: http.StatusConflict, Code: "already_responded", MessageID: "inbox.error.already"}
 	ErrSuspendTooLong = &Error{Status: http.StatusBadRequest, Code: "suspension_too_long", MessageID: "inbox.error.tooLong"}
+	ErrBadHours       = &Error{Status: http.StatusBadRequest, Code: "bad_hours", MessageID: "inbox.error.hours"}
+	ErrBadNumber      = &Error{Status: http.StatusBadRequest, Code: "bad_number", MessageID: "inbox.error.number"}
 )
 
 // contactTextMax is the longest request, in characters.

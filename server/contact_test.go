@@ -284,3 +284,45 @@ func (e *testEnv) signInStaff(t testing.TB, id string) *browser {
 }
 
 var _ = fmt.Sprint
+
+func TestPracticeSetsHoursAndLimitsWithAForm(t *testing.T) {
+	e := mustStartServer(t, alwaysOpen...)
+	sam := e.signInStaff(t, "staff-site-z00001")
+	form := url.Values{"practice": {"Z00001"}, "hours": {"Mon-Fri 08:00-18:30; Sat 09:00-12:00"}, "cap-medical": {"5"},
+		"cap-medication": {"6"}, "cap-admin": {"0"}, "patient_daily": {"3"}, "reason": {"Saturday clinic"}}
+	for _, c := range []struct {
+		field, value, want string
+	}{
+		{"hours", "whenever", "Enter opening hours like"},
+		{"cap-medical", "-1", "Enter a whole number"},
+		{"reason", " ", "There is a problem"},
+	} {
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set(c.field, c.value)
+		if res, body := sam.post(t, "/admin/contact/settings", bad); res.StatusCode != 400 || !strings.Contains(body, c.want) {
+			t.Errorf("%s=%q: %d", c.field, c.value, res.StatusCode)
+		}
+	}
+	var box api.Inbox
+	sam.call(t, "GET", "/api/v1/admin/inbox", nil, &box)
+	if box.Settings.Hours != "Mon-Sun 00:00-24:00" || box.Settings.PatientDaily != 2 {
+		t.Fatalf("refused changes changed the settings: %+v", box.Settings)
+	}
+	if res, _ := sam.post(t, "/admin/contact/settings", form); res.StatusCode != 200 || res.Request.URL.Path != "/admin/inbox" {
+		t.Fatalf("save: %d %s", res.StatusCode, res.Request.URL)
+	}
+	sam.call(t, "GET", "/api/v1/admin/inbox", nil, &box)
+	want := api.ContactSettings{Hours: "Mon-Fri 08:00-18:30; Sat 09:00-12:00", Caps: map[string]int{"medical": 5, "medication": 6, "admin": 0}, PatientDaily: 3}
+	if got := box.Settings; got.Hours != want.Hours || got.PatientDaily != 3 || got.Caps["medical"] != 5 || got.Caps["medication"] != 6 || got.Caps["admin"] != 0 {
+		t.Errorf("settings %+v, want %+v", got, want)
+	}
+	if !e.auditHas(t, "contact_settings", "Saturday clinic") {
+		t.Error("the change is not audited")
+	}
+	if res, _ := sam.post(t, "/admin/contact/settings", url.Values{"practice": {"Z00002"}, "hours": {"Mon 08:00-09:00"}, "cap-medical": {"1"}, "cap-medication": {"1"}, "cap-admin": {"1"}, "patient_daily": {"1"}, "reason": {"x"}}); res.StatusCode != 403 {
+		t.Errorf("another practice's settings: %d", res.StatusCode)
+	}
+}

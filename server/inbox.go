@@ -52,8 +52,17 @@ func (s *Server) inbox(r *http.Request, practice gp.Practice) (*api.Inbox, error
 	if err != nil {
 		return nil, err
 	}
+	set, err := s.Consult.Settings(r.Context(), practice.ODS)
+	if err != nil {
+		return nil, errors.Join(ErrUnavailable, err)
+	}
 	out := &api.Inbox{Practice: practice.ODS, PracticeName: practice.Name, Items: []api.InboxItem{}, Availability: av,
-		MaxSuspension: int(s.Config.ContactMaxSuspension / time.Minute)}
+		MaxSuspension: int(s.Config.ContactMaxSuspension / time.Minute),
+		Settings: api.ContactSettings{Hours: consult.FormatWindows(set.Windows), BankHolidaysOpen: set.BankHolidaysOpen,
+			Caps: map[string]int{}, PatientDaily: set.PatientDaily}}
+	for k, n := range set.Caps {
+		out.Settings.Caps[string(k)] = n
+	}
 	for _, c := range list {
 		who, err := s.Staff.Patient(r.Context(), c.PatientNHS)
 		if err != nil && !errors.Is(err, gp.ErrNotFound) {
@@ -63,6 +72,25 @@ func (s *Server) inbox(r *http.Request, practice gp.Practice) (*api.Inbox, error
 			BirthDate: who.BirthDate.String(), ByProxy: c.SubmittedBy != "" && c.SubmittedBy != s.Access.IDs.For(c.PatientNHS)})
 	}
 	return out, nil
+}
+
+// staffForm wraps the handler of an inbox form: a signed-in member of staff,
+// the form, and the practice it names, which must be theirs.
+func (s *Server) staffForm(h func(w http.ResponseWriter, r *http.Request, sess *session.Session, practice gp.Practice) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		sess, err := s.requireSession(r, "staff")
+		if err != nil {
+			return s.signInRedirect(w, r, "staff", err)
+		}
+		if err := r.ParseForm(); err != nil {
+			return ErrBadRequest
+		}
+		practice, err := s.inboxPractice(r, sess, r.PostForm.Get("practice"))
+		if err != nil {
+			return err
+		}
+		return h(w, r, sess, practice)
+	}
 }
 
 // inboxPage renders /admin/inbox?practice=.
@@ -99,25 +127,14 @@ func (s *Server) staffAudit(r *http.Request, sess *session.Session, action, reas
 }
 
 // inboxRespond records a reply to a request (POST /admin/inbox/{id}/respond).
-func (s *Server) inboxRespond(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.requireSession(r, "staff")
-	if err != nil {
-		return s.signInRedirect(w, r, "staff", err)
-	}
-	if err := r.ParseForm(); err != nil {
-		return ErrBadRequest
-	}
-	practice, err := s.inboxPractice(r, sess, r.PostForm.Get("practice"))
-	if err != nil {
-		return err
-	}
+func (s *Server) inboxRespond(w http.ResponseWriter, r *http.Request, sess *session.Session, practice gp.Practice) error {
 	id := r.PathValue("id")
 	reply := strings.TrimSpace(r.PostForm.Get("reply"))
 	l := s.Catalogue.Localizer(localeFrom(r.Context()))
 	if reply == "" || utf8.RuneCountInString(reply) > contactTextMax || hasControl(reply) {
 		return s.renderInbox(w, r, sess, practice, &api.FieldError{Field: "reply-" + id, Code: ErrReplyRequired.Code, Message: l.T(ErrReplyRequired.MessageID)}, ErrReplyRequired.Status)
 	}
-	_, err = s.Staff.Respond(r.Context(), practice.ODS, id, reply, sess.Subject)
+	_, err := s.Staff.Respond(r.Context(), practice.ODS, id, reply, sess.Subject)
 	switch {
 	case errors.Is(err, gp.ErrNotFound):
 		return ErrNoContact
@@ -134,19 +151,8 @@ func (s *Server) inboxRespond(w http.ResponseWriter, r *http.Request) error {
 // inboxSuspend pauses online requests with a reason, for up to the
 // configured maximum (POST /admin/contact/suspend), or resumes them
 // (POST /admin/contact/resume).
-func (s *Server) inboxSuspend(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.requireSession(r, "staff")
-	if err != nil {
-		return s.signInRedirect(w, r, "staff", err)
-	}
-	if err := r.ParseForm(); err != nil {
-		return ErrBadRequest
-	}
+func (s *Server) inboxSuspend(w http.ResponseWriter, r *http.Request, sess *session.Session, practice gp.Practice) error {
 	f := r.PostForm
-	practice, err := s.inboxPractice(r, sess, f.Get("practice"))
-	if err != nil {
-		return err
-	}
 	l := s.Catalogue.Localizer(localeFrom(r.Context()))
 	if strings.HasSuffix(r.URL.Path, "/resume") {
 		if err := s.Consult.Resume(r.Context(), practice.ODS); err != nil {
@@ -200,17 +206,8 @@ func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ContactSettings is PUT /api/v1/admin/practices/{ods}/contact: a practice's
-// opening windows, daily caps and per-patient limit.
-type ContactSettings struct {
-	Hours            string         `json:"hours"`
-	BankHolidaysOpen bool           `json:"bank_holidays_open"`
-	Caps             map[string]int `json:"caps"`
-	PatientDaily     int            `json:"patient_daily"`
-	Reason           string         `json:"reason"`
-}
-
-// apiContactSettings answers PUT /api/v1/admin/practices/{ods}/contact.
+// apiContactSettings answers PUT /api/v1/admin/practices/{ods}/contact: a
+// practice's opening windows, daily caps and per-patient limit.
 func (s *Server) apiContactSettings(w http.ResponseWriter, r *http.Request) error {
 	sess, err := s.requireSession(r, "staff")
 	if err != nil {
@@ -220,28 +217,83 @@ func (s *Server) apiContactSettings(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var in ContactSettings
+	var in api.ContactSettings
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Reason) == "" {
+	if err := s.saveContactSettings(r, sess, practice, in); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// saveContactSettings checks and keeps a practice's settings, with the
+// reason for the change in the audit trail.
+func (s *Server) saveContactSettings(r *http.Request, sess *session.Session, practice gp.Practice, in api.ContactSettings) error {
+	reason := strings.TrimSpace(in.Reason)
+	if reason == "" || utf8.RuneCountInString(reason) > maxReason || hasControl(reason) {
 		return ErrReasonRequired
 	}
 	windows, err := consult.ParseWindows(in.Hours)
 	if err != nil {
-		return ErrBadRequest
+		return ErrBadHours
 	}
 	set := consult.Settings{Windows: windows, BankHolidaysOpen: in.BankHolidaysOpen, Caps: map[gp.ContactKind]int{}, PatientDaily: in.PatientDaily}
 	for k, n := range in.Caps {
-		if !slices.Contains(gp.ContactKinds, gp.ContactKind(k)) {
+		if !slices.Contains(gp.ContactKinds, gp.ContactKind(k)) || n < 0 {
 			return ErrBadRequest
 		}
 		set.Caps[gp.ContactKind(k)] = n
 	}
-	if err := s.Consult.SaveSettings(r.Context(), practice.ODS, set); err != nil {
+	if in.PatientDaily < 0 {
 		return ErrBadRequest
 	}
-	s.staffAudit(r, sess, "contact_settings", strings.TrimSpace(in.Reason), "practice:"+practice.ODS)
-	w.WriteHeader(http.StatusNoContent)
+	if err := s.Consult.SaveSettings(r.Context(), practice.ODS, set); errors.Is(err, consult.ErrInvalidSettings) {
+		return ErrBadHours
+	} else if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	s.staffAudit(r, sess, "contact_settings", reason, "practice:"+practice.ODS)
+	return nil
+}
+
+// inboxSettings handles the inbox page's settings form
+// (POST /admin/contact/settings).
+func (s *Server) inboxSettings(w http.ResponseWriter, r *http.Request, sess *session.Session, practice gp.Practice) error {
+	f := r.PostForm
+	in := api.ContactSettings{Hours: f.Get("hours"), BankHolidaysOpen: f.Get("bank_holidays_open") == "on", Caps: map[string]int{}, Reason: f.Get("reason")}
+	number := func(name string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
+		return n, err == nil && n >= 0 && n <= 100000
+	}
+	field, ok := "", true
+	for _, k := range gp.ContactKinds {
+		if in.Caps[string(k)], ok = number("cap-" + string(k)); !ok {
+			field = "cap-" + string(k)
+			break
+		}
+	}
+	if ok {
+		if in.PatientDaily, ok = number("patient_daily"); !ok {
+			field = "patient_daily"
+		}
+	}
+	l := s.Catalogue.Localizer(localeFrom(r.Context()))
+	if !ok {
+		return s.renderInbox(w, r, sess, practice, &api.FieldError{Field: field, Code: ErrBadNumber.Code, Message: l.T(ErrBadNumber.MessageID)}, ErrBadNumber.Status)
+	}
+	if err := s.saveContactSettings(r, sess, practice, in); err != nil {
+		k := kind(err)
+		if k.Status >= 500 {
+			return err
+		}
+		field := "settings-reason"
+		if k == ErrBadHours {
+			field = "hours"
+		}
+		return s.renderInbox(w, r, sess, practice, &api.FieldError{Field: field, Code: k.Code, Message: l.T(k.MessageID)}, k.Status)
+	}
+	http.Redirect(w, r, "/admin/inbox?practice="+url.QueryEscape(practice.ODS)+"#settings", http.StatusSeeOther)
 	return nil
 }

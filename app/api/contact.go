@@ -121,6 +121,19 @@ type Inbox struct {
 	Availability ContactAvailability `json:"availability"`
 	// MaxSuspension is the longest a practice may pause requests, in
 	// minutes.
-	MaxSuspension int          `json:"max_suspension"`
-	Errors        []FieldError `json:"errors,omitempty"`
+	MaxSuspension int             `json:"max_suspension"`
+	Settings      ContactSettings `json:"settings"`
+	Errors        []FieldError    `json:"errors,omitempty"`
+}
+
+// ContactSettings are a practice's opening windows, daily caps and
+// per-patient limit for online requests.
+type ContactSettings struct {
+	// Hours are the opening windows, e.g. "Mon-Fri 08:00-18:30".
+	Hours            string         `json:"hours"`
+	BankHolidaysOpen bool           `json:"bank_holidays_open"`
+	Caps             map[string]int `json:"caps"`
+	PatientDaily     int            `json:"patient_daily"`
+	// Reason is why they changed (required to change them).
+	Reason string `json:"reason,omitempty"`
 }

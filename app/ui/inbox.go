@@ -32,6 +32,7 @@ func (p *inboxPage) Render() app.UI {
 		app.Span().Class("nhsuk-caption-l").Text(b.PracticeName),
 		app.H1().Text(p.Title()),
 		p.status(b),
+		p.settings(b),
 		app.H2().Text(l.T("inbox.requests")),
 	}
 	if len(b.Items) == 0 {
@@ -146,4 +147,55 @@ func contactStatusTag(s *Store, status string) app.UI {
 		return app.Strong().Class("nhsuk-tag nhsuk-tag--green").Text(l.T("contact.status.responded"))
 	}
 	return app.Strong().Class("nhsuk-tag nhsuk-tag--blue").Text(l.T("contact.status.received"))
+}
+
+// settings is the form for the practice's opening windows, daily caps and
+// per-patient limit; every change needs a reason.
+func (p *inboxPage) settings(b *api.Inbox) app.UI {
+	l := p.store.L()
+	set := b.Settings
+	input := func(id, name, label, hint, value, class string) app.UI {
+		msg, errUI := fieldError(p.store, b.Errors, id)
+		group := app.Div().Class("nhsuk-form-group")
+		in := app.Input().Class("nhsuk-input " + class).ID(id + "-0").Name(name).Type("text").Value(attr(value))
+		describedBy := ""
+		if hint != "" {
+			describedBy = id + "-hint"
+		}
+		if msg != "" {
+			group = group.Class("nhsuk-form-group--error")
+			in = in.Class("nhsuk-input--error")
+			describedBy += " " + id + "-error"
+		}
+		if describedBy != "" {
+			in = in.Aria("describedby", describedBy)
+		}
+		body := []app.UI{app.Label().Class("nhsuk-label").For(id + "-0").Text(label)}
+		if hint != "" {
+			body = append(body, app.Div().Class("nhsuk-hint").ID(id+"-hint").Text(hint))
+		}
+		return group.Body(append(body, errUI, in)...)
+	}
+	fields := []app.UI{
+		app.Input().Type("hidden").Name("practice").Value(attr(b.Practice)),
+		input("hours", "hours", l.T("inbox.settings.hours"), l.T("inbox.settings.hoursHint"), set.Hours, "nhsuk-u-width-two-thirds"),
+		app.Div().Class("nhsuk-form-group").Body(app.Div().Class("nhsuk-checkboxes").Body(
+			app.Div().Class("nhsuk-checkboxes__item").Body(
+				checkedIf(app.Input().Class("nhsuk-checkboxes__input").ID("bank_holidays_open").Name("bank_holidays_open").Type("checkbox").Value("on"), set.BankHolidaysOpen),
+				app.Label().Class("nhsuk-label nhsuk-checkboxes__label").For("bank_holidays_open").Text(l.T("inbox.settings.bankHolidays")),
+			),
+		)),
+	}
+	for _, k := range []string{"medical", "medication", "admin"} {
+		fields = append(fields, input("cap-"+k, "cap-"+k, l.T("inbox.settings.cap", "Kind", ContactKindName(l, k)), l.T("inbox.settings.zeroHint"), itoa(set.Caps[k]), "nhsuk-input--width-4"))
+	}
+	fields = append(fields,
+		input("patient_daily", "patient_daily", l.T("inbox.settings.patientDaily"), l.T("inbox.settings.zeroHint"), itoa(set.PatientDaily), "nhsuk-input--width-4"),
+		input("settings-reason", "reason", l.T("inbox.settings.reason"), "", "", ""),
+		app.Button().Class("nhsuk-button nhsuk-button--secondary").Type("submit").Text(l.T("inbox.settings.submit")),
+	)
+	return app.Div().ID("settings").Body(
+		app.H2().Text(l.T("inbox.settings.heading")),
+		app.Form().Action("/admin/contact/settings").Method("post").Attr("novalidate", true).Body(fields...),
+	)
 }
