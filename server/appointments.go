@@ -314,9 +314,6 @@ func (s *Server) apiAppointments(w http.ResponseWriter, r *http.Request, p *acce
 	return nil
 }
 
-// maxBody bounds JSON request bodies.
-const maxBody = 16 << 10
-
 // apiBook answers POST /api/v1/patients/{pid}/appointments.
 func (s *Server) apiBook(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
 	var req api.BookRequest

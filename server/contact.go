@@ -59,9 +59,6 @@ var (
 	contactTrends    = []string{"better", "same", "worse"}
 )
 
-// contactRecent is how long a request stays on the home page.
-const contactRecent = 14 * 24 * time.Hour
-
 func contactView(c gp.ContactRequest) api.ContactRequest {
 	v := api.ContactRequest{ID: c.ID, Kind: string(c.Kind), Topic: c.Topic, Text: c.Text, Sent: c.Submitted.UnixMilli(),
 		ReplyBy: c.ReplyBy.UnixMilli(), Status: string(c.Status), Reply: c.Reply}
@@ -78,15 +75,10 @@ func contactView(c gp.ContactRequest) api.ContactRequest {
 // for this patient.
 func (s *Server) availabilityOf(ctx context.Context, practice gp.Practice, patientID string) (api.ContactAvailability, consult.Settings, error) {
 	now := time.Now()
-	settings, err := s.Consult.Settings(ctx, practice.ODS)
+	settings, st, err := s.contactStatus(ctx, practice, now)
 	if err != nil {
-		return api.ContactAvailability{}, settings, errors.Join(ErrUnavailable, err)
+		return api.ContactAvailability{}, settings, err
 	}
-	susp, err := s.Consult.Suspension(ctx, practice.ODS, now)
-	if err != nil {
-		return api.ContactAvailability{}, settings, errors.Join(ErrUnavailable, err)
-	}
-	st := settings.StatusAt(now, practice.Country, susp)
 	av := api.ContactAvailability{Open: st.Open, Why: st.Why, BankHoliday: st.BankHoliday, Hours: consult.FormatWindows(settings.Windows),
 		Practice: practice.Name, Phone: practice.Phone}
 	if st.Suspension != nil {
@@ -118,6 +110,21 @@ func (s *Server) availabilityOf(ctx context.Context, practice gp.Practice, patie
 		av.Kinds = append(av.Kinds, ks)
 	}
 	return av, settings, nil
+}
+
+// contactStatus is the practice's settings and whether it takes requests at
+// now (its hours, bank holidays and any pause); the daily counts are left to
+// Take, which checks them atomically.
+func (s *Server) contactStatus(ctx context.Context, practice gp.Practice, now time.Time) (consult.Settings, consult.Status, error) {
+	settings, err := s.Consult.Settings(ctx, practice.ODS)
+	if err != nil {
+		return settings, consult.Status{}, errors.Join(ErrUnavailable, err)
+	}
+	susp, err := s.Consult.Suspension(ctx, practice.ODS, now)
+	if err != nil {
+		return settings, consult.Status{}, errors.Join(ErrUnavailable, err)
+	}
+	return settings, settings.StatusAt(now, practice.Country, susp), nil
 }
 
 func kindOpen(av api.ContactAvailability, kind string) (bool, string) {
@@ -205,14 +212,14 @@ func (s *Server) sendContact(r *http.Request, p *access.Patient, req api.Contact
 		if err != nil {
 			return 0, nil, err
 		}
-		av, settings, err := s.availabilityOf(r.Context(), practice, p.ID())
+		now := time.Now()
+		settings, status, err := s.contactStatus(r.Context(), practice, now)
 		if err != nil {
 			return 0, nil, err
 		}
-		if !av.Open {
+		if !status.Open {
 			return 0, nil, ErrContactClosed
 		}
-		now := time.Now()
 		ticket, err := s.Consult.Take(r.Context(), practice.ODS, p.ID(), c.Kind, consult.Day(now), settings)
 		switch {
 		case errors.Is(err, consult.ErrFull):
@@ -547,7 +554,7 @@ func (s *Server) homeContacts(r *http.Request, pid string, actor access.Actor, s
 		s.logger(r).Warn("home contact requests", "err", err)
 		return
 	}
-	since := time.Now().Add(-contactRecent)
+	since := time.Now().Add(-api.ContactRecent)
 	for _, c := range list {
 		if c.Submitted.After(since) || c.Responded.After(since) {
 			st.ContactRequests = append(st.ContactRequests, contactView(c))

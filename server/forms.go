@@ -1,9 +1,14 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/server/access"
 )
@@ -61,5 +66,38 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, p *access.Patie
 		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// draftTTL is how long an unfinished form is kept: the session's idle
+// timeout.
+const draftTTL = 30 * time.Minute
+
+// draftKey is where a form in progress (name) for a patient is kept, for one
+// session.
+func draftKey(r *http.Request, p *access.Patient, name string) string {
+	sum := sha256.Sum256([]byte(sessionID(r) + "\x00" + p.ID()))
+	return "companion:draft:" + name + ":" + hex.EncodeToString(sum[:])
+}
+
+// loadDraft reads a form in progress into v (left as it is when none).
+func (s *Server) loadDraft(r *http.Request, p *access.Patient, name string, v any) error {
+	raw, err := s.Redis.Get(r.Context(), draftKey(r, p, name)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	_ = json.Unmarshal(raw, v)
+	return nil
+}
+
+// saveDraft keeps a form in progress for draftTTL.
+func (s *Server) saveDraft(r *http.Request, p *access.Patient, name string, v any) error {
+	b, _ := json.Marshal(v)
+	if err := s.Redis.Set(r.Context(), draftKey(r, p, name), b, draftTTL).Err(); err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
 	return nil
 }

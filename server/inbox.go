@@ -48,13 +48,9 @@ func (s *Server) inbox(r *http.Request, practice gp.Practice) (*api.Inbox, error
 	if err != nil {
 		return nil, err
 	}
-	av, _, err := s.availabilityOf(r.Context(), practice, "")
+	av, set, err := s.availabilityOf(r.Context(), practice, "")
 	if err != nil {
 		return nil, err
-	}
-	set, err := s.Consult.Settings(r.Context(), practice.ODS)
-	if err != nil {
-		return nil, errors.Join(ErrUnavailable, err)
 	}
 	out := &api.Inbox{Practice: practice.ODS, PracticeName: practice.Name, Items: []api.InboxItem{}, Availability: av,
 		MaxSuspension: int(s.Config.ContactMaxSuspension / time.Minute),

@@ -1,19 +1,14 @@
 package server
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/nhs"
@@ -48,13 +43,6 @@ const maxSearchResults = 20
 
 // notifyWindow is how long a status change stays news.
 const notifyWindow = 14 * 24 * time.Hour
-
-func dateText(d gp.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
 
 func pharmacyView(ph gp.Pharmacy) api.Pharmacy {
 	return api.Pharmacy{ODS: ph.ODS, Name: ph.Name, Address: slices.Clone(ph.Address), Postcode: ph.Postcode, Phone: ph.Phone}
@@ -113,7 +101,7 @@ func (m *medicines) views() []api.Repeat {
 	out := make([]api.Repeat, 0, len(m.repeats))
 	for _, rp := range m.repeats {
 		out = append(out, api.Repeat{ID: rp.ID, Name: rp.Name, Dose: rp.Dose, Quantity: rp.Quantity,
-			LastIssued: dateText(rp.LastIssued), Due: dateText(rp.Due()), ReviewDate: dateText(rp.ReviewDate), State: m.state(rp)})
+			LastIssued: rp.LastIssued.String(), Due: rp.Due().String(), ReviewDate: rp.ReviewDate.String(), State: m.state(rp)})
 	}
 	return out
 }
@@ -433,16 +421,6 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request, p *access.P
 	return nil
 }
 
-// decodeJSON reads a JSON request body strictly.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return ErrBadRequest
-	}
-	return nil
-}
-
 // apiOrder answers POST /api/v1/patients/{pid}/prescription-requests.
 func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
 	var req api.OrderRequest
@@ -582,39 +560,6 @@ type orderDraft struct {
 	// Ordered is the order the draft became: pressing Send again shows
 	// its confirmation, and the next visit starts afresh.
 	Ordered string `json:"ordered,omitempty"`
-}
-
-// draftTTL is how long an unfinished order is kept: the session's idle
-// timeout.
-const draftTTL = 30 * time.Minute
-
-// draftKey is where a form in progress (name) for a patient is kept, for one
-// session.
-func draftKey(r *http.Request, p *access.Patient, name string) string {
-	sum := sha256.Sum256([]byte(sessionID(r) + "\x00" + p.ID()))
-	return "companion:draft:" + name + ":" + hex.EncodeToString(sum[:])
-}
-
-// loadDraft reads a form in progress into v (left as it is when none).
-func (s *Server) loadDraft(r *http.Request, p *access.Patient, name string, v any) error {
-	raw, err := s.Redis.Get(r.Context(), draftKey(r, p, name)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil
-	}
-	if err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
-	_ = json.Unmarshal(raw, v)
-	return nil
-}
-
-// saveDraft keeps a form in progress for draftTTL.
-func (s *Server) saveDraft(r *http.Request, p *access.Patient, name string, v any) error {
-	b, _ := json.Marshal(v)
-	if err := s.Redis.Set(r.Context(), draftKey(r, p, name), b, draftTTL).Err(); err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
-	return nil
 }
 
 // orderSteps are the ordering pages, in order.

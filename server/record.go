@@ -31,13 +31,6 @@ var recordNeed = access.Need{Feature: flags.Record, Permission: nhs.PermRecordSu
 // exportNeed is the same for the FHIR download, under its own flag.
 var exportNeed = access.Need{Feature: flags.FHIRExport, Permission: nhs.PermRecordSummary, P9: true}
 
-func date(d gp.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
-
 func codeOf(c gp.Coding) string { return c.Code }
 
 // recordView is the wire form of what the viewer may see (rec is already
@@ -59,22 +52,22 @@ func recordView(p *access.Patient, rec gp.Record, level access.Level) *api.Recor
 			reactions = append(reactions, r.Display)
 		}
 		v.Allergies = append(v.Allergies, api.RecordAllergy{ID: a.ID, Substance: a.Substance.Display, Code: codeOf(a.Substance),
-			Reactions: reactions, Severity: a.Severity, Onset: date(a.Onset), Recorded: date(a.Recorded), Status: a.Status})
+			Reactions: reactions, Severity: a.Severity, Onset: a.Onset.String(), Recorded: a.Recorded.String(), Status: a.Status})
 	}
 	for _, m := range rec.Medicines {
 		v.Medicines = append(v.Medicines, api.RecordMedicine{ID: m.ID, Name: m.Name, Code: codeOf(m.Drug), Dose: m.Dose, Quantity: m.Quantity,
-			Kind: m.Kind, Status: m.Status, Started: date(m.Started), Ended: date(m.Ended), LastIssued: date(m.LastIssued)})
+			Kind: m.Kind, Status: m.Status, Started: m.Started.String(), Ended: m.Ended.String(), LastIssued: m.LastIssued.String()})
 	}
 	for _, x := range rec.Problems {
 		v.Problems = append(v.Problems, api.RecordProblem{ID: x.ID, Name: x.Code.Display, Code: codeOf(x.Code), Status: x.Status,
-			Significance: x.Significance, Onset: date(x.Onset), Ended: date(x.Ended)})
+			Significance: x.Significance, Onset: x.Onset.String(), Ended: x.Ended.String()})
 	}
 	for _, im := range rec.Immunisations {
 		v.Immunisations = append(v.Immunisations, api.RecordImmunisation{ID: im.ID, Vaccine: im.Vaccine.Display, Code: codeOf(im.Vaccine),
-			Dose: im.Dose, Date: date(im.Date), Batch: im.Batch})
+			Dose: im.Dose, Date: im.Date.String(), Batch: im.Batch})
 	}
 	for _, t := range rec.TestResults {
-		res := api.RecordResult{ID: t.ID, Panel: t.Panel.Display, Date: date(t.Date), Comment: t.Comment, Values: []api.ResultValue{}}
+		res := api.RecordResult{ID: t.ID, Panel: t.Panel.Display, Date: t.Date.String(), Comment: t.Comment, Values: []api.ResultValue{}}
 		for _, x := range t.Values {
 			res.Values = append(res.Values, api.ResultValue{Test: x.Test.Display, Value: x.Value, Text: x.Text, Unit: x.Unit,
 				Low: x.Low, High: x.High, RangeText: x.RangeText, Flag: x.Flag, Comment: x.Comment})
@@ -82,7 +75,7 @@ func recordView(p *access.Patient, rec gp.Record, level access.Level) *api.Recor
 		v.Results = append(v.Results, res)
 	}
 	for _, c := range rec.Consultations {
-		con := api.RecordConsultation{ID: c.ID, Date: date(c.Date), Clinician: c.Clinician, Role: c.Role, Location: c.Location, Entries: []api.RecordEntry{}}
+		con := api.RecordConsultation{ID: c.ID, Date: c.Date.String(), Clinician: c.Clinician, Role: c.Role, Location: c.Location, Entries: []api.RecordEntry{}}
 		for _, e := range c.Entries {
 			con.Entries = append(con.Entries, api.RecordEntry{Heading: e.Heading, Text: e.Text})
 		}
@@ -95,7 +88,7 @@ func recordView(p *access.Patient, rec gp.Record, level access.Level) *api.Recor
 }
 
 func documentView(d gp.Document, body bool) api.RecordDocument {
-	out := api.RecordDocument{ID: d.ID, Title: d.Title, Type: d.Type.Display, Date: date(d.Date), Author: d.Author, ContentType: d.ContentType}
+	out := api.RecordDocument{ID: d.ID, Title: d.Title, Type: d.Type.Display, Date: d.Date.String(), Author: d.Author, ContentType: d.ContentType}
 	if body && d.ContentType == "text/plain" && utf8.Valid(d.Body) {
 		out.Text = string(d.Body)
 	}

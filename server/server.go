@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -274,6 +275,19 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeJSON writes v as a JSON response that is never cached.
+// maxBody bounds JSON request bodies.
+const maxBody = 16 << 10
+
+// decodeJSON reads a JSON request body strictly.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return ErrBadRequest
+	}
+	return nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")

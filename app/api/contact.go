@@ -1,5 +1,11 @@
 package api
 
+import "time"
+
+// ContactRecent is how long a request to the practice stays on the home
+// page after it was sent or answered.
+const ContactRecent = 14 * 24 * time.Hour
+
 // ContactKindState is whether one kind of request can be sent now.
 type ContactKindState struct {
 	// Kind is "medical", "medication" or "admin".

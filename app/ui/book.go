@@ -188,33 +188,10 @@ func (p *bookingPage) time(b *api.Booking) []app.UI {
 func (p *bookingPage) check(b *api.Booking) []app.UI {
 	l := p.store.L()
 	s := b.Slot
-	change := func(href, label, hidden string) app.UI {
-		return app.Dd().Class("nhsuk-summary-list__actions").Body(
-			app.A().Href(attr(href)).Body(app.Text(label), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
-		)
-	}
-	row := func(k, v string, action app.UI) app.UI {
-		return app.Div().Class("nhsuk-summary-list__row").Body(
-			app.Dt().Class("nhsuk-summary-list__key").Text(k),
-			app.Dd().Class("nhsuk-summary-list__value").Text(v),
-			action,
-		)
-	}
 	when := formatTime(l, s.Start)
-	msg, errUI := p.fieldError(b, "reason")
-	group := app.Div().Class("nhsuk-form-group")
-	if msg != "" {
-		group = group.Class("nhsuk-form-group--error")
-	}
-	hintKey := key("book.reason.hint")
 	labelKey := key("book.reason.labelOptional")
 	if b.ReasonRequired {
 		labelKey = key("book.reason.label")
-	}
-	textarea := app.Textarea().Class("nhsuk-textarea").ID("reason-0").Name("reason").Rows(4).
-		Aria("describedby", "reason-hint").Text(b.Reason)
-	if msg != "" {
-		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", "reason-hint reason-error")
 	}
 	return []app.UI{
 		backLink(bookURL(url.Values{"type": {b.Type}, "day": {b.Day}}), l.T("form.back")),
@@ -222,24 +199,19 @@ func (p *bookingPage) check(b *api.Booking) []app.UI {
 		p.caption(b),
 		app.H1().Text(p.Title()),
 		app.Dl().Class("nhsuk-summary-list").Body(
-			row(l.T("book.check.patient"), b.Patient, app.Dd().Class("nhsuk-summary-list__actions")),
-			row(l.T("book.check.type"), SlotTypeName(l, b.Type), change(bookURL(url.Values{}), l.T("form.change"), l.T("book.check.type"))),
-			row(l.T("book.check.when"), when, change(bookURL(url.Values{"type": {b.Type}}), l.T("form.change"), l.T("book.check.when"))),
-			row(l.T("book.check.with"), s.Clinician+" ("+s.ClinicianRole+")", app.Dd().Class("nhsuk-summary-list__actions")),
-			row(l.T("book.check.how"), ModeName(l, s.Mode), app.Dd().Class("nhsuk-summary-list__actions")),
-			app.If(s.Location != "", row(l.T("book.check.where"), s.Location, app.Dd().Class("nhsuk-summary-list__actions"))),
+			checkRow(l.T("book.check.patient"), app.Text(b.Patient), nil),
+			checkRow(l.T("book.check.type"), app.Text(SlotTypeName(l, b.Type)), changeLink(l, bookURL(url.Values{}), l.T("book.check.type"))),
+			checkRow(l.T("book.check.when"), app.Text(when), changeLink(l, bookURL(url.Values{"type": {b.Type}}), l.T("book.check.when"))),
+			checkRow(l.T("book.check.with"), app.Text(s.Clinician+" ("+s.ClinicianRole+")"), nil),
+			checkRow(l.T("book.check.how"), app.Text(ModeName(l, s.Mode)), nil),
+			app.If(s.Location != "", checkRow(l.T("book.check.where"), app.Text(s.Location), nil)),
 		),
 		app.Form().Action("/appointments/book").Method("post").Attr("novalidate", true).Body(
 			app.Input().Type("hidden").Name("slot").Value(attr(s.ID)),
 			app.Input().Type("hidden").Name("type").Value(attr(b.Type)),
 			app.Input().Type("hidden").Name("day").Value(attr(b.Day)),
 			app.Input().Type("hidden").Name("idempotency_key").Value(attr(b.IdempotencyKey)),
-			group.Body(
-				app.Label().Class("nhsuk-label nhsuk-label--s").For("reason-0").Text(l.T(labelKey)),
-				app.Div().Class("nhsuk-hint").ID("reason-hint").Text(l.T(hintKey, "Max", b.ReasonMax)),
-				errUI,
-				textarea,
-			),
+			textareaField(p.store, b.Errors, "reason", l.T(labelKey), l.T("book.reason.hint", "Max", b.ReasonMax), b.Reason, 4),
 			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("book.check.submit", "Name", b.Patient)),
 		),
 	}

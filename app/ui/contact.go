@@ -265,19 +265,7 @@ func (p *contactPage) screen(f *api.ContactForm) []app.UI {
 // textField is the request's own words.
 func (p *contactPage) textField(f *api.ContactForm, labelKey string) app.UI {
 	l := p.store.L()
-	msg, errUI := fieldError(p.store, f.Errors, "text")
-	group := app.Div().Class("nhsuk-form-group")
-	textarea := app.Textarea().Class("nhsuk-textarea").ID("text-0").Name("text").Rows(6).Aria("describedby", "text-hint").Text(f.Text)
-	if msg != "" {
-		group = group.Class("nhsuk-form-group--error")
-		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", "text-hint text-error")
-	}
-	return group.Body(
-		app.Label().Class("nhsuk-label nhsuk-label--s").For("text-0").Text(l.T(labelKey)),
-		app.Div().Class("nhsuk-hint").ID("text-hint").Text(l.T("contact.text.hint", "Max", f.TextMax)),
-		errUI,
-		textarea,
-	)
+	return textareaField(p.store, f.Errors, "text", l.T(labelKey), l.T("contact.text.hint", "Max", f.TextMax), f.Text, 6)
 }
 
 func (p *contactPage) details(f *api.ContactForm) []app.UI {
@@ -347,26 +335,14 @@ func answerText(l *i18n.Localizer, f *api.ContactForm) [][2]string {
 
 func (p *contactPage) check(f *api.ContactForm) []app.UI {
 	l := p.store.L()
-	change := func(href, hidden string) app.UI {
-		return app.Dd().Class("nhsuk-summary-list__actions").Body(
-			app.A().Href(href).Body(app.Text(l.T("form.change")), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
-		)
-	}
-	row := func(k, v string, action app.UI) app.UI {
-		return app.Div().Class("nhsuk-summary-list__row").Body(
-			app.Dt().Class("nhsuk-summary-list__key").Text(k),
-			app.Dd().Class("nhsuk-summary-list__value").Text(v),
-			action,
-		)
-	}
 	rows := []app.UI{
-		row(l.T("contact.check.patient"), f.Patient, app.Dd().Class("nhsuk-summary-list__actions")),
-		row(l.T("contact.check.kind"), ContactKindName(l, f.Kind), change("/contact", l.T("contact.check.kind"))),
+		checkRow(l.T("contact.check.patient"), app.Text(f.Patient), nil),
+		checkRow(l.T("contact.check.kind"), app.Text(ContactKindName(l, f.Kind)), changeLink(l, "/contact", l.T("contact.check.kind"))),
 	}
 	for _, a := range answerText(l, f) {
-		rows = append(rows, row(a[0], a[1], change("/contact?step=details", a[0])))
+		rows = append(rows, checkRow(a[0], app.Text(a[1]), changeLink(l, "/contact?step=details", a[0])))
 	}
-	rows = append(rows, row(l.T("contact.check.text"), f.Text, change("/contact?step=details", l.T("contact.check.text"))))
+	rows = append(rows, checkRow(l.T("contact.check.text"), app.Text(f.Text), changeLink(l, "/contact?step=details", l.T("contact.check.text"))))
 	return []app.UI{
 		backLink("/contact?step=details", l.T("form.back")),
 		formSummary(p.store, f.Errors),

@@ -58,7 +58,7 @@ func (p *homePage) OnNav(ctx app.Context) {
 		ctx.Async(func() {
 			var out api.ContactList
 			err := api.NewClient("").Get(ctx, base+"/contact-requests", &out)
-			since := time.Now().Add(-14 * 24 * time.Hour).UnixMilli()
+			since := time.Now().Add(-api.ContactRecent).UnixMilli()
 			ctx.Dispatch(func(app.Context) {
 				if err != nil {
 					return

@@ -208,18 +208,6 @@ func containsPharmacy(list []api.Pharmacy, ods string) bool {
 
 func (p *orderPage) check(f *api.OrderForm) []app.UI {
 	l := p.store.L()
-	change := func(href, hidden string) app.UI {
-		return app.Dd().Class("nhsuk-summary-list__actions").Body(
-			app.A().Href(href).Body(app.Text(l.T("form.change")), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
-		)
-	}
-	row := func(k string, v app.UI, action app.UI) app.UI {
-		return app.Div().Class("nhsuk-summary-list__row").Body(
-			app.Dt().Class("nhsuk-summary-list__key").Text(k),
-			app.Dd().Class("nhsuk-summary-list__value").Body(v),
-			action,
-		)
-	}
 	var meds []app.UI
 	for _, id := range f.Selected {
 		for _, rp := range f.Repeats {
@@ -242,10 +230,10 @@ func (p *orderPage) check(f *api.OrderForm) []app.UI {
 		p.caption(f),
 		app.H1().Text(p.Title()),
 		app.Dl().Class("nhsuk-summary-list").Body(
-			row(l.T("rx.check.patient"), app.Text(f.Patient), app.Dd().Class("nhsuk-summary-list__actions")),
-			row(l.T("rx.check.medicines"), app.Ul().Class("nhsuk-list").Body(meds...), change("/prescriptions/order", l.T("rx.check.medicines"))),
-			row(l.T("rx.check.note"), app.Text(note), change("/prescriptions/order?step=note", l.T("rx.check.note"))),
-			row(l.T("rx.check.pharmacy"), pharmacy, change("/prescriptions/order?step=pharmacy", l.T("rx.check.pharmacy"))),
+			checkRow(l.T("rx.check.patient"), app.Text(f.Patient), nil),
+			checkRow(l.T("rx.check.medicines"), app.Ul().Class("nhsuk-list").Body(meds...), changeLink(l, "/prescriptions/order", l.T("rx.check.medicines"))),
+			checkRow(l.T("rx.check.note"), app.Text(note), changeLink(l, "/prescriptions/order?step=note", l.T("rx.check.note"))),
+			checkRow(l.T("rx.check.pharmacy"), pharmacy, changeLink(l, "/prescriptions/order?step=pharmacy", l.T("rx.check.pharmacy"))),
 		),
 		p.form("check",
 			app.Input().Type("hidden").Name("idempotency_key").Value(attr(f.IdempotencyKey)),

@@ -185,7 +185,7 @@ func (b *builder) organization(id string) *organization {
 
 func (b *builder) patientResource(id string) *patient {
 	d := b.rec.Demographics
-	p := &patient{ResourceType: "Patient", ID: id, Meta: profile("Patient"), BirthDate: date(d.BirthDate)}
+	p := &patient{ResourceType: "Patient", ID: id, Meta: profile("Patient"), BirthDate: d.BirthDate.String()}
 	if d.NHSNumber != "" {
 		p.Identifier = []identifier{{System: NHSNumberSystem, Value: d.NHSNumber}}
 	}
@@ -219,7 +219,7 @@ func (b *builder) allergies() error {
 			return err
 		}
 		r := &allergyIntolerance{ResourceType: "AllergyIntolerance", ID: id, Meta: profile("AllergyIntolerance"),
-			Code: concept(a.Substance), Patient: b.patient, OnsetDateTime: date(a.Onset), RecordedDate: date(a.Recorded)}
+			Code: concept(a.Substance), Patient: b.patient, OnsetDateTime: a.Onset.String(), RecordedDate: a.Recorded.String()}
 		// ait-1 wants a clinical status beside a verification status; an
 		// allergy the record gives none for is still on the record: active.
 		status := a.Status
@@ -266,7 +266,7 @@ func (b *builder) medicines() error {
 			med.Text = m.Name
 		}
 		req := &medicationRequest{ResourceType: "MedicationRequest", ID: rid, Meta: profile("MedicationRequest"),
-			Status: "unknown", Intent: "order", MedicationCodeableConcept: med, Subject: b.patient, AuthoredOn: date(m.Started)}
+			Status: "unknown", Intent: "order", MedicationCodeableConcept: med, Subject: b.patient, AuthoredOn: m.Started.String()}
 		stmt := &medicationStatement{ResourceType: "MedicationStatement", ID: sid, Meta: profile("MedicationStatement"),
 			Status: "unknown", MedicationCodeableConcept: med, Subject: b.patient}
 		switch m.Status {
@@ -300,7 +300,7 @@ func (b *builder) medicines() error {
 			req.Note = append(req.Note, annotation{Text: "Last issued: " + m.LastIssued.String()})
 		}
 		if !m.Started.IsZero() || !m.Ended.IsZero() {
-			stmt.EffectivePeriod = &period{Start: date(m.Started), End: date(m.Ended)}
+			stmt.EffectivePeriod = &period{Start: m.Started.String(), End: m.Ended.String()}
 		}
 		stmt.BasedOn = []reference{b.add(rid, "MedicationRequest", req)}
 		b.add(sid, "MedicationStatement", stmt)
@@ -317,13 +317,13 @@ func (b *builder) problems() error {
 		c := &condition{ResourceType: "Condition", ID: id, Meta: profile("Condition"),
 			VerificationStatus: coded(conditionVerify, "confirmed", "Confirmed"),
 			Category:           []codeableConcept{*coded(conditionCategory, "problem-list-item", "Problem List Item")},
-			Code:               concept(p.Code), Subject: b.patient, OnsetDateTime: date(p.Onset)}
+			Code:               concept(p.Code), Subject: b.patient, OnsetDateTime: p.Onset.String()}
 		switch p.Status {
 		case "active":
 			c.ClinicalStatus = coded(conditionClinical, "active", "Active")
 		case "past":
 			c.ClinicalStatus = coded(conditionClinical, "resolved", "Resolved")
-			c.AbatementDateTime = date(p.Ended) // only with an inactive status (con-4)
+			c.AbatementDateTime = p.Ended.String() // only with an inactive status (con-4)
 		}
 		// UK Core carries significance in an extension; a note keeps this
 		// export extension-free and still tells a reader.
@@ -345,7 +345,7 @@ func (b *builder) immunisations() error {
 			return err
 		}
 		r := &immunization{ResourceType: "Immunization", ID: id, Meta: profile("Immunization"), Status: "completed",
-			VaccineCode: conceptOr(im.Vaccine, "Vaccine"), Patient: b.patient, OccurrenceDateTime: date(im.Date), LotNumber: im.Batch}
+			VaccineCode: conceptOr(im.Vaccine, "Vaccine"), Patient: b.patient, OccurrenceDateTime: im.Date.String(), LotNumber: im.Batch}
 		if im.Date.IsZero() {
 			r.OccurrenceString = "Date not recorded" // occurrence[x] is mandatory
 		}
@@ -372,7 +372,7 @@ func (b *builder) results() error {
 		}
 		rep := &diagnosticReport{ResourceType: "DiagnosticReport", ID: id, Meta: profile("DiagnosticReport"), Status: "final",
 			Category: []codeableConcept{*coded(diagnosticService, "LAB", "Laboratory")}, Code: conceptOr(t.Panel, "Test results"),
-			Subject: b.patient, EffectiveDateTime: date(t.Date), Conclusion: t.Comment}
+			Subject: b.patient, EffectiveDateTime: t.Date.String(), Conclusion: t.Comment}
 		// The report comes before its values, as a reader expects; their ids
 		// are known in advance.
 		obs := make([]*observation, len(t.Values))
@@ -395,7 +395,7 @@ func (b *builder) results() error {
 func (b *builder) observation(id string, t gp.TestResult, v gp.ResultValue) *observation {
 	o := &observation{ResourceType: "Observation", ID: id, Meta: profile("Observation"), Status: "final",
 		Category: []codeableConcept{*coded(observationCategory, "laboratory", "Laboratory")},
-		Code:     conceptOr(v.Test, "Test"), Subject: b.patient, EffectiveDateTime: date(t.Date)}
+		Code:     conceptOr(v.Test, "Test"), Subject: b.patient, EffectiveDateTime: t.Date.String()}
 	unit := func(q *quantity) *quantity {
 		if v.Unit != "" {
 			q.Unit = v.Unit
@@ -475,7 +475,7 @@ func (b *builder) consultations() error {
 		enc := &encounter{ResourceType: "Encounter", ID: eid, Meta: profile("Encounter"), Status: "finished",
 			Class: encounterClass(c.Location), Subject: b.patient, ServiceProvider: b.org}
 		if !c.Date.IsZero() {
-			enc.Period = &period{Start: date(c.Date)}
+			enc.Period = &period{Start: c.Date.String()}
 		}
 		who := c.Clinician
 		if c.Role != "" {
@@ -513,13 +513,13 @@ func (b *builder) consultations() error {
 		doc := &documentReference{ResourceType: "DocumentReference", ID: did, Meta: profile("DocumentReference"),
 			Status: "current", Type: concept(consultationReport), Subject: b.patient, Description: "Consultation",
 			Content: []content{{Attachment: attachment{ContentType: "text/plain; charset=utf-8", Data: []byte(note.String()),
-				Title: "Consultation", Creation: date(c.Date)}}},
+				Title: "Consultation", Creation: c.Date.String()}}},
 			Context: &docContext{Encounter: []reference{encRef}}}
 		if who != "" {
 			doc.Author = []reference{{Display: who}}
 		}
 		if !c.Date.IsZero() {
-			doc.Context.Period = &period{Start: date(c.Date)}
+			doc.Context.Period = &period{Start: c.Date.String()}
 		}
 		b.add(did, "DocumentReference", doc)
 	}
@@ -547,7 +547,7 @@ func (b *builder) documents() error {
 		}
 		doc := &documentReference{ResourceType: "DocumentReference", ID: id, Meta: profile("DocumentReference"),
 			Status: "current", Type: concept(d.Type), Subject: b.patient, Description: d.Title,
-			Content: []content{{Attachment: attachment{ContentType: d.ContentType, Data: d.Body, Title: d.Title, Creation: date(d.Date)}}}}
+			Content: []content{{Attachment: attachment{ContentType: d.ContentType, Data: d.Body, Title: d.Title, Creation: d.Date.String()}}}}
 		if d.ContentType == "" {
 			// Data needs a type (att-1); bytes of unknown type are an octet stream.
 			doc.Content[0].Attachment.ContentType = "application/octet-stream"
@@ -561,7 +561,7 @@ func (b *builder) documents() error {
 		// DocumentReference.date is an instant and the record has only a
 		// day, so the day goes where a date is allowed.
 		if !d.Date.IsZero() {
-			doc.Context = &docContext{Period: &period{Start: date(d.Date)}}
+			doc.Context = &docContext{Period: &period{Start: d.Date.String()}}
 		}
 		b.add(id, "DocumentReference", doc)
 	}
@@ -591,13 +591,6 @@ func nonEmpty(ss []string) []string {
 }
 
 func profile(name string) *meta { return &meta{Profile: []string{ukCore + name}} }
-
-func date(d gp.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
 
 func concept(c gp.Coding) *codeableConcept {
 	if c == (gp.Coding{}) {

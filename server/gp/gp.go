@@ -60,8 +60,11 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
-// String formats the date as ISO 8601 (YYYY-MM-DD).
+// String formats the date as ISO 8601 (YYYY-MM-DD); an unset date is "".
 func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 

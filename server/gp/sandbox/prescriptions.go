@@ -128,18 +128,11 @@ func castRepeats(c castMember, today time.Time) ([]storedRepeat, error) {
 		m := rec.Medicines[i]
 		out = append(out, storedRepeat{
 			ID: repeatID(owner, m.Drug.Code), Drug: m.Drug, Name: m.Name, Dose: m.Dose, Quantity: m.Quantity,
-			SupplyDays: t.supplyDays, LastIssued: dateText(m.LastIssued), ReviewDate: clock.ago(-t.reviewIn).String(),
+			SupplyDays: t.supplyDays, LastIssued: m.LastIssued.String(), ReviewDate: clock.ago(-t.reviewIn).String(),
 			Reject: t.reject,
 		})
 	}
 	return out, nil
-}
-
-func dateText(d gp.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
 }
 
 // pendingMaxScript raises a template's pending-until time, never lowers it,

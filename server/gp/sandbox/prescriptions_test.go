@@ -69,8 +69,8 @@ func repeatState(rp gp.Repeat, pending map[string]bool, today gp.Date, earlyDays
 	return "orderable"
 }
 
-// states are the patient's repeats' states, by name.
-func states(t *testing.T, s *System, patient string, now time.Time) map[string]string {
+// practiceAndRepeats is a cast member's practice (its rules) and repeats.
+func practiceAndRepeats(t *testing.T, s *System, patient string) (gp.Practice, []gp.Repeat) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.Patient(ctx, patient)
@@ -85,6 +85,14 @@ func states(t *testing.T, s *System, patient string, now time.Time) map[string]s
 	if err != nil {
 		t.Fatal(err)
 	}
+	return practice, reps
+}
+
+// states are the patient's repeats' states, by name.
+func states(t *testing.T, s *System, patient string, now time.Time) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	practice, reps := practiceAndRepeats(t, s, patient)
 	reqs, err := s.PrescriptionRequests(ctx, patient)
 	if err != nil {
 		t.Fatal(err)
@@ -235,18 +243,7 @@ func TestRepeatIDsAreStableAndOpaque(t *testing.T) {
 func orderByName(t *testing.T, s *System, patient, note string, names ...string) ([]gp.Request, error) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := s.Patient(ctx, patient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	practice, err := s.Practice(ctx, p.PracticeODS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reps, err := s.Repeats(ctx, patient)
-	if err != nil {
-		t.Fatal(err)
-	}
+	practice, reps := practiceAndRepeats(t, s, patient)
 	var ids []string
 	for _, n := range names {
 		i := slices.IndexFunc(reps, func(rp gp.Repeat) bool { return rp.Name == n })
@@ -256,7 +253,7 @@ func orderByName(t *testing.T, s *System, patient, note string, names ...string)
 		ids = append(ids, reps[i].ID)
 	}
 	return s.Order(ctx, gp.Order{
-		PatientNHS: patient, PracticeODS: p.PracticeODS, RepeatIDs: ids, Note: note, PharmacyODS: "FZZ01",
+		PatientNHS: patient, PracticeODS: practice.ODS, RepeatIDs: ids, Note: note, PharmacyODS: "FZZ01",
 		Actor: "actor-test", EarlyDays: practice.Prescribing.EarlyDays, Today: gp.DateOf(s.now().In(london)),
 	})
 }

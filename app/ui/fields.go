@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/i18n"
+)
+
+// checkRow is one answer on a check-answers page (the NHS summary list),
+// with its Change link, or with an empty actions cell (nil) when it cannot
+// be changed.
+func checkRow(key string, value app.UI, action app.UI) app.UI {
+	if action == nil {
+		action = app.Dd().Class("nhsuk-summary-list__actions")
+	}
+	return app.Div().Class("nhsuk-summary-list__row").Body(
+		app.Dt().Class("nhsuk-summary-list__key").Text(key),
+		app.Dd().Class("nhsuk-summary-list__value").Body(value),
+		action,
+	)
+}
+
+// changeLink is a check-answers row's Change link; hidden names what it
+// changes for screen readers, since every row's link says "Change".
+func changeLink(l *i18n.Localizer, href, hidden string) app.UI {
+	return app.Dd().Class("nhsuk-summary-list__actions").Body(
+		app.A().Href(attr(href)).Body(app.Text(l.T("form.change")), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
+	)
+}
+
+// textareaField is a question answered in the person's own words: label,
+// hint, the field's error if any, and the textarea (id field-0, which the
+// error summary links to).
+func textareaField(s *Store, errs []api.FieldError, field, label, hint, value string, rows int) app.UI {
+	msg, errUI := fieldError(s, errs, field)
+	group := app.Div().Class("nhsuk-form-group")
+	textarea := app.Textarea().Class("nhsuk-textarea").ID(field+"-0").Name(field).Rows(rows).Aria("describedby", field+"-hint").Text(value)
+	if msg != "" {
+		group = group.Class("nhsuk-form-group--error")
+		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", field+"-hint "+field+"-error")
+	}
+	return group.Body(
+		app.Label().Class("nhsuk-label nhsuk-label--s").For(field+"-0").Text(label),
+		app.Div().Class("nhsuk-hint").ID(field+"-hint").Text(hint),
+		errUI,
+		textarea,
+	)
+}
