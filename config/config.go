@@ -180,9 +180,18 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			errs = append(errs, fmt.Errorf("METRICS_ADDR must be host:port, got %q", c.MetricsAddr))
 		}
 	}
+	// ADDR is an interface, the port is PORT's: "127.0.0.1:8080" would make
+	// a listen address and a public URL of nonsense.
+	addrOK := true
+	if _, _, err := net.SplitHostPort(c.Addr); err == nil {
+		addrOK = false
+		errs = append(errs, fmt.Errorf("ADDR must be a host or IP address without a port (set the port with PORT), got %q", c.Addr))
+	}
 	c.PublicURL = get("PUBLIC_URL", "http://"+c.ListenAddr())
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("PUBLIC_URL must be an http(s) URL, got %q", c.PublicURL))
+	if _, set := lookup("PUBLIC_URL"); addrOK || set {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("PUBLIC_URL must be an http(s) URL, got %q", c.PublicURL))
+		}
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	durations := []struct {

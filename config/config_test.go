@@ -131,3 +131,22 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestAddrWithAPortNamesADDR: an ADDR given as host:port is ADDR's mistake,
+// said as such, not a complaint about the PUBLIC_URL built from it.
+func TestAddrWithAPortNamesADDR(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:8080", "localhost:80", "[::1]:8080"} {
+		_, err := Load(env("ADDR", addr))
+		if err == nil || !strings.Contains(err.Error(), "ADDR must be a host or IP address without a port") {
+			t.Errorf("ADDR=%s: %v", addr, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "PUBLIC_URL") {
+			t.Errorf("ADDR=%s blames PUBLIC_URL: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"0.0.0.0", "::1", "localhost"} {
+		if _, err := Load(env("ADDR", addr)); err != nil {
+			t.Errorf("ADDR=%s refused: %v", addr, err)
+		}
+	}
+}

@@ -2,16 +2,12 @@ package server_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/nhs-companion/companion/server"
-	"github.com/nhs-companion/companion/server/flags"
 )
 
 func (e *testEnv) staff(t *testing.T, id string) *browser {
@@ -142,17 +138,17 @@ func TestAdminPageFormsAndHistory(t *testing.T) {
 	}
 }
 
-func TestRequireFeatureAnswersFeatureDisabled(t *testing.T) {
+// TestFeatureOffAnswersFeatureDisabled: a feature off at the patient's
+// practice answers 404 feature_disabled, while one that is on answers.
+func TestFeatureOffAnswersFeatureDisabled(t *testing.T) {
 	e := mustStartServer(t)
-	req := httptest.NewRequest("GET", "/", nil)
-	rhys := flags.Subject{PatientID: "p", ODS: "Z00002", ICB: "QZZ02"}
-	if err := e.srv.RequireFeature(req, flags.Appointments, rhys); err != nil {
-		t.Errorf("appointments at the non-pilot practice: %v", err)
+	rhys := e.signIn(t, "9990000050")
+	pid := rhys.pid(t)
+	if status, body := rhys.call(t, "GET", "/api/v1/patients/"+pid+"/appointments", nil, nil); status != http.StatusOK {
+		t.Errorf("appointments at the non-pilot practice: %d %s", status, body)
 	}
-	err := e.srv.RequireFeature(req, flags.Record, rhys)
-	var se *server.Error
-	if !errors.As(err, &se) || se.Status != 404 || se.Code != "feature_disabled" {
-		t.Errorf("record at the non-pilot practice: %v", err)
+	if status, code := rhys.call(t, "GET", "/api/v1/patients/"+pid+"/record", nil, nil); status != http.StatusNotFound || code != "feature_disabled" {
+		t.Errorf("record at the non-pilot practice: %d %s", status, code)
 	}
 	// Evaluations are counted by flag and outcome.
 	ms := httptest.NewServer(e.srv.Metrics.Handler())

@@ -381,7 +381,7 @@ func TestBusyPracticeQueuesInOrder(t *testing.T) {
 	pid := amara.pid(t)
 	ctx := context.Background()
 	// Someone else holds the practice's only place.
-	pass, err := e.srv.Admission.Enter(ctx, "Z00001", "")
+	pass, err := e.srv.Booking.Admission.Enter(ctx, "Z00001", "")
 	if err != nil {
 		t.Fatal(err)
 	}

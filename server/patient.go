@@ -7,11 +7,16 @@ import (
 	"strings"
 
 	"github.com/nhs-companion/companion/app/api"
-	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/booking"
+	"github.com/nhs-companion/companion/server/consult"
+	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
+	"github.com/nhs-companion/companion/server/prescribing"
+	"github.com/nhs-companion/companion/server/profiles"
+	"github.com/nhs-companion/companion/server/record"
 )
 
 // patientFrom says where a patient-scoped route finds its patient.
@@ -39,11 +44,20 @@ type patientRoute struct {
 	// authorised (the access matrix checks them for every allowed cell).
 	probe     int
 	probeCode string
-	handle    func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
+	// file routes answer a download, not a page of the app.
+	file   bool
+	handle func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
 }
 
-// appointments is what booking needs: the permission and the practice's flag.
-var appointments = access.Need{Feature: flags.Appointments, Permission: nhs.PermAppointments}
+// What each feature needs of the person acting for a patient, as each
+// feature declares it.
+var (
+	appointments  = booking.Need
+	prescriptions = prescribing.Need
+	contactNeed   = consult.Need
+	recordNeed    = record.Need
+	exportNeed    = record.ExportNeed
+)
 
 // patientRoutes is every patient-scoped page and API.
 func (s *Server) patientRoutes() []patientRoute {
@@ -63,7 +77,7 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/appointments/{id}", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.appointmentPage},
 		{method: "GET", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelPage},
 		{method: "POST", pattern: "/appointments/{id}/cancel", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.cancelSubmit},
-		{method: "GET", pattern: "/appointments/{id}/calendar.ics", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.calendar},
+		{method: "GET", pattern: "/appointments/{id}/calendar.ics", from: fromActing, need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", file: true, handle: s.calendar},
 
 		{method: "GET", pattern: "/api/v1/patients/{pid}/repeats", need: prescriptions, probe: http.StatusOK, handle: s.apiRepeats},
 		{method: "GET", pattern: "/api/v1/patients/{pid}/prescription-requests", need: prescriptions, probe: http.StatusOK, handle: s.apiRequests},
@@ -89,7 +103,7 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/record", from: fromActing, need: recordNeed, probe: http.StatusOK, handle: s.recordPage},
 		{method: "GET", pattern: "/record/{section}", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "section_not_found", handle: s.recordPage},
 		{method: "GET", pattern: "/record/documents/{id}", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "document_not_found", handle: s.documentPage},
-		{method: "GET", pattern: "/record/documents/{id}/file", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "document_not_found", handle: s.documentFile},
+		{method: "GET", pattern: "/record/documents/{id}/file", from: fromActing, need: recordNeed, probe: http.StatusNotFound, probeCode: "document_not_found", file: true, handle: s.documentFile},
 	}
 }
 
@@ -110,6 +124,22 @@ func (s *Server) PatientRoutes() []PatientRoute {
 	var out []PatientRoute
 	for _, rt := range s.patientRoutes() {
 		out = append(out, PatientRoute{Method: rt.method, Pattern: rt.pattern, From: [...]string{"path", "acting", "self"}[rt.from], Need: rt.need, Probe: rt.probe, ProbeCode: rt.probeCode})
+	}
+	return out
+}
+
+// PagePatterns lists the path patterns of every page the server renders
+// from the app's page table: patient-scoped pages and the others. The
+// route-table test holds it equal to the app's (ui.Patterns).
+func (s *Server) PagePatterns() []string {
+	var out []string
+	for _, rt := range s.patientRoutes() {
+		if rt.method == http.MethodGet && !rt.file && !strings.HasPrefix(rt.pattern, "/api/") {
+			out = append(out, rt.pattern)
+		}
+	}
+	for _, pg := range s.pages() {
+		out = append(out, strings.TrimSuffix(pg.pattern, "{$}"))
 	}
 	return out
 }
@@ -156,9 +186,7 @@ func (s *Server) authorise(rt patientRoute) handlerFunc {
 		if err != nil {
 			s.refused(r, sess, pid, err)
 			if rt.from == fromActing && errors.Is(err, access.ErrNotFound) {
-				// The access behind the profile ended (revoked, expired, aged
-				// out): the session stops acting for it.
-				_ = s.Auth.Sessions.SetActingFor(r.Context(), identityFrom(r.Context(), "patient").token, "")
+				s.stopActing(r)
 			}
 			return err
 		}
@@ -166,60 +194,90 @@ func (s *Server) authorise(rt patientRoute) handlerFunc {
 	}
 }
 
+// stopActing ends the session's acting for someone whose access ended
+// (revoked, expired, aged out).
+func (s *Server) stopActing(r *http.Request) {
+	if err := s.Auth.Sessions.SetActingFor(r.Context(), identityFrom(r.Context(), "patient").token, ""); err != nil {
+		s.Logger.WarnContext(r.Context(), "stop acting", "err", err)
+	}
+}
+
 // refused audits a refused access, naming the patient only when the ID was a
 // real one.
 func (s *Server) refused(r *http.Request, sess *session.Session, pid string, err error) {
 	e := audit.Event{Action: "access_refused", Outcome: "refused", Actor: sess.Subject, Session: sess.ID,
-		ActorPatient: s.Access.Self(actorOf(sess)), Reason: kind(err).Code}
+		ActorPatient: s.Access.Self(actorOf(sess)), Reason: fault.Code(err)}
 	if _, derr := s.Access.IDs.NHSNumber(pid); derr == nil {
 		e.Patient = pid
 	}
-	s.audit(r, e)
+	s.Audit.Record(r.Context(), e)
 }
 
-// auditPatient records an action on a patient's data with the actor and the
-// patient kept apart.
-func (s *Server) auditPatient(r *http.Request, p *access.Patient, action, outcome, reason string) {
+// currentProfile is the profile a session acts for, authorised at most once
+// a request.
+type currentProfile struct {
+	done bool
+	p    *access.Patient
+	err  error
+}
+
+// current is the patient the session acts for (the person themselves when
+// acting for nobody), authorised once per request for no particular need:
+// the banner, the features and the home page's news all start from it, and
+// narrow it to what they show. A patient route's own authorisation is
+// reused when it is for the same patient.
+func (s *Server) current(r *http.Request, sess *session.Session) (*access.Patient, error) {
+	c := identityFrom(r.Context(), "patient").current
+	if c.done {
+		return c.p, c.err
+	}
+	c.done = true
+	pid := sess.ActingFor
+	if pid == "" {
+		pid = s.Access.Self(actorOf(sess))
+	}
+	if p := authorised(r.Context()); p != nil && p.ID() == pid {
+		c.p, c.err = p.Narrow(r.Context(), access.Need{})
+		return c.p, c.err
+	}
+	c.p, c.err = s.Access.Authorize(r.Context(), actorOf(sess), pid, access.Need{})
+	if sess.ActingFor != "" && errors.Is(c.err, access.ErrNotFound) {
+		s.stopActing(r)
+	}
+	return c.p, c.err
+}
+
+// pageState is the state every page is rendered with: the language, who
+// is signed in, whom they act for and the features they see.
+func (s *Server) pageState(r *http.Request) api.PageState {
 	sess := identityFrom(r.Context(), "patient").session
-	e := audit.Event{Action: action, Outcome: outcome, Actor: p.Actor().Subject, ActorPatient: p.ActorID(), Patient: p.ID(), Reason: reason}
-	if sess != nil {
-		e.Session = sess.ID
+	st := api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r), User: s.userState(sess)}
+	if sess == nil {
+		return st
 	}
-	s.audit(r, e)
-}
-
-// profileOf is the wire form of an authorised patient.
-func profileOf(p *access.Patient) api.Profile {
-	sum := p.Summary()
-	perms := make([]string, 0, 4)
-	for _, x := range p.Permissions() {
-		perms = append(perms, string(x))
-	}
-	return api.Profile{
-		PatientID: p.ID(), Name: sum.GivenName + " " + sum.FamilyName, GivenName: sum.GivenName, FamilyName: sum.FamilyName,
-		BirthDate: sum.BirthDate.String(), Relationship: p.Relationship(), Permissions: perms, Status: string(access.Active), Self: p.Self(),
-	}
-}
-
-// profiles lists the person's profiles in wire form, marking the current one.
-func (s *Server) profiles(r *http.Request, sess *session.Session) ([]api.Profile, error) {
-	list, err := s.Access.Profiles(r.Context(), actorOf(sess))
-	if err != nil {
-		return nil, kind(err)
-	}
-	out := make([]api.Profile, 0, len(list))
-	for _, x := range list {
-		perms := make([]string, 0, len(x.Permissions))
-		for _, p := range x.Permissions {
-			perms = append(perms, string(p))
+	if st.ActingFor = s.actingFor(r, sess); st.ActingFor != nil {
+		p, _ := s.current(r, sess)
+		st.Features = map[string]bool{}
+		for _, n := range flags.All {
+			st.Features[string(n)] = p.Flag(r.Context(), n)
 		}
-		current := x.ID == sess.ActingFor || (x.Self && sess.ActingFor == "")
-		out = append(out, api.Profile{
-			PatientID: x.ID, Name: x.GivenName + " " + x.FamilyName, GivenName: x.GivenName, FamilyName: x.FamilyName,
-			BirthDate: x.BirthDate.String(), Relationship: x.Kind, Permissions: perms, Status: string(x.Status), Self: x.Self, Current: current,
-		})
+		return st
 	}
-	return out, nil
+	st.Features = s.ownFeatures(r, sess)
+	return st
+}
+
+// ownFeatures evaluates every flag for the person's own record.
+func (s *Server) ownFeatures(r *http.Request, sess *session.Session) map[string]bool {
+	out := map[string]bool{}
+	sub := flags.Subject{PatientID: s.Access.Self(actorOf(sess)), ODS: sess.GPODS}
+	if p, err := s.Access.Practice(r.Context(), sess.GPODS); err == nil {
+		sub.ICB = p.ICB
+	}
+	for n, on := range s.Flags.Evaluate(r.Context(), sub) {
+		out[string(n)] = on
+	}
+	return out
 }
 
 // actingFor is the banner's profile: who the session acts for, when it is
@@ -228,126 +286,25 @@ func (s *Server) actingFor(r *http.Request, sess *session.Session) *api.Profile 
 	if sess.ActingFor == "" {
 		return nil
 	}
-	p := authorised(r.Context())
-	if p == nil || p.ID() != sess.ActingFor {
-		var err error
-		if p, err = s.Access.Authorize(r.Context(), actorOf(sess), sess.ActingFor, access.Need{}); err != nil {
-			if errors.Is(err, access.ErrNotFound) {
-				_ = s.Auth.Sessions.SetActingFor(r.Context(), identityFrom(r.Context(), "patient").token, "")
-			}
-			return nil
-		}
-	}
-	if p.Self() {
+	p, err := s.current(r, sess)
+	if err != nil || p.Self() {
 		return nil
 	}
-	prof := profileOf(p)
+	prof := profiles.Of(p)
 	return &prof
 }
 
-// apiPatient answers GET /api/v1/patients/{pid}: who the patient is and what
-// the person may do for them.
-func (s *Server) apiPatient(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
-	writeJSON(w, http.StatusOK, profileOf(p))
-	return nil
+// KeptQuery is the request's query without lang, for the language switcher.
+// Callback pages keep nothing: their code and state are spent.
+func KeptQuery(r *http.Request) string {
+	if strings.HasSuffix(r.URL.Path, "/callback") {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Del("lang")
+	return q.Encode()
 }
 
-// switchProfile makes the session act for the patient (or the person
-// themselves again), then goes home, where the banner names them.
-func (s *Server) switchProfile(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
-	pid := p.ID()
-	if p.Self() {
-		pid = ""
-	}
-	if err := s.Auth.Sessions.SetActingFor(r.Context(), identityFrom(r.Context(), "patient").token, pid); err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
-	action := "switch_profile"
-	if p.Self() {
-		action = "switch_back"
-	}
-	s.auditPatient(r, p, action, "success", "")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
-}
-
-// activityLimit is how many events the access history shows.
-const activityLimit = 100
-
-// shownActions are the audited actions a patient sees in their history:
-// access to their data, not the plumbing.
-var shownActions = map[string]bool{
-	"switch_profile": true, "view_appointments": true, "book": true, "cancel": true,
-	"view_prescriptions": true, "order_prescription": true, "change_pharmacy": true,
-	"view_record": true, "export_record": true, "contact_practice": true, "contact_red_flag": true,
-}
-
-// activity is the patient's access history: successful accesses to their
-// data, naming who acted.
-func (s *Server) activity(r *http.Request, p *access.Patient) ([]api.ActivityEvent, error) {
-	events, err := s.Auth.Audit.ForPatient(r.Context(), p.ID(), activityLimit*2)
-	if err != nil {
-		return nil, errors.Join(ErrUnavailable, err)
-	}
-	rels, err := p.Proxies(r.Context())
-	if err != nil {
-		return nil, kind(err)
-	}
-	type who struct{ name, kind string }
-	names := map[string]who{}
-	for _, rel := range rels {
-		name, err := p.PersonName(r.Context(), rel)
-		if err != nil {
-			continue
-		}
-		names[p.ActorIDOf(rel)] = who{name, rel.Kind}
-	}
-	out := []api.ActivityEvent{}
-	for _, e := range events {
-		if e.Outcome != "success" || !shownActions[e.Action] || len(out) == activityLimit {
-			continue
-		}
-		ev := api.ActivityEvent{Time: e.Time.UnixMilli(), Action: e.Action, Self: e.ActorPatient == p.ID()}
-		if !ev.Self {
-			if w, ok := names[e.ActorPatient]; ok {
-				ev.Who, ev.Relationship = w.name, w.kind
-			}
-		}
-		out = append(out, ev)
-	}
-	return out, nil
-}
-
-// apiActivity answers GET /api/v1/patients/{pid}/activity.
-func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
-	list, err := s.activity(r, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
-}
-
-// activityPage renders /activity: who has accessed the person's own record.
-func (s *Server) activityPage(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
-	list, err := s.activity(r, p)
-	if err != nil {
-		return err
-	}
-	st := s.pageState(r)
-	st.Activity = list
-	return s.renderPage(w, r, st)
-}
-
-// profilesPage renders /profiles: the people the person can act for.
-func (s *Server) profilesPage(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.requireSession(r, "patient")
-	if err != nil {
-		return s.signInRedirect(w, r, "patient", err)
-	}
-	st := s.pageState(r)
-	if st.Profiles, err = s.profiles(r, sess); err != nil {
-		return err
-	}
-	return s.renderPage(w, r, st)
-}
+// route is the method and path a request came by, which idempotency keys
+// are scoped to.
+func route(r *http.Request) string { return r.Method + " " + r.URL.Path }

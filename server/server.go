@@ -1,5 +1,9 @@
-// Package server is Companion's HTTP side: routing, middleware, the page
-// renderer, static assets and the handlers for pages and the JSON API.
+// Package server is Companion's HTTP side, and thin: the router, middleware,
+// the page renderer, static assets, sign-in and sessions, the one error
+// adapter, and per feature a pages file and an API file that decode a
+// request, call the feature's package (booking, prescribing, consult,
+// record, profiles, staff) and render what it returns. Rules live in those
+// packages, Redis key layouts with the stores that own them.
 //
 // It is server-only: app/... and i18n must never import it.
 package server
@@ -7,54 +11,62 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/ui"
-	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/i18n"
 	"github.com/nhs-companion/companion/server/access"
-	"github.com/nhs-companion/companion/server/admission"
-	"github.com/nhs-companion/companion/server/coalesce"
+	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/booking"
 	"github.com/nhs-companion/companion/server/consult"
+	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/prefs"
+	"github.com/nhs-companion/companion/server/prescribing"
+	"github.com/nhs-companion/companion/server/profiles"
+	"github.com/nhs-companion/companion/server/ratelimit"
+	"github.com/nhs-companion/companion/server/record"
+	"github.com/nhs-companion/companion/server/reqstate"
+	"github.com/nhs-companion/companion/server/staff"
+	"github.com/nhs-companion/companion/server/web"
 )
 
-// Server holds Companion's dependencies, set at wiring time in cmd/companion.
+// Server holds Companion's dependencies, set at wiring time in internal/wire.
 type Server struct {
 	Config config.Config
 	Logger *slog.Logger
-	Redis  redis.UniversalClient
+	// Redis is pinged for readiness; nothing here keeps keys in it.
+	Redis redis.UniversalClient
 	// GP is the part of the GP system that holds no patient data
 	// (practices and pharmacies). Patient data is reached only through
 	// Access.
 	GP        gp.Practices
 	Access    *access.Gate
 	Catalogue *i18n.Catalogue
-	Assets    *Assets
-	Renderer  *Renderer
-	Metrics   *Metrics
+	Assets    *web.Assets
+	Renderer  *web.Renderer
+	Metrics   *web.Metrics
 	Auth      Auth
 	Flags     *flags.Store
-	// Slots caches practices' free slots for a few seconds, one GP read
-	// for any number of readers; Admission queues requests at busy
-	// practices.
-	Slots     *coalesce.Cache[[]gp.Slot]
-	Admission *admission.Gate
-	// Consult keeps practices' online-consultation hours, caps and
-	// suspensions; Staff is the GP system as a practice's staff reach it
-	// (their inbox).
-	Consult *consult.Store
-	Staff   StaffGP
+	Audit     *audit.Trail
+	Limits    *ratelimit.Limiter
+	Prefs     *prefs.Store
+	Drafts    *reqstate.Drafts
+
+	// The features.
+	Booking     *booking.Service
+	Prescribing *prescribing.Service
+	Contact     *consult.Service
+	Records     *record.Service
+	Profiles    *profiles.Service
+	Staff       *staff.Service
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -77,28 +89,17 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	patient := func(h handlerFunc) http.Handler { return s.withIdentity("patient", s.handle(h)) }
-	staff := func(h handlerFunc) http.Handler { return s.withIdentity("staff", s.handle(h)) }
+	staffOnly := func(h handlerFunc) http.Handler { return s.withIdentity("staff", s.handle(h)) }
+	patientAPI := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
 
-	scoped := map[string]bool{}
-	for _, rt := range s.patientRoutes() {
-		scoped[rt.method+" "+rt.pattern] = true
-	}
-	for _, p := range ui.Paths() {
-		if scoped["GET "+p] {
-			continue // a patient's page: registered through authorise below
-		}
-		switch p {
-		case "/":
-			p = "/{$}" // exactly the root, not every path
-		case "/settings", "/profiles":
-			continue // registered with their data below
-		}
-		mux.Handle("GET "+p, patient(s.page))
-	}
-	mux.Handle("GET /settings", patient(s.settingsPage))
-	mux.Handle("GET /profiles", patient(s.profilesPage))
+	// Every page of the app's route table: a patient's page through the
+	// one authorisation, a page with data of its own through its handler,
+	// any other through the plain page handler.
 	for _, rt := range s.patientRoutes() {
 		mux.Handle(rt.method+" "+rt.pattern, patient(s.rateLimitAPI(s.authorise(rt))))
+	}
+	for _, pg := range s.pages() {
+		mux.Handle("GET "+pg.pattern, patient(pg.handle))
 	}
 	mux.Handle("POST /settings/sessions/{id}/end", patient(s.endSession))
 
@@ -108,144 +109,74 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /auth/logout-everywhere", patient(s.signOut("patient", true)))
 	mux.Handle("POST /auth/keepalive", patient(s.keepAlive))
 	mux.Handle("POST /auth/backchannel-logout", s.handle(s.backChannelLogout))
-	mux.Handle("GET /staff/login", staff(s.signIn("staff")))
-	mux.Handle("GET /staff/callback", staff(s.callback("staff")))
-	mux.Handle("POST /staff/logout", staff(s.signOut("staff", false)))
-	mux.Handle("GET /admin", staff(s.adminPage))
-	mux.Handle("POST /admin/flags/{name}", staff(s.adminFlagForm))
-	mux.Handle("GET /admin/inbox", staff(s.inboxPage))
-	mux.Handle("POST /admin/inbox/{id}/respond", staff(s.staffForm(s.inboxRespond)))
-	mux.Handle("POST /admin/contact/suspend", staff(s.staffForm(s.inboxSuspend)))
-	mux.Handle("POST /admin/contact/resume", staff(s.staffForm(s.inboxSuspend)))
-	mux.Handle("POST /admin/contact/settings", staff(s.staffForm(s.inboxSettings)))
-	mux.Handle("GET /api/v1/admin/inbox", staff(s.apiInbox))
-	mux.Handle("PUT /api/v1/admin/practices/{ods}/contact", staff(s.apiContactSettings))
-	mux.Handle("GET /api/v1/admin/flags", staff(s.apiFlags))
-	mux.Handle("PUT /api/v1/admin/flags/{name}", staff(s.apiPutFlag))
+	mux.Handle("GET /staff/login", staffOnly(s.signIn("staff")))
+	mux.Handle("GET /staff/callback", staffOnly(s.callback("staff")))
+	mux.Handle("POST /staff/logout", staffOnly(s.signOut("staff", false)))
+	mux.Handle("GET /admin", staffOnly(s.adminPage))
+	mux.Handle("POST /admin/flags/{name}", staffOnly(s.adminFlagForm))
+	mux.Handle("GET /admin/inbox", staffOnly(s.inboxPage))
+	mux.Handle("POST /admin/inbox/{id}/respond", staffOnly(s.staffForm(s.inboxRespond)))
+	mux.Handle("POST /admin/contact/suspend", staffOnly(s.staffForm(s.inboxSuspend)))
+	mux.Handle("POST /admin/contact/resume", staffOnly(s.staffForm(s.inboxResume)))
+	mux.Handle("POST /admin/contact/settings", staffOnly(s.staffForm(s.inboxSettings)))
+	mux.Handle("GET /api/v1/admin/inbox", staffOnly(s.apiInbox))
+	mux.Handle("PUT /api/v1/admin/practices/{ods}/contact", staffOnly(s.apiContactSettings))
+	mux.Handle("GET /api/v1/admin/flags", staffOnly(s.apiFlags))
+	mux.Handle("PUT /api/v1/admin/flags/{name}", staffOnly(s.apiPutFlag))
 	if s.Auth.SandboxOP != nil {
 		mux.Handle("/sandbox-login/", s.Auth.SandboxOP)
 	}
 
-	patientAPI := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
 	mux.Handle("GET /api/v1/me", patientAPI(s.me))
 	mux.Handle("GET /api/v1/sessions", patientAPI(s.listSessions))
 	mux.Handle("GET /api/v1/pharmacies", patientAPI(s.apiPharmacies))
 	mux.Handle("DELETE /api/v1/sessions/{id}", patientAPI(s.endSession))
-	mux.Handle("/api/", patientAPI(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
-	mux.Handle("/", patient(func(http.ResponseWriter, *http.Request) error { return ErrNotFound }))
+	mux.Handle("/api/", patientAPI(func(http.ResponseWriter, *http.Request) error { return fault.ErrNotFound }))
+	mux.Handle("/", patient(func(http.ResponseWriter, *http.Request) error { return fault.ErrNotFound }))
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.locale(h)
-	h = s.securityHeaders(h)
-	h = s.observe(mux, h)
-	h = requestID(h)
+	h = web.SecurityHeaders(s.overTLS, h)
+	h = web.Observe(mux, s.Metrics, s.Logger, h)
+	h = web.RequestID(h)
 	return h
 }
 
-// pageState is the state every page is rendered with.
-func (s *Server) pageState(r *http.Request) api.PageState {
-	sess := identityFrom(r.Context(), "patient").session
-	st := api.PageState{Locale: localeFrom(r.Context()), Path: r.URL.Path, Query: KeptQuery(r), User: s.userState(sess)}
-	if sess != nil {
-		st.ActingFor = s.actingFor(r, sess)
-		st.Features = s.features(r, sess, st.ActingFor)
-	}
-	return st
+// page is a page of the app's route table that is not about one patient.
+type page struct {
+	pattern string
+	handle  handlerFunc
 }
 
-// features evaluates every flag for the record the person is looking at:
-// their own, or that of the person they act for.
-func (s *Server) features(r *http.Request, sess *session.Session, acting *api.Profile) map[string]bool {
-	out := map[string]bool{}
-	if p := authorised(r.Context()); acting != nil && p != nil && p.ID() == acting.PatientID {
-		for _, n := range flags.All {
-			out[string(n)] = p.Flag(r.Context(), n)
-		}
-		return out
+// pages are the app's pages that are not patient-scoped; those that need
+// data of their own have their own handler. A page of the app that shows
+// the server's data with no handler to supply it is not served at all, so
+// the route-table test catches it.
+func (s *Server) pages() []page {
+	scoped := map[string]bool{}
+	for _, rt := range s.patientRoutes() {
+		scoped[rt.method+" "+rt.pattern] = true
 	}
-	sub := flags.Subject{PatientID: s.Access.Self(actorOf(sess)), ODS: sess.GPODS, ICB: s.icbOf(r, sess.GPODS)}
-	if acting != nil {
-		if p, err := s.Access.Authorize(r.Context(), actorOf(sess), acting.PatientID, access.Need{}); err == nil {
-			for _, n := range flags.All {
-				out[string(n)] = p.Flag(r.Context(), n)
-			}
-			return out
+	own := map[string]handlerFunc{"/": s.homePage, "/settings": s.settingsPage, "/profiles": s.profilesPage}
+	var out []page
+	for _, p := range ui.Patterns() {
+		if scoped["GET "+p] {
+			continue
 		}
-	}
-	for n, on := range s.Flags.Evaluate(r.Context(), sub) {
-		out[string(n)] = on
+		h, ok := own[p]
+		if !ok && ui.FromServer(p) {
+			continue
+		}
+		if !ok {
+			h = s.page
+		}
+		if p == "/" {
+			p = "/{$}" // exactly the root, not every path
+		}
+		out = append(out, page{pattern: p, handle: h})
 	}
 	return out
-}
-
-// icbOf returns the integrated care board of a practice ("" if the GP
-// system cannot say); the gate remembers practices for a few minutes.
-func (s *Server) icbOf(r *http.Request, ods string) string {
-	p, err := s.Access.Practice(r.Context(), ods)
-	if err != nil {
-		return ""
-	}
-	return p.ICB
-}
-
-// KeptQuery is the request's query without lang, for the language switcher.
-// Callback pages keep nothing: their code and state are spent.
-func KeptQuery(r *http.Request) string {
-	if strings.HasSuffix(r.URL.Path, "/callback") {
-		return ""
-	}
-	q := r.URL.Query()
-	q.Del("lang")
-	return q.Encode()
-}
-
-// rateLimitAPI limits /api requests per session and per client IP.
-func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		// The two checks are independent Redis round trips: make them at once.
-		ipErr := make(chan error, 1)
-		go func() { ipErr <- s.limit(r, "api:ip:"+s.clientIP(r), s.Config.RateAPI) }()
-		var sessErr error
-		if id := identityFrom(r.Context(), "patient"); id.session != nil {
-			sessErr = s.limit(r, "api:s:"+id.session.ID, s.Config.RateAPI)
-		}
-		if err := errors.Join(sessErr, <-ipErr); err != nil {
-			return kind(err)
-		}
-		return next(w, r)
-	}
-}
-
-// page renders the routed page for the request's path. A browser holding an
-// ended session is sent to sign in again, to come back here.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
-	id := identityFrom(r.Context(), "patient")
-	if id.unavailable {
-		return ErrUnavailable
-	}
-	if id.stale && r.URL.Path != "/signed-out" {
-		return s.signInRedirect(w, r, "patient", ErrSessionExpired)
-	}
-	path := r.URL.Path
-	build := func(st *ui.Store) ui.Page {
-		p, _ := ui.Lookup(path, st)
-		return p
-	}
-	if _, ok := ui.Lookup(path, &ui.Store{Catalogue: s.Catalogue}); !ok {
-		return ErrNotFound
-	}
-	st := s.pageState(r)
-	if path == "/" {
-		s.homeNotifications(r, &st)
-	}
-	return s.Renderer.Render(w, r, http.StatusOK, st, build)
-}
-
-// renderPage renders the routed page for the request's path from st.
-func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, st api.PageState) error {
-	path := r.URL.Path
-	return s.Renderer.Render(w, r, http.StatusOK, st, func(st *ui.Store) ui.Page { p, _ := ui.Lookup(path, st); return p })
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -261,11 +192,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if err := s.Redis.Ping(ctx).Err(); err != nil {
 		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
-		s.logger(r).Warn("readiness: redis", "err", err)
+		s.Logger.WarnContext(ctx, "readiness: redis", "err", err)
 	}
 	if err := s.GP.Ping(ctx); err != nil {
 		checks["gp"], status = "unavailable", http.StatusServiceUnavailable
-		s.logger(r).Warn("readiness: gp", "err", err)
+		s.Logger.WarnContext(ctx, "readiness: gp", "err", err)
 	}
 	body := map[string]any{"status": "ok", "checks": checks}
 	if status != http.StatusOK {
@@ -274,7 +205,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, body)
 }
 
-// writeJSON writes v as a JSON response that is never cached.
 // maxBody bounds JSON request bodies.
 const maxBody = 16 << 10
 
@@ -283,11 +213,12 @@ func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return ErrBadRequest
+		return fault.ErrBadRequest
 	}
 	return nil
 }
 
+// writeJSON writes v as a JSON response that is never cached.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")

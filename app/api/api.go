@@ -64,6 +64,14 @@ type PageState struct {
 	Inbox *Inbox `json:"inbox,omitempty"`
 }
 
+// Fresh is the state of another page at path before its own data arrives:
+// only what every page shares (the language, who is signed in, their
+// features, whom they act for) carries over; each page's data, query,
+// status and error stay with the page they came from.
+func (st PageState) Fresh(path string) PageState {
+	return PageState{Locale: st.Locale, Path: path, User: st.User, Staff: st.Staff, Features: st.Features, ActingFor: st.ActingFor}
+}
+
 // Profile is someone the signed-in person can act for (or could, before the
 // access ended), or themselves.
 type Profile struct {

@@ -62,13 +62,25 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// BookingStep is how far through booking a person has got.
+type BookingStep string
+
+// The booking steps, in order ("queued" stands in for any of them while the
+// practice is busy).
+const (
+	BookType   BookingStep = "type"
+	BookDay    BookingStep = "day"
+	BookTime   BookingStep = "time"
+	BookCheck  BookingStep = "check"
+	BookQueued BookingStep = "queued"
+)
+
 // Booking is the state of the booking pages: which step, what has been
 // chosen so far, and the choices for the step.
 type Booking struct {
-	// Step is "type", "day", "time", "check" or "queued".
-	Step string `json:"step"`
-	Type string `json:"type,omitempty"`
-	Day  string `json:"day,omitempty"`
+	Step BookingStep `json:"step"`
+	Type string      `json:"type,omitempty"`
+	Day  string      `json:"day,omitempty"`
 	// Types, Days and Slots are the choices on their steps.
 	Types []string `json:"types,omitempty"`
 	Days  []Day    `json:"days,omitempty"`

@@ -87,11 +87,35 @@ type ScreenQuestion struct {
 	Text string `json:"text"`
 }
 
+// ContactStep is a page of contacting the practice.
+type ContactStep string
+
+// The contact steps: the questions in order, then the two ends a request
+// can come to (urgent advice instead, or sent).
+const (
+	ContactStart   ContactStep = "start"
+	ContactScreen  ContactStep = "screen"
+	ContactDetails ContactStep = "details"
+	ContactCheck   ContactStep = "check"
+	ContactUrgent  ContactStep = "urgent"
+	ContactSent    ContactStep = "sent"
+)
+
+// ContactSteps are the question steps, in order.
+var ContactSteps = []ContactStep{ContactStart, ContactScreen, ContactDetails, ContactCheck}
+
+// ContactURL is the address of a contact step.
+func ContactURL(step ContactStep) string {
+	if step == ContactStart {
+		return "/contact"
+	}
+	return "/contact?step=" + string(step)
+}
+
 // ContactForm is the state of the contact pages: which step, the answers so
 // far and the choices for the step.
 type ContactForm struct {
-	// Step is "start", "screen", "details", "check", "urgent" or "sent".
-	Step         string              `json:"step"`
+	Step         ContactStep         `json:"step"`
 	Patient      string              `json:"patient"`
 	Availability ContactAvailability `json:"availability"`
 	Kind         string              `json:"kind,omitempty"`

@@ -101,12 +101,33 @@ type Prescriptions struct {
 	EarlyDays int    `json:"early_days"`
 }
 
+// OrderStep is a page of ordering repeat prescriptions.
+type OrderStep string
+
+// The ordering steps, in order.
+const (
+	OrderMedicines OrderStep = "medicines"
+	OrderNote      OrderStep = "note"
+	OrderPharmacy  OrderStep = "pharmacy"
+	OrderCheck     OrderStep = "check"
+)
+
+// OrderSteps are the ordering steps, in order.
+var OrderSteps = []OrderStep{OrderMedicines, OrderNote, OrderPharmacy, OrderCheck}
+
+// OrderURL is the address of an ordering step.
+func OrderURL(step OrderStep) string {
+	if step == OrderMedicines {
+		return "/prescriptions/order"
+	}
+	return "/prescriptions/order?step=" + string(step)
+}
+
 // OrderForm is the state of the ordering pages: which step, what has been
 // chosen so far, and the choices for the step.
 type OrderForm struct {
-	// Step is "medicines", "note", "pharmacy" or "check".
-	Step    string `json:"step"`
-	Patient string `json:"patient"`
+	Step    OrderStep `json:"step"`
+	Patient string    `json:"patient"`
 	// Repeats are every repeat medicine (the choices on the first step,
 	// and the names of the chosen ones later).
 	Repeats  []Repeat `json:"repeats"`

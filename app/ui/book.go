@@ -28,13 +28,13 @@ func (p *bookingPage) Title() string {
 		return l.T("book.title")
 	}
 	switch b.Step {
-	case "day":
+	case api.BookDay:
 		return l.T("book.day.title")
-	case "time":
+	case api.BookTime:
 		return l.T("book.time.title")
-	case "check":
+	case api.BookCheck:
 		return l.T("book.check.title")
-	case "queued":
+	case api.BookQueued:
 		return l.T("queue.title")
 	}
 	return l.T("book.type.title")
@@ -53,13 +53,13 @@ func (p *bookingPage) Render() app.UI {
 	}
 	var content []app.UI
 	switch b.Step {
-	case "day":
+	case api.BookDay:
 		content = p.day(b)
-	case "time":
+	case api.BookTime:
 		content = p.time(b)
-	case "check":
+	case api.BookCheck:
 		content = p.check(b)
-	case "queued":
+	case api.BookQueued:
 		content = p.queued(b)
 	default:
 		content = p.types(b)

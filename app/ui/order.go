@@ -27,14 +27,14 @@ func (p *orderPage) Title() string {
 		return l.T("rx.order")
 	}
 	switch f.Step {
-	case "note":
+	case api.OrderNote:
 		if len(f.Early) > 0 {
 			return l.T("rx.note.earlyTitle", "Medicines", listText(l, f.Early))
 		}
 		return l.T("rx.note.title")
-	case "pharmacy":
+	case api.OrderPharmacy:
 		return l.T("rx.choose.title")
-	case "check":
+	case api.OrderCheck:
 		return l.T("rx.check.title")
 	}
 	return l.T("rx.medicines.title")
@@ -51,11 +51,11 @@ func (p *orderPage) Render() app.UI {
 	}
 	var content []app.UI
 	switch f.Step {
-	case "note":
+	case api.OrderNote:
 		content = p.note(f)
-	case "pharmacy":
+	case api.OrderPharmacy:
 		content = p.pharmacy(f)
-	case "check":
+	case api.OrderCheck:
 		content = p.check(f)
 	default:
 		content = p.medicines(f)
@@ -68,8 +68,8 @@ func (p *orderPage) caption(f *api.OrderForm) app.UI {
 }
 
 // form is a step's form, posting the step's name with its fields.
-func (p *orderPage) form(step string, body ...app.UI) app.UI {
-	fields := append([]app.UI{app.Input().Type("hidden").Name("step").Value(step)}, body...)
+func (p *orderPage) form(step api.OrderStep, body ...app.UI) app.UI {
+	fields := append([]app.UI{app.Input().Type("hidden").Name("step").Value(string(step))}, body...)
 	return app.Form().Action("/prescriptions/order").Method("post").Attr("novalidate", true).Body(fields...)
 }
 
@@ -117,7 +117,7 @@ func (p *orderPage) medicines(f *api.OrderForm) []app.UI {
 		if msg != "" {
 			fieldset = fieldset.Aria("describedby", "medicines-hint medicines-error")
 		}
-		content = append(content, p.form("medicines", group.Body(fieldset),
+		content = append(content, p.form(api.OrderMedicines, group.Body(fieldset),
 			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("form.continue"))))
 	}
 	if len(blocked) > 0 {
@@ -144,7 +144,7 @@ func (p *orderPage) note(f *api.OrderForm) []app.UI {
 	return []app.UI{
 		backLink("/prescriptions/order", l.T("form.back")),
 		formSummary(p.store, f.Errors),
-		p.form("note",
+		p.form(api.OrderNote,
 			group.Body(
 				app.H1().Class("nhsuk-label-wrapper").Body(
 					app.Label().Class("nhsuk-label nhsuk-label--l").For("note-0").Body(p.caption(f), app.Text(p.Title())),
@@ -180,7 +180,7 @@ func (p *orderPage) pharmacy(f *api.OrderForm) []app.UI {
 		chosen = f.Nominated.ODS
 	}
 	content := []app.UI{
-		backLink("/prescriptions/order?step=note", l.T("form.back")),
+		backLink(api.OrderURL(api.OrderNote), l.T("form.back")),
 		formSummary(p.store, onSearch(f.Errors, len(options) > 0)),
 		p.caption(f),
 		app.H1().Text(p.Title()),
@@ -189,12 +189,12 @@ func (p *orderPage) pharmacy(f *api.OrderForm) []app.UI {
 		content = append(content, app.P().Text(l.T("rx.choose.noNominated")))
 	}
 	if len(options) > 0 {
-		content = append(content, p.form("pharmacy",
+		content = append(content, p.form(api.OrderPharmacy,
 			pharmacyRadios(p.store, f.Errors, options, chosen, f.Nominated, l.T("rx.choose.legend")),
 			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("form.continue")),
 		))
 	}
-	return append(content, pharmacySearch(p.store, "/prescriptions/order", map[string]string{"step": "pharmacy"}, f.Query, f.Searched, len(f.Results), onSearch(f.Errors, len(options) > 0)))
+	return append(content, pharmacySearch(p.store, "/prescriptions/order", map[string]string{"step": string(api.OrderPharmacy)}, f.Query, f.Searched, len(f.Results), onSearch(f.Errors, len(options) > 0)))
 }
 
 func containsPharmacy(list []api.Pharmacy, ods string) bool {
@@ -225,17 +225,17 @@ func (p *orderPage) check(f *api.OrderForm) []app.UI {
 		pharmacy = pharmacyAddress(f.Pharmacy)
 	}
 	return []app.UI{
-		backLink("/prescriptions/order?step=pharmacy", l.T("form.back")),
+		backLink(api.OrderURL(api.OrderPharmacy), l.T("form.back")),
 		formSummary(p.store, f.Errors),
 		p.caption(f),
 		app.H1().Text(p.Title()),
 		app.Dl().Class("nhsuk-summary-list").Body(
 			checkRow(l.T("rx.check.patient"), app.Text(f.Patient), nil),
 			checkRow(l.T("rx.check.medicines"), app.Ul().Class("nhsuk-list").Body(meds...), changeLink(l, "/prescriptions/order", l.T("rx.check.medicines"))),
-			checkRow(l.T("rx.check.note"), app.Text(note), changeLink(l, "/prescriptions/order?step=note", l.T("rx.check.note"))),
-			checkRow(l.T("rx.check.pharmacy"), pharmacy, changeLink(l, "/prescriptions/order?step=pharmacy", l.T("rx.check.pharmacy"))),
+			checkRow(l.T("rx.check.note"), app.Text(note), changeLink(l, api.OrderURL(api.OrderNote), l.T("rx.check.note"))),
+			checkRow(l.T("rx.check.pharmacy"), pharmacy, changeLink(l, api.OrderURL(api.OrderPharmacy), l.T("rx.check.pharmacy"))),
 		),
-		p.form("check",
+		p.form(api.OrderCheck,
 			app.Input().Type("hidden").Name("idempotency_key").Value(attr(f.IdempotencyKey)),
 			app.Button().Class("nhsuk-button").ID("check-0").Type("submit").Text(l.T("rx.check.submit")),
 		),

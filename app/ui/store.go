@@ -7,6 +7,9 @@
 package ui
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/i18n"
@@ -30,27 +33,25 @@ type Store struct {
 // rendered by the server. Pages that need data fetch it when it does not.
 func (s *Store) HandedOver(path string) bool { return !s.stale && s.State.Path == path }
 
-// navigate records a client-side move to path: the page's own data and
-// query string stay with the page they came from.
+// navigate records a client-side move to path: the state becomes a fresh
+// one for the new page, keeping only what every page shares (see
+// api.PageState.Fresh), so no page's data or query outlives it.
 func (s *Store) navigate(path string) {
 	if path == s.State.Path {
 		return
 	}
 	s.stale = true
-	s.State.Path, s.State.Query, s.State.Status, s.State.Error = path, "", 0, nil
-	s.State.Sessions, s.State.Picker, s.State.Profiles, s.State.Activity = nil, nil, nil, nil
-	s.State.Diary, s.State.Booking, s.State.Appointment, s.State.Record = nil, nil, nil, nil
-	s.State.Prescriptions, s.State.Order, s.State.PharmacyChoice, s.State.Notifications = nil, nil, nil, nil
-	s.State.Contact, s.State.ContactRequests, s.State.Inbox = nil, nil, nil
+	s.State = s.State.Fresh(path)
 }
 
 // L returns the localizer for the page's language.
 func (s *Store) L() *i18n.Localizer { return s.Catalogue.Localizer(s.State.Locale) }
 
-// route is one page: its path and how to build its component.
+// route is one page: its path pattern (as the server's router writes it,
+// {name} for one path segment) and how to build its component.
 type route struct {
-	path  string
-	build func(*Store) Page
+	pattern string
+	build   func(*Store) Page
 	// fromServer pages show data only the server may assemble (who the
 	// person may act for, their access history): links to them load the
 	// page from the server, and the app takes over the rendered page.
@@ -64,7 +65,8 @@ type Page interface {
 	Title() string
 }
 
-// routes is the page table. Server and browser both build pages from it.
+// routes is the page table. Server and browser both build pages from it,
+// and the server's tests check it against the server's routes.
 var routes = []route{
 	{"/", newHomePage, false},
 	{"/help", newHelpPage, false},
@@ -75,7 +77,11 @@ var routes = []route{
 	{"/activity", newActivityPage, true},
 	{"/appointments", newAppointmentsPage, true},
 	{"/appointments/book", BookingPage, true},
+	{"/appointments/{id}", AppointmentPage, true},
+	{"/appointments/{id}/cancel", AppointmentPage, true},
 	{"/record", RecordPage, true},
+	{"/record/{section}", RecordPage, true},
+	{"/record/documents/{id}", RecordPage, true},
 	{"/prescriptions", PrescriptionsPage, true},
 	{"/prescriptions/order", OrderPage, true},
 	{"/prescriptions/pharmacy", PharmacyPage, true},
@@ -92,26 +98,36 @@ func StaffHome(s *Store) Page { return newAdminPage(s) }
 // StaffInbox is a practice's inbox of online requests.
 func StaffInbox(s *Store) Page { return newInboxPage(s) }
 
+// wildcard is one {name} segment of a pattern.
+var wildcard = regexp.MustCompile(`\{[a-z]+\}`)
+
+// PatternRegexp is the regular expression matching the paths of pattern,
+// as the WebAssembly app's router takes it.
+func PatternRegexp(pattern string) string {
+	parts := wildcard.Split(pattern, -1)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return "^" + strings.Join(parts, "[^/]+") + "$"
+}
+
 // Register adds every page to go-app's router. Both the server and the
 // WebAssembly entry call it so the route table is the same on both sides.
 func Register(s *Store) {
 	for _, r := range routes {
-		build, path := r.build, r.path
-		app.RouteFunc(path, func() app.Composer {
-			s.navigate(path)
+		build, pattern := r.build, r.pattern
+		if !strings.Contains(pattern, "{") {
+			app.RouteFunc(pattern, func() app.Composer {
+				s.navigate(pattern)
+				return orError(s, build)
+			})
+			continue
+		}
+		app.RouteWithRegexpFunc(PatternRegexp(pattern), func() app.Composer {
+			s.navigate(app.Window().URL().Path)
 			return orError(s, build)
 		})
 	}
-	// One appointment's pages (its confirmation, cancelling it).
-	app.RouteWithRegexpFunc(`^/appointments/[a-z0-9]+(/cancel)?$`, func() app.Composer {
-		s.navigate(app.Window().URL().Path)
-		return orError(s, AppointmentPage)
-	})
-	// The record's sections and documents.
-	app.RouteWithRegexpFunc(`^/record/(print|[a-z]+|documents/[a-z0-9-]+)$`, func() app.Composer {
-		s.navigate(app.Window().URL().Path)
-		return orError(s, RecordPage)
-	})
 	// Last, so exact routes win: every other path is the server's.
 	app.RouteWithRegexpFunc("^/", func() app.Composer { return newServerPage(s) })
 }
@@ -129,10 +145,11 @@ func orError(s *Store, build func(*Store) Page) Page {
 	return build(s)
 }
 
-// Lookup builds the page for path, or reports that no page has that path.
-func Lookup(path string, s *Store) (Page, bool) {
+// Lookup builds the page at pattern (a path, for pages without
+// wildcards), or reports that no page has that pattern.
+func Lookup(pattern string, s *Store) (Page, bool) {
 	for _, r := range routes {
-		if r.path == path {
+		if r.pattern == pattern {
 			return r.build(s), true
 		}
 	}
@@ -150,18 +167,42 @@ func ServerError(s *Store) Page { return newErrorPage(s) }
 func ClientPaths() []string {
 	var out []string
 	for _, r := range routes {
-		if !r.fromServer {
-			out = append(out, r.path)
+		if !r.fromServer && !strings.Contains(r.pattern, "{") {
+			out = append(out, r.pattern)
 		}
 	}
 	return out
 }
 
-// Paths lists every routed path, for tests and the service worker.
+// Paths lists every page whose path has no wildcard, for tests and the
+// service worker.
 func Paths() []string {
+	var out []string
+	for _, r := range routes {
+		if !strings.Contains(r.pattern, "{") {
+			out = append(out, r.pattern)
+		}
+	}
+	return out
+}
+
+// FromServer reports whether the page at pattern shows data only the
+// server assembles (its route must supply it).
+func FromServer(pattern string) bool {
+	for _, r := range routes {
+		if r.pattern == pattern {
+			return r.fromServer
+		}
+	}
+	return false
+}
+
+// Patterns lists every page's path pattern, in the order the app's router
+// tries them.
+func Patterns() []string {
 	out := make([]string, len(routes))
 	for i, r := range routes {
-		out[i] = r.path
+		out[i] = r.pattern
 	}
 	return out
 }

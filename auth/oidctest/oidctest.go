@@ -15,22 +15,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha512"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -212,187 +204,6 @@ func (p *Provider) BackchannelLogout(ctx context.Context, clientID, sub, sid str
 	}
 	return nil
 }
-
-// RSAPublicJWK is pub as a JWK for RS512 signatures.
-func RSAPublicJWK(pub *rsa.PublicKey, kid string) map[string]any {
-	return map[string]any{
-		"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS512",
-		"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()),
-	}
-}
-
-// RSAPrivateJWK is k as a JWK for RS512 signatures. It panics if k has more
-// than two primes.
-func RSAPrivateJWK(k *rsa.PrivateKey, kid string) map[string]any {
-	if len(k.Primes) != 2 {
-		panic("oidctest: RSAPrivateJWK needs a two-prime RSA key")
-	}
-	p, q := k.Primes[0], k.Primes[1]
-	one := big.NewInt(1)
-	// Computed here rather than read from k.Precomputed, which Precompute
-	// would have to fill in (mutating a key the caller may share).
-	dp := new(big.Int).Mod(k.D, new(big.Int).Sub(p, one))
-	dq := new(big.Int).Mod(k.D, new(big.Int).Sub(q, one))
-	qi := new(big.Int).ModInverse(q, p)
-	m := RSAPublicJWK(&k.PublicKey, kid)
-	m["d"] = b64(k.D.Bytes())
-	m["p"] = b64(p.Bytes())
-	m["q"] = b64(q.Bytes())
-	m["dp"] = b64(dp.Bytes())
-	m["dq"] = b64(dq.Bytes())
-	m["qi"] = b64(qi.Bytes())
-	return m
-}
-
-// opConfig is cfg as op.mjs reads it.
-func (cfg Config) opConfig() ([]byte, error) {
-	type client struct {
-		ClientID             string         `json:"client_id"`
-		RedirectURIs         []string       `json:"redirect_uris"`
-		JWKS                 map[string]any `json:"jwks"`
-		BackchannelLogoutURI string         `json:"backchannel_logout_uri,omitempty"`
-	}
-	type account struct {
-		Claims map[string]any `json:"claims"`
-		VoT    string         `json:"vot"`
-	}
-	clients := make([]client, 0, len(cfg.Clients))
-	for _, c := range cfg.Clients {
-		if c.PublicKey == nil {
-			return nil, fmt.Errorf("client %q has no PublicKey", c.ClientID)
-		}
-		clients = append(clients, client{
-			ClientID: c.ClientID, RedirectURIs: c.RedirectURIs,
-			JWKS:                 map[string]any{"keys": []any{RSAPublicJWK(c.PublicKey, c.KeyID)}},
-			BackchannelLogoutURI: c.BackchannelLogoutURI,
-		})
-	}
-	accounts := make(map[string]account, len(cfg.Accounts))
-	for sub, a := range cfg.Accounts {
-		accounts[sub] = account{Claims: a.Claims, VoT: a.VoT}
-	}
-	if _, ok := cfg.Accounts[cfg.DefaultAccount]; cfg.DefaultAccount != "" && !ok {
-		return nil, fmt.Errorf("DefaultAccount %q is not in Accounts", cfg.DefaultAccount)
-	}
-	return json.Marshal(map[string]any{
-		"port":            cfg.Port,
-		"issuer_path":     cfg.IssuerPath,
-		"signing_jwk":     RSAPrivateJWK(cfg.SigningKey, cfg.SigningKeyID),
-		"clients":         clients,
-		"accounts":        accounts,
-		"default_account": cfg.DefaultAccount,
-	})
-}
-
-// opDir finds ./op beside this source file, or under the module root when
-// the source path is not available (a -trimpath build).
-func opDir() (string, error) {
-	var candidates []string
-	if _, file, _, ok := runtime.Caller(0); ok {
-		candidates = append(candidates, filepath.Join(filepath.Dir(file), "op"))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				candidates = append(candidates, filepath.Join(d, "auth", "oidctest", "op"))
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, c := range candidates {
-		if _, err := os.Stat(filepath.Join(c, "op.mjs")); err == nil {
-			return c, nil
-		}
-	}
-	return "", errors.New("cannot find auth/oidctest/op/op.mjs")
-}
-
-var installMu sync.Mutex
-
-// ensureInstalled runs `npm ci` in dir unless the oidc-provider version
-// package.json names is already installed. Test binaries for several packages
-// run at once, so a file lock keeps them from installing over one another.
-func ensureInstalled(dir string) error {
-	installMu.Lock()
-	defer installMu.Unlock()
-	want, err := wantedVersion(dir)
-	if err != nil {
-		return err
-	}
-	if installedVersion(dir) == want {
-		return nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return errors.New("npm not found on PATH: install Node.js 20 and npm")
-	}
-	unlock, err := lockFile(filepath.Join(os.TempDir(), "companion-oidctest-npm.lock"))
-	if err != nil {
-		return fmt.Errorf("lock npm install: %w", err)
-	}
-	defer unlock()
-	if installedVersion(dir) == want {
-		return nil
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("npm ci in %s: %w\n%s", dir, err, out)
-	}
-	if got := installedVersion(dir); got != want {
-		return fmt.Errorf("npm ci in %s installed oidc-provider %q, want %q", dir, got, want)
-	}
-	return nil
-}
-
-func wantedVersion(dir string) (string, error) {
-	var pkg struct {
-		Dependencies map[string]string `json:"dependencies"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if err == nil {
-		err = json.Unmarshal(b, &pkg)
-	}
-	if err != nil {
-		return "", fmt.Errorf("read op/package.json: %w", err)
-	}
-	return pkg.Dependencies["oidc-provider"], nil
-}
-
-func installedVersion(dir string) string {
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "oidc-provider", "package.json"))
-	if err != nil || json.Unmarshal(b, &pkg) != nil {
-		return ""
-	}
-	return pkg.Version
-}
-
-// signJWT makes a compact RS512 JWS of claims with the given key ID and typ.
-func signJWT(key *rsa.PrivateKey, kid, typ string, claims map[string]any) (string, error) {
-	header, err := json.Marshal(map[string]string{"alg": "RS512", "typ": typ, "kid": kid})
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	input := b64(header) + "." + b64(payload)
-	sum := sha512.Sum512([]byte(input))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA512, sum[:])
-	if err != nil {
-		return "", err
-	}
-	return input + "." + b64(sig), nil
-}
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // lockedBuffer collects the provider's stderr while tests may read it.
 type lockedBuffer struct {

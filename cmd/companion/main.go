@@ -20,7 +20,7 @@ import (
 
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/internal/wire"
-	"github.com/nhs-companion/companion/server"
+	"github.com/nhs-companion/companion/server/logs"
 )
 
 func main() {
@@ -35,7 +35,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	bootLog := server.NewLogger(os.Stdout, cfg.LogLevel)
+	bootLog := logs.New(os.Stdout, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 

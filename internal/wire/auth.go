@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/api"
@@ -31,17 +30,17 @@ import (
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/web"
 )
 
 // wireAuth builds sign-in: the two relying parties (against the sandbox
 // provider when no issuer is configured), sessions, audit, rate limits.
-func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *server.Renderer) (server.Auth, error) {
+func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *web.Renderer) (server.Auth, error) {
 	a := server.Auth{
 		Pending:       rp.NewPending(rdb, "companion:auth:", 10*time.Minute),
 		Sessions:      session.NewStore(rdb, "companion:sess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		StaffSessions: session.NewStore(rdb, "companion:staffsess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		Audit:         audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
-		Limiter:       redis_rate.NewLimiter(rdb),
 	}
 	pidKey := []byte(cfg.PatientIDKey)
 	if len(pidKey) == 0 {
@@ -119,7 +118,7 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 }
 
 // sandboxProvider builds the sandbox NHS login with the sandbox cast and staff.
-func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *server.Renderer) (*sandboxop.Provider, error) {
+func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *web.Renderer) (*sandboxop.Provider, error) {
 	if cfg.Env == config.EnvProduction {
 		return nil, errors.New("the sandbox NHS login cannot run in production")
 	}

@@ -1,6 +1,7 @@
 // Package wire assembles a Companion server from its configuration: Redis,
-// the GP system, catalogues, assets, sign-in and metrics. cmd/companion and
-// the integration tests use it, so tests run exactly what production runs.
+// the GP system, catalogues, assets, sign-in, the features and metrics.
+// cmd/companion and the integration tests use it, so tests run exactly what
+// production runs.
 package wire
 
 import (
@@ -9,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/config"
@@ -16,31 +18,55 @@ import (
 	"github.com/nhs-companion/companion/server"
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/admission"
+	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/booking"
 	"github.com/nhs-companion/companion/server/coalesce"
 	"github.com/nhs-companion/companion/server/consult"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/logs"
+	"github.com/nhs-companion/companion/server/prefs"
+	"github.com/nhs-companion/companion/server/prescribing"
+	"github.com/nhs-companion/companion/server/profiles"
+	"github.com/nhs-companion/companion/server/ratelimit"
+	"github.com/nhs-companion/companion/server/record"
+	"github.com/nhs-companion/companion/server/reqstate"
+	"github.com/nhs-companion/companion/server/staff"
+	"github.com/nhs-companion/companion/server/web"
 )
+
+// GPSystem builds the GP-system adapter GP_SYSTEM names.
+func GPSystem(ctx context.Context, cfg config.Config, rdb redis.UniversalClient) (gp.System, error) {
+	switch cfg.GPSystem {
+	case "sandbox":
+		s := sandbox.New(rdb, "companion:", time.Now)
+		s.SetPrescriptionStep(cfg.SandboxPrescriptionStep)
+		if err := s.Seed(ctx); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("GP_SYSTEM %q: Companion has no such adapter", cfg.GPSystem)
+}
 
 // Build returns a ready server using rdb for everything kept in Redis. Logs
 // go to logOut.
 func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, logOut io.Writer) (*server.Server, error) {
-	log := server.NewLogger(logOut, cfg.LogLevel)
-	gpSys := sandbox.New(rdb, "companion:", time.Now)
-	gpSys.SetPrescriptionStep(cfg.SandboxPrescriptionStep)
-	if err := gpSys.Seed(ctx); err != nil {
+	log := logs.New(logOut, cfg.LogLevel)
+	gpSys, err := GPSystem(ctx, cfg, rdb)
+	if err != nil {
 		return nil, err
 	}
 	cat := i18n.MustDefault()
 	l := cat.Localizer(i18n.DefaultLocale)
-	assets, err := server.LoadAssets(cfg.WebDir, server.Manifest{
+	assets, err := web.LoadAssets(cfg.WebDir, web.Manifest{
 		Name: l.T("service.name"), ShortName: l.T("service.name"), Description: l.T("home.lead"), Lang: l.Locale(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	renderer := &server.Renderer{Catalogue: cat, Assets: assets}
+	renderer := &web.Renderer{Catalogue: cat, Assets: assets}
 	hours, err := consult.ParseWindows(cfg.ContactHours)
 	if err != nil {
 		return nil, fmt.Errorf("CONTACT_HOURS: %w", err)
@@ -58,16 +84,33 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	if err != nil {
 		return nil, err
 	}
-	metrics := server.NewMetrics()
+	metrics := web.NewMetrics()
 	metrics.Registry.MustRegister(flagStore.Evaluations)
 	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Now: time.Now}
+	trail := &audit.Trail{Log: authParts.Audit, Logger: log}
+	idem := reqstate.NewIdempotency(rdb, "companion:idem:", log)
+	contact := &consult.Service{
+		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
+		Idem:  idem, Audit: trail, Log: log,
+	}
 	return &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
-		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore,
-		Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
-		Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
-		Consult:   consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
-		Staff:     gpSys,
+		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore, Audit: trail,
+		Limits: ratelimit.New(redis_rate.NewLimiter(rdb), log),
+		Prefs:  prefs.NewStore(rdb, "companion:prefs:"),
+		Drafts: reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
+		Booking: &booking.Service{
+			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
+			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
+			Idem:      idem, Audit: trail, Log: log,
+		},
+		Prescribing: &prescribing.Service{Directory: gpSys, Idem: idem, Audit: trail,
+			Reads: prescribing.NewReadState(rdb, "companion:read:")},
+		Contact:  contact,
+		Records:  &record.Service{Audit: trail},
+		Profiles: &profiles.Service{Gate: gate, Audit: authParts.Audit},
+		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
+			Audit: trail, MaxSuspension: cfg.ContactMaxSuspension},
 	}, nil
 }
 
@@ -88,3 +131,7 @@ func SandboxFlags() map[flags.Name]flags.Rule {
 		flags.OnlineConsultation: both(true, false),
 	}
 }
+
+// draftTTL is how long an unfinished form is kept after its last step: the
+// default idle timeout of a session.
+const draftTTL = 30 * time.Minute

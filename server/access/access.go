@@ -17,24 +17,26 @@ import (
 	"time"
 
 	"github.com/nhs-companion/companion/app/nhs"
+	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 )
 
-// Refusals. The HTTP layer maps each to its status and stable code.
+// Refusals, as the error table answers them.
 var (
 	// ErrNotFound: no such patient, or not one the person may act for (the
 	// two are indistinguishable on purpose).
-	ErrNotFound = errors.New("access: not found")
+	ErrNotFound = fault.ErrNotFound
 	// ErrForbidden: the relationship lacks the permission, or the resource
 	// is the patient's own only.
-	ErrForbidden = errors.New("access: forbidden")
+	ErrForbidden = fault.ErrForbidden
 	// ErrProofingLevel: the person proved their identity only to P5.
-	ErrProofingLevel = errors.New("access: proofing level")
+	ErrProofingLevel = fault.ErrProofingLevel
 	// ErrFeatureDisabled: the feature is off for the patient's practice.
-	ErrFeatureDisabled = errors.New("access: feature disabled")
+	ErrFeatureDisabled = fault.ErrFeatureDisabled
 	// ErrUnavailable: the GP system could not answer.
-	ErrUnavailable = errors.New("access: unavailable")
+	ErrUnavailable = fault.ErrUnavailable
 )
 
 // Actor is the signed-in person, as their session knows them.
@@ -85,16 +87,6 @@ type practiceEntry struct {
 	fetched time.Time
 }
 
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 func (g *Gate) now() time.Time {
 	if g.Now == nil {
 		return time.Now()
@@ -103,7 +95,7 @@ func (g *Gate) now() time.Time {
 }
 
 // today is the date in the UK, where ages and access dates are counted.
-func (g *Gate) today() gp.Date { return gp.DateOf(g.now().In(london)) }
+func (g *Gate) today() gp.Date { return gp.DateOf(g.now().In(gp.UK)) }
 
 // Practice returns a practice, remembering it for practiceTTL.
 func (g *Gate) Practice(ctx context.Context, ods string) (gp.Practice, error) {
@@ -204,21 +196,39 @@ func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*
 		if StatusOf(*p.rel, birth, p.record, p.practice, g.today()) != Active {
 			return nil, ErrNotFound
 		}
-		if need.SelfOnly || (need.Permission != "" && !grants(*p.rel, need.Permission)) {
-			return nil, ErrForbidden
-		}
 	}
-	if need.P9 && a.ProofingLevel != "P9" {
+	return p.check(ctx, need, true)
+}
+
+// Narrow authorises the same patient for another need (a page that shows
+// more than one feature's data) without asking the GP system again: the
+// relationship, its permissions and the practice's flags are checked
+// anew, the patient's record is not re-read.
+func (p *Patient) Narrow(ctx context.Context, need Need) (*Patient, error) {
+	return p.check(ctx, need, false)
+}
+
+// check applies need to a patient whose relationship is live: permission,
+// identity proofing, then the flags of the patient's practice (and, on
+// first authorising a proxy, linked profiles).
+func (p *Patient) check(ctx context.Context, need Need, first bool) (*Patient, error) {
+	g := p.gate
+	if p.rel != nil && (need.SelfOnly || (need.Permission != "" && !grants(*p.rel, need.Permission))) {
+		return nil, ErrForbidden
+	}
+	if need.P9 && p.actor.ProofingLevel != "P9" {
 		return nil, ErrProofingLevel
 	}
 	sub := p.subject()
-	if p.rel != nil && !g.Flags.Enabled(ctx, flags.LinkedProfiles, sub) {
+	if first && p.rel != nil && !g.Flags.Enabled(ctx, flags.LinkedProfiles, sub) {
 		return nil, ErrFeatureDisabled
 	}
 	if need.Feature != "" && !g.Flags.Enabled(ctx, need.Feature, sub) {
 		return nil, ErrFeatureDisabled
 	}
-	return p, nil
+	q := *p
+	q.need = need
+	return &q, nil
 }
 
 // grants reports whether a relationship grants perm: the full record
@@ -227,7 +237,7 @@ func grants(r gp.Relationship, perm nhs.Permission) bool {
 	return r.Has(perm) || (perm == nhs.PermRecordSummary && r.Has(nhs.PermFullRecord))
 }
 
-func unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }
+func unavailable(err error) error { return fault.Unreachable(err) }
 
 // Self returns the ID of the actor's own record.
 func (g *Gate) Self(a Actor) string { return g.IDs.For(a.NHSNumber) }
@@ -271,6 +281,9 @@ type Summary struct {
 	BirthDate             gp.Date
 	Practice              gp.Practice
 }
+
+// Name is the patient's full name.
+func (s Summary) Name() string { return s.GivenName + " " + s.FamilyName }
 
 // Summary names the patient and their practice.
 func (p *Patient) Summary() Summary {
@@ -317,59 +330,18 @@ func (p *Patient) PersonName(ctx context.Context, r gp.Relationship) (string, er
 // ActorIDOf is the opaque ID of a proxy's own record (to match audit events).
 func (p *Patient) ActorIDOf(r gp.Relationship) string { return p.gate.IDs.For(r.ActorNHS) }
 
-// Profile is someone the actor can act for (or could, before access ended).
-type Profile struct {
-	ID          string
-	Self        bool
-	GivenName   string
-	FamilyName  string
-	BirthDate   gp.Date
-	Kind        string
-	Permissions []nhs.Permission
-	Status      Status
-	End         gp.Date
+// Event is an audit event about an action on this patient's data, with the
+// actor and the patient kept apart.
+func (p *Patient) Event(action, outcome, reason, object string) audit.Event {
+	return audit.Event{Action: action, Outcome: outcome, Reason: reason, Object: object,
+		Actor: p.actor.Subject, ActorPatient: p.ActorID(), Patient: p.id}
 }
 
-// Profiles lists the actor themselves, then everyone they have a
-// relationship with (not-yet-started ones left out), with each one's status.
-func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
-	self, err := g.GP.Patient(ctx, a.NHSNumber)
-	if err != nil && !errors.Is(err, gp.ErrNotFound) {
-		return nil, unavailable(err)
+// Outcome is an audit outcome and reason for an action that ended with err:
+// "success", or "refused" with the refusal's stable code.
+func Outcome(err error) (outcome, reason string) {
+	if err == nil {
+		return "success", ""
 	}
-	out := []Profile{{
-		ID: g.IDs.For(a.NHSNumber), Self: true, GivenName: self.GivenName, FamilyName: self.FamilyName,
-		BirthDate: self.BirthDate, Permissions: slices.Clone(nhs.Permissions), Status: Active,
-	}}
-	rels, err := g.GP.Relationships(ctx, a.NHSNumber)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	birth, _ := gp.ParseDate(a.BirthDate)
-	today := g.today()
-	for _, r := range rels {
-		pat, err := g.GP.Patient(ctx, r.PatientNHS)
-		if errors.Is(err, gp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		practice, err := g.Practice(ctx, pat.PracticeODS)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		st := StatusOf(r, birth, pat, practice, today)
-		if st == NotStarted {
-			continue
-		}
-		if st == Active && !g.Flags.Enabled(ctx, flags.LinkedProfiles, flags.Subject{PatientID: g.IDs.For(r.PatientNHS), ODS: practice.ODS, ICB: practice.ICB}) {
-			continue
-		}
-		out = append(out, Profile{
-			ID: g.IDs.For(r.PatientNHS), GivenName: pat.GivenName, FamilyName: pat.FamilyName, BirthDate: pat.BirthDate,
-			Kind: r.Kind, Permissions: slices.Clone(r.Permissions), Status: st, End: r.End,
-		})
-	}
-	return out, nil
+	return "refused", fault.Code(err)
 }

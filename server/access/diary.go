@@ -25,6 +25,9 @@ func (p *Patient) Diary() Diary {
 // Rules are the patient's practice's booking rules.
 func (d Diary) Rules() gp.BookingRules { return d.p.practice.Booking }
 
+// Zone is the time zone the practice keeps its diary in.
+func (d Diary) Zone() *time.Location { return d.p.practice.Location() }
+
 // Practice is the ODS code of the patient's practice, whose diary this is.
 func (d Diary) Practice() string { return d.p.practice.ODS }
 

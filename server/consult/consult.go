@@ -15,7 +15,6 @@ package consult
 import (
 	"errors"
 	"time"
-	_ "time/tzdata" // opening hours are kept in London time; don't depend on the host's zoneinfo
 
 	"github.com/nhs-companion/companion/server/gp"
 )
@@ -47,15 +46,7 @@ var (
 // london is where every practice Companion serves keeps its hours: England
 // and Wales share one zone, so opening hours, caps' days and reply
 // deadlines all count in it.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var london = gp.UK
 
 // Day is the local (Europe/London) calendar date of t, which daily caps
 // count by.

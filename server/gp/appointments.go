@@ -128,6 +128,29 @@ var DefaultBookingRules = BookingRules{
 	MaxFuture: 2, BookCutoff: 30 * time.Minute, CancelCutoff: time.Hour, ReasonMax: 500,
 }
 
+// Earliest is the soonest start a slot booked at now may have: the booking
+// cut-off, applied the same way to what people are shown, what they choose
+// and what the GP system is asked to book.
+func (r BookingRules) Earliest(now time.Time) time.Time { return now.Add(r.BookCutoff) }
+
+// CancelFrom is the soonest start an appointment cancelled online at now may
+// have.
+func (r BookingRules) CancelFrom(now time.Time) time.Time { return now.Add(r.CancelCutoff) }
+
+// Cancellable reports whether an appointment can still be cancelled online
+// at now.
+func (r BookingRules) Cancellable(a Appointment, now time.Time) bool {
+	return a.Status == StatusBooked && a.Slot.Start.After(r.CancelFrom(now))
+}
+
+// MaxReason is the longest reason the practice takes, in characters.
+func (r BookingRules) MaxReason() int {
+	if r.ReasonMax <= 0 {
+		return DefaultBookingRules.ReasonMax
+	}
+	return r.ReasonMax
+}
+
 // Appointments is the diary part of the port. Book and Cancel are atomic in
 // the GP system, so no rush of requests can double-book a slot or exceed a
 // limit.

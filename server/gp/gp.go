@@ -1,6 +1,7 @@
 // Package gp is the port to the GP system, the authority for patients,
 // practices, appointments and prescriptions. Adapters live in sub-packages
-// (sandbox); gptest holds the contract suite every adapter must pass.
+// (sandbox); gptest holds the contract suite every adapter must pass, all of
+// it with one call to gptest.Run.
 //
 // It is server-only: app/... must never import it.
 package gp

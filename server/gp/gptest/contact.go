@@ -13,19 +13,26 @@ import (
 )
 
 // ContactFixture names what the online-consultation contract needs. The
-// suite submits requests and replies to them, so run it on a system of its
-// own, keeping real time.
+// suite submits requests and replies to them, so give it a system of its
+// own (System), keeping real time.
 type ContactFixture struct {
 	// Patient and OtherPatient are registered at Practice.
 	Patient, OtherPatient, Practice string
 	// OtherPractice is another practice the system serves, where Patient
 	// is not registered.
 	OtherPractice string
+	// System, if set, gives the part a system of its own: Run calls it
+	// with the part's subtest instead of using its own system.
+	System func(t *testing.T) gp.System
+	// Unsupported, if set, declares that the adapter does not offer this
+	// part, and why; Run then skips it with that reason, and the other
+	// fields must be left empty.
+	Unsupported string
 }
 
-// RunContact checks the online-consultation part of the port: the patient's
+// runContact checks the online-consultation part of the port: the patient's
 // side (Contact) and the practice's (Inbox).
-func RunContact(t *testing.T, sys gp.System, fx ContactFixture) {
+func runContact(t *testing.T, sys gp.System, fx ContactFixture) {
 	ctx := context.Background()
 	if fx.Patient == "" || fx.OtherPatient == "" || fx.Practice == "" || fx.OtherPractice == "" || fx.OtherPractice == fx.Practice {
 		t.Fatalf("ContactFixture needs two patients, their practice and another practice: %+v", fx)

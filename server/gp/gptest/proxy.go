@@ -15,10 +15,17 @@ type ProxyFixture struct {
 	Permission     string
 	// Stranger is a registered patient with no relationships at all.
 	Stranger string
+	// System, if set, gives the part a system of its own: Run calls it
+	// with the part's subtest instead of using its own system.
+	System func(t *testing.T) gp.System
+	// Unsupported, if set, declares that the adapter does not offer this
+	// part, and why; Run then skips it with that reason, and the other
+	// fields must be left empty.
+	Unsupported string
 }
 
-// RunProxies checks the proxy part of the port.
-func RunProxies(t *testing.T, sys gp.System, fx ProxyFixture) {
+// runProxies checks the proxy part of the port.
+func runProxies(t *testing.T, sys gp.System, fx ProxyFixture) {
 	ctx := context.Background()
 	t.Run("RelationshipsOfActor", func(t *testing.T) {
 		rels, err := sys.Relationships(ctx, fx.Actor)

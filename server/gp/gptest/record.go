@@ -16,10 +16,17 @@ import (
 type RecordFixture struct {
 	// Patient has a full record: every section holds at least one item.
 	Patient string
+	// System, if set, gives the part a system of its own: Run calls it
+	// with the part's subtest instead of using its own system.
+	System func(t *testing.T) gp.System
+	// Unsupported, if set, declares that the adapter does not offer this
+	// part, and why; Run then skips it with that reason, and the other
+	// fields must be left empty.
+	Unsupported string
 }
 
-// RunRecords checks the health-record part of the port.
-func RunRecords(t *testing.T, sys gp.System, fx RecordFixture) {
+// runRecords checks the health-record part of the port.
+func runRecords(t *testing.T, sys gp.System, fx RecordFixture) {
 	ctx := context.Background()
 
 	t.Run("RecordFound", func(t *testing.T) {

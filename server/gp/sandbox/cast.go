@@ -54,6 +54,17 @@ func birthDate(today time.Time, age, offset int) gp.Date {
 	return gp.DateOf(last.AddDate(-age, 0, 0))
 }
 
+// castBirth is the birth date, as of the day today, of the cast member
+// with nhsNumber, for events in another's record tied to it.
+func castBirth(today time.Time, nhsNumber string) (gp.Date, bool) {
+	for _, m := range cast {
+		if m.nhsNumber == nhsNumber {
+			return birthDate(today, m.age, m.birthdayOffset), true
+		}
+	}
+	return gp.Date{}, false
+}
+
 // Login is a cast member who can sign in to the sandbox NHS login.
 type Login struct {
 	NHSNumber string

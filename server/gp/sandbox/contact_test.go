@@ -8,47 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
-	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp"
-	"github.com/nhs-companion/companion/server/gp/gptest"
 )
-
-var contactFixture = gptest.ContactFixture{
-	Patient: amara, OtherPatient: priya, Practice: PilotPractice, OtherPractice: NonPilotPractice,
-}
-
-func TestContactContract(t *testing.T) {
-	// On real time: the suite checks that a new request is listed first.
-	srv := redistest.MustStart(t)
-	s := New(srv.Client(t), "test:", time.Now)
-	if err := s.Seed(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	gptest.RunContact(t, s, contactFixture)
-}
-
-// TestContactContractOnMiniredis: sandbox mode runs on miniredis, so the
-// respond script must behave the same there.
-func TestContactContractOnMiniredis(t *testing.T) {
-	s := newOnMiniredis(t, time.Now)
-	gptest.RunContact(t, s, contactFixture)
-}
-
-func newOnMiniredis(t *testing.T, now func() time.Time) *System {
-	t.Helper()
-	m := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := New(rdb, "test:", now)
-	if err := s.Seed(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // contactBackends are the Redis servers the sandbox runs on, seeded, on a
 // clock that stands still at now.

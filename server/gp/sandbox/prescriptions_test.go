@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/gptest"
+	"github.com/nhs-companion/companion/server/gp/sandbox/castdata"
 )
 
 const (
@@ -28,33 +27,6 @@ const (
 	tom    = "9990000069"
 	kofi   = "9990000077"
 )
-
-var rxFixture = gptest.PrescriptionFixture{
-	Patient: amara, Practice: PilotPractice, OtherPatient: priya, Unnominated: layla, Pharmacy: "FZZ05",
-}
-
-func TestPrescriptionsContract(t *testing.T) {
-	// On real time: the suite checks that a new request is listed first.
-	srv := redistest.MustStart(t)
-	s := New(srv.Client(t), "test:", time.Now)
-	if err := s.Seed(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	gptest.RunPrescriptions(t, s, rxFixture)
-}
-
-// TestPrescriptionsContractOnMiniredis: sandbox mode runs on miniredis, so
-// the order script and the seed's must behave the same there.
-func TestPrescriptionsContractOnMiniredis(t *testing.T) {
-	m := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := New(rdb, "test:", time.Now)
-	if err := s.Seed(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	gptest.RunPrescriptions(t, s, rxFixture)
-}
 
 // repeatState names a repeat's state as the app shows it.
 func repeatState(rp gp.Repeat, pending map[string]bool, today gp.Date, earlyDays int) string {
@@ -113,20 +85,20 @@ func states(t *testing.T, s *System, patient string, now time.Time) map[string]s
 func TestCastRepeatStates(t *testing.T) {
 	want := map[string]map[string]string{
 		amara: {
-			salbutamolInhaler.Display: "orderable",
-			cetirizine10.Display:      "orderable",
-			clenilModulite100.Display: "review_due",
-			desogestrel75.Display:     "early",
+			castdata.SalbutamolInhaler.Display: "orderable",
+			castdata.Cetirizine10.Display:      "orderable",
+			castdata.ClenilModulite100.Display: "review_due",
+			castdata.Desogestrel75.Display:     "early",
 		},
-		layla: {emollient5050.Display: "orderable", hydrocortisone1.Display: "orderable"},
-		priya: {sumatriptan50.Display: "orderable", levothyroxine75.Display: "early"},
+		layla: {castdata.Emollient5050.Display: "orderable", castdata.Hydrocortisone1.Display: "orderable"},
+		priya: {castdata.Sumatriptan50.Display: "orderable", castdata.Levothyroxine75.Display: "early"},
 		george: {
-			metformin500.Display: "early", // issued by the seeded request
-			apixaban5.Display:    "orderable", bisoprolol2_5.Display: "orderable", losartan50.Display: "orderable",
-			paracetamol500.Display: "orderable",
-			amlodipine5.Display:    "early", atorvastatin20.Display: "early", finasteride5.Display: "early", omeprazole20.Display: "early",
+			castdata.Metformin500.Display: "early", // issued by the seeded request
+			castdata.Apixaban5.Display:    "orderable", castdata.Bisoprolol2_5.Display: "orderable", castdata.Losartan50.Display: "orderable",
+			castdata.Paracetamol500.Display: "orderable",
+			castdata.Amlodipine5.Display:    "early", castdata.Atorvastatin20.Display: "early", castdata.Finasteride5.Display: "early", castdata.Omeprazole20.Display: "early",
 		},
-		tom:  {ramipril5.Display: "orderable", atorvastatin20.Display: "orderable", allopurinol100.Display: "orderable"},
+		tom:  {castdata.Ramipril5.Display: "orderable", castdata.Atorvastatin20.Display: "orderable", castdata.Allopurinol100.Display: "orderable"},
 		rhys: {},
 		kofi: {},
 	}
@@ -233,7 +205,7 @@ func TestRepeatIDsAreStableAndOpaque(t *testing.T) {
 		}
 	}
 	// George and Tom both take atorvastatin 20mg.
-	if g, tm := ids(a, george)[atorvastatin20.Code], ids(a, tom)[atorvastatin20.Code]; g == "" || g == tm {
+	if g, tm := ids(a, george)[castdata.Atorvastatin20.Code], ids(a, tom)[castdata.Atorvastatin20.Code]; g == "" || g == tm {
 		t.Errorf("atorvastatin: George's %q, Tom's %q; want two IDs", g, tm)
 	}
 }
@@ -301,7 +273,7 @@ func TestRequestStatusOverTime(t *testing.T) {
 	if err := s.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	salbutamol := salbutamolInhaler.Display
+	salbutamol := castdata.SalbutamolInhaler.Display
 	before := repeatNamed(t, s, amara, salbutamol)
 	if want := gp.DateOf(t0.AddDate(0, 0, -21)); before.LastIssued != want {
 		t.Fatalf("salbutamol last issued %s, want the record's %s", before.LastIssued, want)
@@ -359,7 +331,7 @@ func TestRejectedRequestStops(t *testing.T) {
 	if err := s.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	sumatriptan := sumatriptan50.Display
+	sumatriptan := castdata.Sumatriptan50.Display
 	before := repeatNamed(t, s, priya, sumatriptan)
 	reqs, err := orderByName(t, s, priya, "", sumatriptan)
 	if err != nil {
@@ -401,8 +373,8 @@ func TestPendingBlocksUntilReadyOrRejected(t *testing.T) {
 		patient, name string
 		free          time.Duration // when the first request stops blocking
 	}{
-		{tom, ramipril5.Display, 3 * time.Minute},
-		{priya, sumatriptan50.Display, time.Minute},
+		{tom, castdata.Ramipril5.Display, 3 * time.Minute},
+		{priya, castdata.Sumatriptan50.Display, time.Minute},
 	} {
 		clock.set(t0)
 		if _, err := orderByName(t, s, tc.patient, "", tc.name); err != nil {
@@ -438,7 +410,7 @@ func TestOrderRules(t *testing.T) {
 		i := slices.IndexFunc(reps, func(rp gp.Repeat) bool { return rp.Name == name })
 		return reps[i].ID
 	}
-	salbutamol := id(salbutamolInhaler.Display) // due in 7 days
+	salbutamol := id(castdata.SalbutamolInhaler.Display) // due in 7 days
 	base := gp.Order{PatientNHS: amara, PracticeODS: PilotPractice, PharmacyODS: "FZZ01", Actor: "a", EarlyDays: 10, Today: gp.DateOf(now)}
 	for _, tc := range []struct {
 		name string
@@ -482,8 +454,8 @@ func TestSeededRequests(t *testing.T) {
 			want                    gp.RequestStatus
 			issued                  gp.Date
 		}{
-			{amara, desogestrel75.Display, "FZZ04", gp.RxReady, gp.DateOf(now.Add(-49 * time.Hour))},
-			{george, metformin500.Display, "FZZ02", gp.RxDispensed, gp.DateOf(now.Add(-(8*24 + 1) * time.Hour))},
+			{amara, castdata.Desogestrel75.Display, "FZZ04", gp.RxReady, gp.DateOf(now.Add(-49 * time.Hour))},
+			{george, castdata.Metformin500.Display, "FZZ02", gp.RxDispensed, gp.DateOf(now.Add(-(8*24 + 1) * time.Hour))},
 		} {
 			reqs, err := s.PrescriptionRequests(ctx, tc.patient)
 			if err != nil {
@@ -658,8 +630,8 @@ func TestConcurrentOrdersOneRequest(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, london)
 	a, b := twoProcesses(t, now)
-	salbutamol := repeatNamed(t, a, amara, salbutamolInhaler.Display).ID
-	cetirizine := repeatNamed(t, a, amara, cetirizine10.Display).ID
+	salbutamol := repeatNamed(t, a, amara, castdata.SalbutamolInhaler.Display).ID
+	cetirizine := repeatNamed(t, a, amara, castdata.Cetirizine10.Display).ID
 
 	race := func(orders [][]string) (ok int, wrong []error) {
 		var (
@@ -753,7 +725,7 @@ func TestPrescriptionsWithRedisDownAreUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s, srv := newSeeded(t, time.Now())
-	id := repeatNamed(t, s, amara, salbutamolInhaler.Display).ID
+	id := repeatNamed(t, s, amara, castdata.SalbutamolInhaler.Display).ID
 	srv.Stop()
 	if _, err := s.Repeats(ctx, amara); !errors.Is(err, gp.ErrUnavailable) {
 		t.Errorf("Repeats: got %v, want ErrUnavailable", err)

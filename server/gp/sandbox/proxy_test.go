@@ -8,13 +8,7 @@ import (
 
 	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/server/gp"
-	"github.com/nhs-companion/companion/server/gp/gptest"
 )
-
-func TestProxyContract(t *testing.T) {
-	s, _ := newSeeded(t, time.Now())
-	gptest.RunProxies(t, s, gptest.ProxyFixture{Actor: "9990000034", Patient: "9990000042", Permission: "appointments", Stranger: "9990000050"})
-}
 
 func TestSetRelationshipRefusesNonsense(t *testing.T) {
 	s, _ := newSeeded(t, time.Now())

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp"
@@ -23,9 +25,59 @@ func newSeeded(t *testing.T, now time.Time) (*System, *redistest.Server) {
 	return s, srv
 }
 
+// newOnMiniredis returns a sandbox system on a miniredis of its own, seeded.
+func newOnMiniredis(t *testing.T, now func() time.Time) *System {
+	t.Helper()
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	s := New(rdb, "test:", now)
+	if err := s.Seed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// contractFixture is the whole contract's fixture on the seeded cast. The
+// prescriptions and contact parts change the data they check, and check
+// that what they add is listed first, so each runs on a system of its own
+// from fresh, on real time.
+func contractFixture(fresh func(t *testing.T) gp.System) gptest.Fixture {
+	return gptest.Fixture{
+		Directory:    gptest.DirectoryFixture{Patient: amara, Practice: PilotPractice},
+		Appointments: gptest.AppointmentFixture{Patient: amara, Practice: PilotPractice, OtherPatient: priya, Elsewhere: rhys},
+		Prescriptions: gptest.PrescriptionFixture{
+			Patient: amara, Practice: PilotPractice, OtherPatient: priya, Unnominated: layla, Pharmacy: "FZZ05",
+			System: fresh,
+		},
+		Contact: gptest.ContactFixture{
+			Patient: amara, OtherPatient: priya, Practice: PilotPractice, OtherPractice: NonPilotPractice,
+			System: fresh,
+		},
+		Proxies: gptest.ProxyFixture{Actor: priya, Patient: george, Permission: "appointments", Stranger: rhys},
+		Records: gptest.RecordFixture{Patient: amara},
+	}
+}
+
 func TestContract(t *testing.T) {
 	s, _ := newSeeded(t, time.Now())
-	gptest.Run(t, s, gptest.Fixture{Patient: "9990000018", Practice: PilotPractice, OtherPatient: "9990000034", Elsewhere: "9990000050"})
+	gptest.Run(t, s, contractFixture(func(t *testing.T) gp.System {
+		srv := redistest.MustStart(t)
+		s := New(srv.Client(t), "test:", time.Now)
+		if err := s.Seed(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}))
+}
+
+// TestContractOnMiniredis: sandbox mode runs on the embedded miniredis, so
+// the scripts (booking, ordering, replying, the seed's) must behave the same
+// there.
+func TestContractOnMiniredis(t *testing.T) {
+	gptest.Run(t, newOnMiniredis(t, time.Now), contractFixture(func(t *testing.T) gp.System {
+		return newOnMiniredis(t, time.Now)
+	}))
 }
 
 func TestCastAgesStayConstant(t *testing.T) {

@@ -8,13 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp"
-	"github.com/nhs-companion/companion/server/gp/gptest"
 )
 
 var london = zones[PilotPractice]
@@ -270,17 +267,4 @@ func TestClinicians(t *testing.T) {
 			t.Errorf("%s: %d clinicians, want 2 to 4", ods, len(got))
 		}
 	}
-}
-
-// TestContractOnMiniredis: sandbox mode runs on the embedded miniredis, so
-// the scripts must behave the same there.
-func TestContractOnMiniredis(t *testing.T) {
-	m := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s := New(rdb, "test:", time.Now)
-	if err := s.Seed(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	gptest.Run(t, s, gptest.Fixture{Patient: "9990000018", Practice: PilotPractice, OtherPatient: "9990000034", Elsewhere: "9990000050"})
 }

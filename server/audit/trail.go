@@ -1,0 +1,56 @@
+package audit
+
+import (
+	"context"
+	"log/slog"
+)
+
+type ctxKey int
+
+const (
+	requestKey ctxKey = iota
+	sessionKey
+)
+
+// WithRequestID tags ctx with the request's ID, which every event recorded
+// through a Trail under it carries.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestKey, id)
+}
+
+// RequestID is the request ID ctx was tagged with ("" if none).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestKey).(string)
+	return id
+}
+
+// WithSession tags ctx with the signed-in session's ID (a hash, never the
+// cookie value).
+func WithSession(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, sessionKey, id)
+}
+
+// Session is the session ID ctx was tagged with ("" if none).
+func Session(ctx context.Context) string {
+	id, _ := ctx.Value(sessionKey).(string)
+	return id
+}
+
+// Trail is how request handlers and features record events: it fills in
+// the request ID and session from the context. A failed write is logged,
+// not returned: the action it describes has already happened.
+type Trail struct {
+	Log    Log
+	Logger *slog.Logger
+}
+
+// Record records e.
+func (t *Trail) Record(ctx context.Context, e Event) {
+	e.RequestID = RequestID(ctx)
+	if e.Session == "" {
+		e.Session = Session(ctx)
+	}
+	if err := t.Log.Record(ctx, e); err != nil {
+		t.Logger.ErrorContext(ctx, "audit", "action", e.Action, "err", err)
+	}
+}

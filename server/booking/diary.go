@@ -1,0 +1,212 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/reqstate"
+)
+
+// SlotView is a slot's wire form.
+func SlotView(sl gp.Slot) api.Slot {
+	return api.Slot{
+		ID: sl.ID, Start: sl.Start.UnixMilli(), End: sl.End.UnixMilli(), Type: string(sl.Type), Mode: string(sl.Mode),
+		Clinician: sl.Clinician.Name, ClinicianRole: sl.Clinician.Role, Location: sl.Location,
+	}
+}
+
+// AppointmentView is an appointment's wire form at now.
+func AppointmentView(a gp.Appointment, rules gp.BookingRules, now time.Time) api.Appointment {
+	v := api.Appointment{ID: a.ID, Slot: SlotView(a.Slot), Reason: a.Reason, Status: string(a.Status), BookedAt: a.BookedAt.UnixMilli()}
+	if !a.CancelledAt.IsZero() {
+		v.CancelledAt = a.CancelledAt.UnixMilli()
+	}
+	v.Past = !a.Slot.Start.After(now)
+	v.Cancellable = rules.Cancellable(a, now)
+	return v
+}
+
+// Diary sorts the patient's appointments into upcoming, past and cancelled,
+// and audits the viewing.
+func (s *Service) Diary(ctx context.Context, p *access.Patient) (*api.Diary, error) {
+	d := p.Diary()
+	list, err := d.Appointments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum := p.Summary()
+	out := &api.Diary{Upcoming: []api.Appointment{}, Past: []api.Appointment{}, Cancelled: []api.Appointment{},
+		Limit: d.Rules().MaxFuture, Practice: sum.Practice.Name, Phone: sum.Practice.Phone}
+	now := s.now()
+	for _, a := range list {
+		v := AppointmentView(a, d.Rules(), now)
+		switch {
+		case a.Status == gp.StatusCancelled:
+			out.Cancelled = append(out.Cancelled, v)
+		case v.Past:
+			out.Past = append(out.Past, v)
+		default:
+			out.Upcoming = append(out.Upcoming, v)
+		}
+	}
+	// The most recent past appointment first; upcoming soonest first.
+	sort.SliceStable(out.Past, func(i, j int) bool { return out.Past[i].Slot.Start > out.Past[j].Slot.Start })
+	sort.SliceStable(out.Cancelled, func(i, j int) bool { return out.Cancelled[i].Slot.Start > out.Cancelled[j].Slot.Start })
+	s.Audit.Record(ctx, p.Event("view_appointments", "success", "", ""))
+	return out, nil
+}
+
+// Appointment returns one of the patient's appointments.
+func (s *Service) Appointment(ctx context.Context, p *access.Patient, id string) (gp.Appointment, error) {
+	list, err := p.Diary().Appointments(ctx)
+	if err != nil {
+		return gp.Appointment{}, err
+	}
+	for _, a := range list {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return gp.Appointment{}, ErrNoAppointment
+}
+
+// View is one appointment's page: the appointment, where and whom to call;
+// confirm asks before cancelling (dropped when it can no longer be).
+func (s *Service) View(ctx context.Context, p *access.Patient, id string, confirm, booked bool) (*api.AppointmentView, error) {
+	a, err := s.Appointment(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	sum := p.Summary()
+	v := &api.AppointmentView{
+		Appointment: AppointmentView(a, p.Diary().Rules(), s.now()), Patient: sum.Name(),
+		Practice: sum.Practice.Name, Address: Address(sum.Practice), Phone: sum.Practice.Phone, Confirm: confirm,
+	}
+	v.Booked = !confirm && booked && a.Status == gp.StatusBooked
+	if confirm && !v.Appointment.Cancellable {
+		v.Confirm = false
+	}
+	return v, nil
+}
+
+// Address is a practice's address on one line.
+func Address(pr gp.Practice) string {
+	return strings.Join(append(append([]string{}, pr.Address...), pr.Postcode), ", ")
+}
+
+// Problem is an answer the person must put right, on the booking pages.
+type Problem struct {
+	Field string
+	Err   *fault.Error
+}
+
+// Step fills in the step booking b has reached, with the choices it offers:
+// a type, then a day, then a time (slotID, when chosen), then the check
+// page. typeAsked says the person submitted the type question. A slot that
+// has just gone sends them back to choosing a time, saying so.
+func (s *Service) Step(ctx context.Context, p *access.Patient, b *api.Booking, slotID, ticket string, typeAsked bool) ([]Problem, error) {
+	d := p.Diary()
+	zone := d.Zone()
+	switch {
+	case !ValidType(b.Type):
+		b.Step, b.Type, b.Day = api.BookType, "", ""
+		if typeAsked {
+			return []Problem{{"type", ErrTypeRequired}}, nil
+		}
+		return nil, nil
+	case slotID != "":
+		sl, free, err := d.Slot(ctx, slotID)
+		if errors.Is(err, gp.ErrNotFound) || (err == nil && string(sl.Type) != b.Type) {
+			return nil, fault.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Day = sl.Start.In(zone).Format(time.DateOnly)
+		if !free || sl.Start.Before(d.Rules().Earliest(s.now())) {
+			more, err := s.Step(ctx, p, b, "", ticket, typeAsked)
+			return append([]Problem{{"slot", ErrSlotTaken}}, more...), err
+		}
+		v := SlotView(sl)
+		b.Step, b.Slot = api.BookCheck, &v
+		b.ReasonRequired, b.ReasonMax = d.Rules().ReasonRequired, d.Rules().MaxReason()
+		if b.IdempotencyKey == "" {
+			b.IdempotencyKey = reqstate.NewKey()
+		}
+		return nil, nil
+	}
+	release, err := s.Admit(ctx, d.Practice(), ticket)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := s.FreeSlots(ctx, d, b.Type)
+	release()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := time.Parse(time.DateOnly, b.Day); err != nil {
+		var problems []Problem
+		if b.Day != "" {
+			problems = append(problems, Problem{"day", ErrDayRequired})
+		}
+		b.Step, b.Day, b.Days = api.BookDay, "", Days(slots, zone)
+		return problems, nil
+	}
+	b.Step = api.BookTime
+	for _, sl := range slots {
+		if sl.Start.In(zone).Format(time.DateOnly) == b.Day {
+			b.Slots = append(b.Slots, SlotView(sl))
+		}
+	}
+	return nil, nil
+}
+
+// Days counts free slots per day in zone, in date order.
+func Days(slots []gp.Slot, zone *time.Location) []api.Day {
+	var out []api.Day
+	for _, sl := range slots {
+		d := sl.Start.In(zone).Format(time.DateOnly)
+		if n := len(out); n > 0 && out[n-1].Date == d {
+			out[n-1].Free++
+			continue
+		}
+		out = append(out, api.Day{Date: d, Free: 1})
+	}
+	return out
+}
+
+// Event is what goes in a calendar file, in the page's language.
+type Event struct{ Title, Description string }
+
+// Calendar is a booked appointment as an iCalendar file (RFC 5545), to add
+// to a phone's calendar. It holds no name, no reason and no NHS number:
+// calendars are often shared and synced.
+func Calendar(a gp.Appointment, practice gp.Practice, ev Event, now time.Time) (string, error) {
+	if a.Status != gp.StatusBooked {
+		return "", ErrNoAppointment
+	}
+	var b strings.Builder
+	line := func(k, v string) { b.WriteString(k + ":" + icsEscape(v) + "\r\n") }
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//NHS Companion//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n")
+	line("UID", a.ID+"@companion")
+	b.WriteString("DTSTAMP:" + now.UTC().Format("20060102T150405Z") + "\r\n")
+	b.WriteString("DTSTART:" + a.Slot.Start.UTC().Format("20060102T150405Z") + "\r\n")
+	b.WriteString("DTEND:" + a.Slot.End.UTC().Format("20060102T150405Z") + "\r\n")
+	line("SUMMARY", ev.Title)
+	line("LOCATION", Address(practice))
+	line("DESCRIPTION", ev.Description)
+	b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+	return b.String(), nil
+}
+
+// icsEscape escapes text for an iCalendar property value (RFC 5545 3.3.11).
+func icsEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+}

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/nhs-companion/companion/auth/rp"
+	"github.com/nhs-companion/companion/auth/session"
+	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/ratelimit"
+)
+
+// Auth is everything sign-in needs, set at wiring time.
+type Auth struct {
+	// Patients is NHS login; Staff is NHS CIS2 (or the sandbox's staff users).
+	Patients, Staff *rp.RP
+	Pending         *rp.Pending
+	// Sessions and StaffSessions are kept apart: a staff session never
+	// opens patient pages, nor the reverse.
+	Sessions, StaffSessions *session.Store
+	// Audit is the audit log, read for patients' access histories.
+	Audit      audit.Log
+	PatientIDs *access.IDs
+	// SandboxOP is the in-process sandbox NHS login, nil outside sandbox mode.
+	SandboxOP http.Handler
+}
+
+// Cookie names. Over HTTPS (always in production) the __Host- prefix makes
+// the browser insist on Secure, Path=/ and no Domain.
+func (s *Server) cookieName(kind string) string {
+	name := "companion"
+	if kind == "staff" {
+		name = "companion-staff"
+	}
+	if s.Config.SecureCookies() {
+		return "__Host-" + name
+	}
+	return name
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, kind, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(kind), Value: token, Path: "/",
+		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, kind string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(kind), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) sessions(kind string) *session.Store {
+	if kind == "staff" {
+		return s.Auth.StaffSessions
+	}
+	return s.Auth.Sessions
+}
+
+// identity is what the request knows about who is signed in.
+type identity struct {
+	session *session.Session
+	token   string
+	// stale is set when the browser sent a cookie for a session that has
+	// ended (timed out, signed out elsewhere, or lost with Redis).
+	stale bool
+	// unavailable is set when the session store could not be reached.
+	unavailable bool
+	// current is the profile the session acts for, authorised once per
+	// request (see Server.current).
+	current *currentProfile
+}
+
+type identityKey struct{ kind string }
+
+// withIdentity loads the session of the given kind, if the browser sent one.
+func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
+	store := s.sessions(kind)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := identity{current: &currentProfile{}}
+		ctx := r.Context()
+		if c, err := r.Cookie(s.cookieName(kind)); err == nil && c.Value != "" {
+			id.token = c.Value
+			sess, err := store.Get(ctx, c.Value)
+			switch {
+			case err == nil:
+				id.session = &sess
+				ctx = audit.WithSession(ctx, sess.ID)
+				if q := r.URL.Query().Get("lang"); q != "" && s.Catalogue.Supported(q) {
+					if err := s.Prefs.SetLanguage(ctx, sess.UserKey, q); err != nil {
+						s.Logger.WarnContext(ctx, "save language preference", "err", err)
+					}
+				}
+			case errors.Is(err, session.ErrNotFound):
+				id.stale = true
+				s.clearSessionCookie(w, kind)
+				s.Audit.Record(ctx, audit.Event{Action: "session_expired", Outcome: "ended", Reason: kind})
+			default:
+				id.unavailable = true
+				s.Logger.ErrorContext(ctx, "session store", "err", err)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, identityKey{kind}, &id)))
+	})
+}
+
+func identityFrom(ctx context.Context, kind string) *identity {
+	if id, ok := ctx.Value(identityKey{kind}).(*identity); ok {
+		return id
+	}
+	return &identity{current: &currentProfile{}}
+}
+
+// requireSession returns the signed-in session of kind, or the error that
+// sends the person to sign in (pages) or answers 401 (API).
+func (s *Server) requireSession(r *http.Request, kind string) (*session.Session, error) {
+	id := identityFrom(r.Context(), kind)
+	switch {
+	case id.unavailable:
+		return nil, fault.ErrUnavailable
+	case id.session != nil:
+		return id.session, nil
+	case id.stale:
+		return nil, fault.ErrSessionExpired
+	}
+	return nil, fault.ErrUnauthenticated
+}
+
+// signInRedirect turns "not signed in" on a page into a trip to sign in that
+// comes back to the same page.
+func (s *Server) signInRedirect(w http.ResponseWriter, r *http.Request, kind string, err error) error {
+	if !errors.Is(err, fault.ErrUnauthenticated) && !errors.Is(err, fault.ErrSessionExpired) {
+		return err
+	}
+	start := "/auth/login"
+	if kind == "staff" {
+		start = "/staff/login"
+	}
+	q := url.Values{"return": {r.URL.RequestURI()}}
+	if errors.Is(err, fault.ErrSessionExpired) {
+		q.Set("reason", "timeout")
+	}
+	http.Redirect(w, r, start+"?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// pageSession is the signed-in patient session for a page, or (nil, nil)
+// once the browser has been sent to sign in.
+func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, kind string) (*session.Session, error) {
+	sess, err := s.requireSession(r, kind)
+	if err != nil {
+		return nil, s.signInRedirect(w, r, kind, err)
+	}
+	return sess, nil
+}
+
+// rateLimitAPI limits /api requests per session and per client IP.
+func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		// The two checks are independent Redis round trips: make them at once.
+		ipErr := make(chan error, 1)
+		go func() {
+			ipErr <- s.Limits.Allow(r.Context(), ratelimit.APIByIP, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateAPI)
+		}()
+		var sessErr error
+		if id := identityFrom(r.Context(), "patient"); id.session != nil {
+			sessErr = s.Limits.Allow(r.Context(), ratelimit.APIBySession, id.session.ID, s.Config.RateAPI)
+		}
+		if err := errors.Join(sessErr, <-ipErr); err != nil {
+			return err
+		}
+		return next(w, r)
+	}
+}
