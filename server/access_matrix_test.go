@@ -32,12 +32,16 @@ var (
 	matrixActors = []struct{ name, nhs, level string }{
 		{"Amara", "9990000018", "P9"}, {"Priya", "9990000034", "P9"}, {"Rhys", "9990000050", "P9"}, {"Tom", "9990000069", "P5"},
 	}
-	matrixPatients = []struct{ name, nhs, practice string }{
-		{"Amara", "9990000018", "Z00001"}, {"Layla", "9990000026", "Z00001"}, {"Priya", "9990000034", "Z00001"},
-		{"George", "9990000042", "Z00001"}, {"Rhys", "9990000050", "Z00002"}, {"Tom", "9990000069", "Z00001"},
-		{"Kofi", "9990000077", "Z00001"},
+	matrixPatients = []struct{ name, nhs, practice, respell string }{
+		{"Amara", "9990000018", "Z00001", ""}, {"Layla", "9990000026", "Z00001", ""}, {"Priya", "9990000034", "Z00001", ""},
+		{"George", "9990000042", "Z00001", ""}, {"Rhys", "9990000050", "Z00002", ""}, {"Tom", "9990000069", "Z00001", ""},
+		{"Kofi", "9990000077", "Z00001", ""},
 		// Valid NHS numbers nobody in the sandbox has, and IDs that are not IDs.
-		{"nobody", "9991000000", ""}, {"garbage", "", ""},
+		{"nobody", "9991000000", "", ""}, {"garbage", "", "", ""},
+		// Other spellings of real patients' IDs are nobody's: each patient
+		// has one (practice "" expects 404 not_found).
+		{"Amara upper case", "9990000018", "", "upper"}, {"Layla low bits", "9990000026", "", "lowbits"},
+		{"George first letter", "9990000042", "", "first"}, {"Priya low bits", "9990000034", "", "lowbits"},
 	}
 	// matrixAccess is live proxy access. Amara's access to Kofi is suspended
 	// (he is past the practice's child-access age) and so is absent.
@@ -46,6 +50,22 @@ var (
 		{"Priya", "George"}: {"appointments", "prescriptions"},
 	}
 )
+
+// respell writes a canonical patient ID another way that decodes to the
+// same bytes.
+func respell(id, how string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	switch how {
+	case "upper":
+		return strings.ToUpper(id)
+	case "first":
+		return strings.ToUpper(id[:1]) + id[1:]
+	case "lowbits":
+		last := strings.IndexByte(alphabet, id[len(id)-1])
+		return id[:len(id)-1] + string(alphabet[last|3])
+	}
+	return id
+}
 
 type cell struct {
 	status int
@@ -92,6 +112,9 @@ func probe(t *testing.T, b *browser, method, path string) cell {
 	if method != http.MethodGet {
 		req.Header.Set("Origin", b.env.url)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Content-Type", "application/json")
+		}
 	}
 	res, err := noRedirects.Do(req)
 	if err != nil {
@@ -136,7 +159,7 @@ func TestAccessMatrix(t *testing.T) {
 		for _, p := range matrixPatients {
 			pid := "not-a-patient-id"
 			if p.nhs != "" {
-				pid = ids.For(p.nhs)
+				pid = respell(ids.For(p.nhs), p.respell)
 			}
 			for _, rt := range routes {
 				if rt.From == "self" && p.name != a.name {

@@ -55,19 +55,6 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sessionInfos lists a person's sessions, marking the current one.
-func (s *Server) sessionInfos(r *http.Request, user, current string) ([]api.SessionInfo, error) {
-	list, err := s.Auth.Sessions.List(r.Context(), user)
-	if err != nil {
-		return nil, fault.Unreachable(err)
-	}
-	out := make([]api.SessionInfo, 0, len(list))
-	for _, x := range list {
-		out = append(out, api.SessionInfo{ID: x.ID, Device: x.Device, Started: x.CreatedAt.UnixMilli(), LastSeen: x.LastSeen.UnixMilli(), Current: x.ID == current})
-	}
-	return out, nil
-}
-
 // endOwnSession ends one of the person's sessions by ID, audited.
 func (s *Server) endOwnSession(r *http.Request, sess *session.Session, id string) error {
 	if err := s.Auth.Sessions.EndByID(r.Context(), sess.UserKey, id); errors.Is(err, session.ErrNotFound) {
@@ -85,9 +72,9 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.sessionInfos(r, sess.UserKey, sess.ID)
+	out, err := s.Auth.Sessions.Infos(r.Context(), sess.UserKey, sess.ID)
 	if err != nil {
-		return err
+		return fault.Unreachable(err)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

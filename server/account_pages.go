@@ -9,15 +9,9 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 )
 
-// page renders the routed page for the request's path, with no data of its
-// own. A browser holding an ended session is sent to sign in again, to come
-// back here.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) error {
-	return s.plainPage(w, r, nil)
-}
-
-// plainPage renders a page that any visitor may open, filled in by fill
-// for a signed-in person.
+// plainPage renders a page of the app's table that any visitor may open,
+// filled in by fill (nil for no data of its own) for a signed-in person. A
+// browser holding an ended session is sent to sign in again, to come back.
 func (s *Server) plainPage(w http.ResponseWriter, r *http.Request, fill func(*api.PageState)) error {
 	id := identityFrom(r.Context(), "patient")
 	if id.unavailable {
@@ -76,8 +70,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st := s.pageState(r)
-	if st.Sessions, err = s.sessionInfos(r, sess.UserKey, sess.ID); err != nil {
-		return err
+	if st.Sessions, err = s.Auth.Sessions.Infos(r.Context(), sess.UserKey, sess.ID); err != nil {
+		return fault.Unreachable(err)
 	}
 	return s.renderPage(w, r, st)
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -526,5 +527,125 @@ func TestFeaturesFollowThePatientsPractice(t *testing.T) {
 	_, page := rhys.get(t, "/")
 	if !strings.Contains(page, "Not available online at your practice yet") {
 		t.Error("Rhys's home page does not say the record is unavailable")
+	}
+}
+
+// TestP5IsToldToProveIdentityToContactThePractice: online consultation
+// needs P9, like the other clinical features; a P5 person is told how to
+// prove their identity, and their home page lists no requests.
+func TestP5IsToldToProveIdentityToContactThePractice(t *testing.T) {
+	e := mustStartServer(t)
+	tom := e.signIn(t, "9990000069")
+	res, body := tom.get(t, "/contact")
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, `data-error-code="proofing_level"`) {
+		t.Errorf("/contact as P5: %d", res.StatusCode)
+	}
+	if status, code := tom.call(t, "POST", "/api/v1/patients/"+tom.pid(t)+"/contact-requests", map[string]string{"kind": "admin"}, nil); status != http.StatusForbidden || code != "proofing_level" {
+		t.Errorf("sending as P5: %d %s", status, code)
+	}
+}
+
+// TestLoginCSRFIsRefused: a callback for a sign-in started in another
+// browser (an attacker's own sign-in, its callback sent to a victim) signs
+// nobody in, says so with a way to start again, and is audited; the
+// browser that started it is unaffected. Patient and staff alike.
+func TestLoginCSRFIsRefused(t *testing.T) {
+	e := mustStartServer(t)
+	for _, tc := range []struct{ kind, start, callback, hint string }{
+		{"patient", "/auth/login", "/auth/callback", "9990000018"},
+		{"staff", "/staff/login", "/staff/callback", "staff-site-z00001"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			attacker := e.newBrowser(t)
+			var callback string
+			attacker.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+				if req.URL.Path == tc.callback {
+					callback = req.URL.String()
+					return http.ErrUseLastResponse
+				}
+				return nil
+			}
+			attacker.get(t, tc.start+"?login_hint="+tc.hint)
+			if callback == "" {
+				t.Fatal("no callback seen")
+			}
+			victim := e.newBrowser(t)
+			res, body := victim.get(t, strings.TrimPrefix(callback, e.url))
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `data-error-code="sign_in_not_started_here"`) ||
+				!strings.Contains(body, `href="/auth/login"`) {
+				t.Errorf("callback in another browser: %d", res.StatusCode)
+			}
+			for _, c := range victim.client.Jar.Cookies(res.Request.URL) {
+				if c.Name == "companion" || c.Name == "companion-staff" {
+					t.Errorf("the victim's browser got a session cookie %s", c.Name)
+				}
+			}
+			if !e.auditHas(t, "callback_refused", tc.kind+":browser") {
+				t.Error("refusal not audited")
+			}
+		})
+	}
+	// The binding cookie is short-lived, HttpOnly and SameSite=Lax.
+	b := e.newBrowser(t)
+	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, _ := b.get(t, "/auth/login")
+	var found bool
+	for _, c := range res.Cookies() {
+		if c.Name == "companion-signin" {
+			found = c.HttpOnly && c.SameSite == http.SameSiteLaxMode && c.MaxAge > 0 && c.MaxAge <= 600 && c.Path == "/"
+		}
+	}
+	if !found {
+		t.Errorf("no proper binding cookie: %v", res.Header["Set-Cookie"])
+	}
+}
+
+// TestUnknownCookiesCannotGrowTheAuditTrail: a client sending made-up
+// session cookies is answered each time, but only a few a minute are
+// audited.
+func TestUnknownCookiesCannotGrowTheAuditTrail(t *testing.T) {
+	e := mustStartServer(t)
+	for i := 0; i < 40; i++ {
+		req, _ := http.NewRequest("GET", e.url+"/help", nil)
+		req.AddCookie(&http.Cookie{Name: "companion", Value: fmt.Sprintf("made-up-%d", i)})
+		res, err := noRedirects.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unknown cookie %d: %d", i, res.StatusCode)
+		}
+	}
+	msgs, err := e.redis.Client(t).XRange(context.Background(), "companion:audit", "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.Values["action"] == "session_expired" {
+			n++
+		}
+	}
+	if n == 0 || n > 5 {
+		t.Errorf("40 unknown cookies wrote %d session_expired events, want 1 to 5", n)
+	}
+}
+
+// TestSandboxPickerIsNeverCached: the sign-in picker carries the sign-in's
+// state, so it is sent no-store, as a complete HTML page.
+func TestSandboxPickerIsNeverCached(t *testing.T) {
+	e := mustStartServer(t)
+	b := e.newBrowser(t)
+	res, body := b.get(t, "/auth/login")
+	if !strings.HasPrefix(res.Request.URL.Path, "/sandbox-login/authorize") || res.StatusCode != http.StatusOK {
+		t.Fatalf("ended at %s with %d", res.Request.URL, res.StatusCode)
+	}
+	if cc, ct := res.Header.Get("Cache-Control"), res.Header.Get("Content-Type"); cc != "no-store" || ct != "text/html; charset=utf-8" {
+		t.Errorf("picker Cache-Control %q, Content-Type %q", cc, ct)
+	}
+	res, _ = b.pick(t, res, body, "not-an-account")
+	if res.StatusCode != http.StatusUnprocessableEntity || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("refused choice: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
 }

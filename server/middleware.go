@@ -49,8 +49,5 @@ func (s *Server) locale(next http.Handler) http.Handler {
 }
 
 func (s *Server) setLocaleCookie(w http.ResponseWriter, loc string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: i18n.CookieName, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, i18n.CookieName, loc, 365*24*3600)
 }

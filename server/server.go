@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -73,7 +74,9 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 
-	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 
 	mux.Handle("GET /web/", s.Assets)
@@ -169,7 +172,7 @@ func (s *Server) pages() []page {
 			continue
 		}
 		if !ok {
-			h = s.page
+			h = func(w http.ResponseWriter, r *http.Request) error { return s.plainPage(w, r, nil) }
 		}
 		if p == "/" {
 			p = "/{$}" // exactly the root, not every path
@@ -177,10 +180,6 @@ func (s *Server) pages() []page {
 		out = append(out, page{pattern: p, handle: h})
 	}
 	return out
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz reports whether the dependencies Companion needs answer: Redis and
@@ -208,12 +207,19 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // maxBody bounds JSON request bodies.
 const maxBody = 16 << 10
 
-// decodeJSON reads a JSON request body strictly.
+// decodeJSON reads a JSON request body strictly: sent as JSON, exactly
+// one value, no unknown fields, no more than maxBody.
 func decodeJSON(r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fault.ErrContentType
+	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fault.ErrBadRequest
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fault.ErrBadRequest // trailing bytes after the value
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/auth/session"
@@ -29,12 +30,17 @@ type Auth struct {
 	SandboxOP http.Handler
 }
 
-// Cookie names. Over HTTPS (always in production) the __Host- prefix makes
-// the browser insist on Secure, Path=/ and no Domain.
-func (s *Server) cookieName(kind string) string {
-	name := "companion"
-	if kind == "staff" {
+// cookieName is the name of one of Companion's cookies ("patient" and
+// "staff" for the sessions). Over HTTPS (always in production) the __Host-
+// prefix makes the browser insist on Secure, Path=/ and no Domain.
+func (s *Server) cookieName(name string) string {
+	switch name {
+	case "patient":
+		name = "companion"
+	case "staff":
 		name = "companion-staff"
+	default:
+		name = "companion-" + strings.TrimPrefix(name, "patient-")
 	}
 	if s.Config.SecureCookies() {
 		return "__Host-" + name
@@ -42,18 +48,19 @@ func (s *Server) cookieName(kind string) string {
 	return name
 }
 
+// setCookie sets an HttpOnly, SameSite=Lax cookie for the whole site (a
+// session cookie when maxAge is 0; cleared when it is negative).
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
 func (s *Server) setSessionCookie(w http.ResponseWriter, kind, token string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(kind), Value: token, Path: "/",
-		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, s.cookieName(kind), token, 0)
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter, kind string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(kind), Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode,
-	})
+	s.setCookie(w, s.cookieName(kind), "", -1)
 }
 
 func (s *Server) sessions(kind string) *session.Store {
@@ -100,7 +107,11 @@ func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
 			case errors.Is(err, session.ErrNotFound):
 				id.stale = true
 				s.clearSessionCookie(w, kind)
-				s.Audit.Record(ctx, audit.Event{Action: "session_expired", Outcome: "ended", Reason: kind})
+				// Anyone can send an unknown cookie: a few a minute per client
+				// are audited, not every one.
+				if s.Limits.Allow(ctx, ratelimit.ExpiredAudit, ratelimit.ClientIP(r, s.Config.TrustProxy), 5) == nil {
+					s.Audit.Record(ctx, audit.Event{Action: "session_expired", Outcome: "ended", Reason: kind})
+				}
 			default:
 				id.unavailable = true
 				s.Logger.ErrorContext(ctx, "session store", "err", err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/nhs"
@@ -19,7 +20,22 @@ import (
 var (
 	ErrSignInFailed = fault.New(fault.Invalid, "sign_in_failed", "error.signInFailed")
 	ErrNHSNumber    = fault.New(fault.Forbidden, "sign_in_nhs_number", "error.nhsNumber")
+	// ErrSignInElsewhere: the callback came to a browser that did not start
+	// the sign-in (a link someone else started, followed here).
+	ErrSignInElsewhere = fault.New(fault.Invalid, "sign_in_not_started_here", "error.signInElsewhere")
 )
+
+// bindingCookie names the cookie that ties a pending sign-in of kind to the
+// browser that started it.
+func (s *Server) bindingCookie(kind string) string { return s.cookieName(kind + "-signin") }
+
+// boundHere reports whether the callback came to the browser that started
+// the sign-in, and forgets the binding either way.
+func (s *Server) boundHere(w http.ResponseWriter, r *http.Request, kind string, login rp.Login) bool {
+	s.setCookie(w, s.bindingCookie(kind), "", -1)
+	c, err := r.Cookie(s.bindingCookie(kind))
+	return err == nil && login.BoundTo(c.Value)
+}
 
 func (s *Server) provider(kind string) *rp.RP {
 	if kind == "staff" {
@@ -40,7 +56,13 @@ func (s *Server) signIn(kind string) handlerFunc {
 			return err
 		}
 		q := r.URL.Query()
-		if err := s.Auth.Pending.Save(r.Context(), rp.Login{Start: start, Return: rp.SafeReturn(q.Get("return"))}); err != nil {
+		login := rp.Login{Start: start, Return: rp.SafeReturn(q.Get("return"))}
+		secret, err := login.Bind()
+		if err != nil {
+			return err
+		}
+		s.setCookie(w, s.bindingCookie(kind), secret, int(s.Auth.Pending.TTL()/time.Second))
+		if err := s.Auth.Pending.Save(r.Context(), login); err != nil {
 			return fault.Unreachable(err)
 		}
 		prompt := q.Get("prompt")
@@ -72,6 +94,9 @@ func (s *Server) callback(kind string) handlerFunc {
 		}
 		if err != nil {
 			return fault.Unreachable(err)
+		}
+		if !s.boundHere(w, r, kind, login) {
+			return refuse("browser", errors.New("callback without the browser binding"), ErrSignInElsewhere)
 		}
 		if e := q.Get("error"); e != "" {
 			return refuse("provider_"+e, errors.New(q.Get("error_description")), ErrSignInFailed)

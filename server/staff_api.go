@@ -1,11 +1,9 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/nhs-companion/companion/app/api"
-	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/staff"
 )
@@ -31,10 +29,8 @@ func (s *Server) apiPutFlag(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c staff.FlagChange
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return fault.ErrBadRequest
+	if err := decodeJSON(r, &c); err != nil {
+		return err
 	}
 	change, err := s.Staff.ChangeFlag(r.Context(), sess, flags.Name(r.PathValue("name")), c)
 	if err != nil {

@@ -35,7 +35,7 @@ func changeLink(l *i18n.Localizer, href, hidden string) app.UI {
 func textareaField(s *Store, errs []api.FieldError, field, label, hint, value string, rows int) app.UI {
 	msg, errUI := fieldError(s, errs, field)
 	group := app.Div().Class("nhsuk-form-group")
-	textarea := app.Textarea().Class("nhsuk-textarea").ID(field+"-0").Name(field).Rows(rows).Aria("describedby", field+"-hint").Text(value)
+	textarea := textareaOf(value).Class("nhsuk-textarea").ID(field+"-0").Name(field).Rows(rows).Aria("describedby", field+"-hint")
 	if msg != "" {
 		group = group.Class("nhsuk-form-group--error")
 		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", field+"-hint "+field+"-error")
@@ -46,4 +46,17 @@ func textareaField(s *Store, errs []api.FieldError, field, label, hint, value st
 		errUI,
 		textarea,
 	)
+}
+
+// textareaOf is a textarea holding value. On the server the value is the
+// element's escaped content: browsers ignore a value attribute on a
+// textarea, and go-app writes one unescaped, so text a person typed could
+// close the element and inject markup. In the browser it is the value.
+func textareaOf(value string) app.HTMLTextarea {
+	if app.IsClient {
+		return app.Textarea().Text(value)
+	}
+	// (Leading line breaks are not kept: the HTML parser drops the first,
+	// and every answer is trimmed before it is used anyway.)
+	return app.Textarea().Body(app.Text(value))
 }

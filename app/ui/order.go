@@ -132,7 +132,7 @@ func (p *orderPage) note(f *api.OrderForm) []app.UI {
 	l := p.store.L()
 	msg, errUI := fieldError(p.store, f.Errors, "note")
 	group := app.Div().Class("nhsuk-form-group")
-	textarea := app.Textarea().Class("nhsuk-textarea").ID("note-0").Name("note").Rows(5).Aria("describedby", "note-hint").Text(f.Note)
+	textarea := textareaOf(f.Note).Class("nhsuk-textarea").ID("note-0").Name("note").Rows(5).Aria("describedby", "note-hint")
 	if msg != "" {
 		group = group.Class("nhsuk-form-group--error")
 		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", "note-hint note-error")

@@ -210,6 +210,55 @@ func TestAttrRoundTripsHostileValues(t *testing.T) {
 	}
 }
 
+// TestTextareaRoundTripsHostileValues: what a person typed comes back as
+// the textarea's content, exactly, and never as markup.
+func TestTextareaRoundTripsHostileValues(t *testing.T) {
+	for _, v := range []string{
+		`"></textarea><meta http-equiv="refresh" content="0;url=https://example.com">`,
+		`</TEXTAREA ><a href="https://example.com">log in</a>`,
+		"has a line break\n\nand paragraphs\n",
+		`<tag> & &amp; 'single' "double" \ back`,
+		`Welsh: Â â Ŵ ŵ – “quotes”`,
+	} {
+		out := app.HTMLString(app.Form().Body(textareaOf(v).Name("text"), app.Input().Type("hidden").Name("h").Value(attr(v))))
+		doc, err := html.Parse(strings.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas := find(doc, tag("textarea"))
+		if len(areas) != 1 || len(find(doc, tag("meta"))) != 0 || len(find(doc, tag("a"))) != 0 {
+			t.Fatalf("%q injected markup: %s", v, out)
+		}
+		if got := rawText(areas[0]); got != v {
+			t.Errorf("textarea round trip: got %q, want %q (html %s)", got, v, out)
+		}
+		if _, ok := attrOK(areas[0], "value"); ok {
+			t.Errorf("textarea has a value attribute: %s", out)
+		}
+		if got := attrOf(find(doc, tag("input"))[0], "value"); got != v {
+			t.Errorf("hidden input round trip: got %q, want %q", got, v)
+		}
+	}
+}
+
+// rawText is a node's text exactly as parsed.
+func rawText(n *html.Node) string {
+	var b strings.Builder
+	for _, t := range find(n, func(n *html.Node) bool { return n.Type == html.TextNode }) {
+		b.WriteString(t.Data)
+	}
+	return b.String()
+}
+
+func attrOK(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
 func TestLanguageSwitcher(t *testing.T) {
 	st := newStore("/settings", nil)
 	st.State.Query = "wasm=false&x=a%22b"

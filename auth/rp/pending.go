@@ -2,7 +2,10 @@ package rp
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -35,6 +38,35 @@ type Login struct {
 	Start
 	// Return is the local path to go back to afterwards.
 	Return string `json:"return"`
+	// Browser is the hash of the value the browser that started the
+	// sign-in holds in a cookie: only that browser may complete it.
+	Browser string `json:"browser,omitempty"`
+}
+
+// TTL is how long a sign-in may take.
+func (p *Pending) TTL() time.Duration { return p.ttl }
+
+// Bind ties the sign-in to a browser: it returns a fresh secret for the
+// browser to hold (in a cookie) and keeps only its hash.
+func (l *Login) Bind() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b[:])
+	l.Browser = browserHash(secret)
+	return secret, nil
+}
+
+// BoundTo reports whether secret is the one Bind gave the browser that
+// started the sign-in.
+func (l Login) BoundTo(secret string) bool {
+	return secret != "" && l.Browser != "" && subtle.ConstantTimeCompare([]byte(browserHash(secret)), []byte(l.Browser)) == 1
+}
+
+func browserHash(secret string) string {
+	sum := sha256.Sum256([]byte("signin-browser:" + secret))
+	return hex.EncodeToString(sum[:])
 }
 
 func (p *Pending) key(state string) string {

@@ -82,11 +82,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		d := PickerData{Accounts: mine, Params: params, Action: p.base + "/authorize", Error: r.Method == http.MethodPost}
-		status := http.StatusOK
-		if d.Error {
-			status = http.StatusUnprocessableEntity
-		}
-		w.WriteHeader(status)
+		// The picker writes its own status (422 after a refused choice) and
+		// headers; the page carries the sign-in's state, so never cache it.
+		w.Header().Set("Cache-Control", "no-store")
 		if err := p.picker(w, r, d); err != nil {
 			http.Error(w, "picker failed", http.StatusInternalServerError)
 		}

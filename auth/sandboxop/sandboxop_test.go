@@ -50,6 +50,9 @@ func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, str
 			if offered != nil {
 				*offered = append(*offered, d.Accounts)
 			}
+			if d.Error {
+				w.WriteHeader(http.StatusUnprocessableEntity)
+			}
 			_, err := w.Write([]byte("picker"))
 			return err
 		},

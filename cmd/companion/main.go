@@ -21,6 +21,7 @@ import (
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/internal/wire"
 	"github.com/nhs-companion/companion/server/logs"
+	"github.com/nhs-companion/companion/server/web"
 )
 
 func main() {
@@ -52,27 +53,28 @@ func run() error {
 	log := srv.Logger
 	assets := srv.Assets
 
-	web := &http.Server{
+	site := &http.Server{
 		Addr:              cfg.ListenAddr(),
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		TLSConfig:         web.TLSConfig(),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", web.Addr)
+	ln, err := net.Listen("tcp", site.Addr)
 	if err != nil {
 		return err
 	}
-	servers := []*http.Server{web}
+	servers := []*http.Server{site}
 	errc := make(chan error, 2)
 	go func() {
 		if cfg.TLSCertFile != "" {
-			errc <- web.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
+			errc <- site.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
 			return
 		}
-		errc <- web.Serve(ln)
+		errc <- site.Serve(web.SecureErrors(ln))
 	}()
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)

@@ -48,7 +48,19 @@ func (p *IDs) For(nhsNumber string) string {
 }
 
 // NHSNumber resolves an opaque ID. Only the authorisation layer may call it.
+// Each patient has exactly one spelling of their ID, the one For makes:
+// lower case, with the unused low bits of the last character clear. Any
+// other spelling is unknown, so nothing keyed by an ID can be split by
+// respelling it.
 func (p *IDs) NHSNumber(id string) (string, error) {
+	nhsNumber, err := p.decode(id)
+	if err != nil || p.For(nhsNumber) != id {
+		return "", ErrUnknownID
+	}
+	return nhsNumber, nil
+}
+
+func (p *IDs) decode(id string) (string, error) {
 	if len(id) != 26 {
 		return "", ErrUnknownID
 	}

@@ -192,7 +192,7 @@ func CheckReason(reason string, rules gp.BookingRules) (string, error) {
 		return "", ErrReasonTooLong
 	case reason == "" && rules.ReasonRequired:
 		return "", ErrReasonNeeded
-	case text.HasControl(reason):
+	case text.Unsafe(reason):
 		return "", fault.ErrBadRequest
 	}
 	return reason, nil

@@ -34,6 +34,8 @@ func TestCheckReason(t *testing.T) {
 		{"default limit", strings.Repeat("a", 501), gp.BookingRules{}, "", booking.ErrReasonTooLong},
 		{"control character", "a\x07b", rules, "", fault.ErrBadRequest},
 		{"line breaks kept", "a\nb", rules, "a\nb", nil},
+		{"bidirectional override", "ache\u202Eon", rules, "", fault.ErrBadRequest},
+		{"zero-width space", "a\u200Bb", rules, "", fault.ErrBadRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := booking.CheckReason(tt.reason, tt.rules)

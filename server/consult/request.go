@@ -38,10 +38,13 @@ var (
 	ErrNoRequest     = fault.New(fault.NotFound, "request_not_found", "error.notFound")
 )
 
-// Need is what contacting the practice needs: the practice's flag, and for
-// someone acting for the patient, the appointments permission (a carer who
-// may book for someone may also ask their practice for them).
-var Need = access.Need{Feature: flags.OnlineConsultation, Permission: nhs.PermAppointments}
+// Need is what contacting the practice needs: the practice's flag; high
+// identity proofing (P9), since requests describe symptoms and medicines
+// and the practice's replies carry clinical advice, which a practice must
+// not send to an identity NHS login has only checked to P5; and for someone
+// acting for the patient, the appointments permission (a carer who may
+// book for someone may also ask their practice for them).
+var Need = access.Need{Feature: flags.OnlineConsultation, Permission: nhs.PermAppointments, P9: true}
 
 // TextMax is the longest request, in characters.
 const TextMax = 2000
@@ -108,7 +111,7 @@ func NewRequest(lb Labels, req api.ContactSubmit, child bool) (gp.ContactRequest
 		answer("contact.trend.question", lb.Answer("trend", req.Trend))
 	case gp.ContactMedication:
 		m := strings.TrimSpace(req.Medicine)
-		if m == "" || utf8.RuneCountInString(m) > 200 || text.HasControl(m) {
+		if m == "" || utf8.RuneCountInString(m) > 200 || text.Unsafe(m) {
 			return c, ErrMedicineName
 		}
 		answer("contact.medicine.label", m)
@@ -125,7 +128,7 @@ func NewRequest(lb Labels, req api.ContactSubmit, child bool) (gp.ContactRequest
 		return c, ErrTextRequired
 	case utf8.RuneCountInString(c.Text) > TextMax:
 		return c, ErrTextTooLong
-	case text.HasControl(c.Text):
+	case text.Unsafe(c.Text):
 		return c, fault.ErrBadRequest
 	}
 	return c, nil

@@ -32,6 +32,8 @@ const (
 	NotFound Kind = "not_found"
 	// Conflict: the request clashes with the current state (409).
 	Conflict Kind = "conflict"
+	// Unsupported: a body in a format the route does not take (415).
+	Unsupported Kind = "unsupported"
 	// Unprocessable: well formed, but refused as it stands (422).
 	Unprocessable Kind = "unprocessable"
 	// TooMany: rate limited or queued; try again later (429).
@@ -80,7 +82,9 @@ func (e *Error) Status() int { return statuses[e.Kind] }
 
 // Generic refusals, used by more than one feature.
 var (
-	ErrBadRequest      = New(Invalid, "bad_request", "error.badRequest")
+	ErrBadRequest = New(Invalid, "bad_request", "error.badRequest")
+	// ErrContentType: a JSON API was sent something that is not JSON.
+	ErrContentType     = New(Unsupported, "unsupported_media_type", "error.contentType")
 	ErrUnauthenticated = New(Unauthenticated, "unauthenticated", "error.unauthenticated")
 	ErrSessionExpired  = New(Unauthenticated, "session_expired", "error.sessionExpired")
 	ErrForbidden       = New(Forbidden, "forbidden", "error.forbidden")
@@ -101,6 +105,7 @@ var statuses = map[Kind]int{
 	Forbidden:       http.StatusForbidden,
 	NotFound:        http.StatusNotFound,
 	Conflict:        http.StatusConflict,
+	Unsupported:     http.StatusUnsupportedMediaType,
 	Unprocessable:   http.StatusUnprocessableEntity,
 	TooMany:         http.StatusTooManyRequests,
 	Internal:        http.StatusInternalServerError,

@@ -39,7 +39,7 @@ func TestTable(t *testing.T) {
 
 func TestEveryKindHasAStatus(t *testing.T) {
 	for _, k := range []fault.Kind{fault.Invalid, fault.Unauthenticated, fault.Forbidden, fault.NotFound, fault.Conflict,
-		fault.Unprocessable, fault.TooMany, fault.Internal, fault.Unavailable} {
+		fault.Unsupported, fault.Unprocessable, fault.TooMany, fault.Internal, fault.Unavailable} {
 		if s := fault.New(k, "x", "x").Status(); s < 400 {
 			t.Errorf("kind %s has status %d", k, s)
 		}

@@ -180,7 +180,7 @@ func CheckNote(note string, rules gp.PrescriptionRules, early bool) (string, err
 	switch {
 	case utf8.RuneCountInString(note) > rules.NoteMax:
 		return "", ErrNoteTooLong
-	case text.HasControl(note):
+	case text.Unsafe(note):
 		return "", fault.ErrBadRequest
 	case note == "" && early:
 		return "", ErrEarlyReason

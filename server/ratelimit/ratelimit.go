@@ -26,6 +26,8 @@ const (
 	Callback     Scope = "callback"
 	APIByIP      Scope = "api:ip"
 	APIBySession Scope = "api:s"
+	// ExpiredAudit counts audit events for unknown session cookies.
+	ExpiredAudit Scope = "audit:expired"
 )
 
 // Limiter applies limits.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/auth/session"
@@ -29,9 +28,9 @@ type FlagChange struct {
 // it. A site admin may switch flags for their own practices only; the kill
 // switch, ICB rules and rollout percentages are national decisions.
 func (s *Service) ChangeFlag(ctx context.Context, sess *session.Session, name flags.Name, c FlagChange) (flags.Change, error) {
-	c.Reason = strings.TrimSpace(c.Reason)
-	if c.Reason == "" || utf8.RuneCountInString(c.Reason) > maxReason {
-		return flags.Change{}, ErrReasonRequired
+	var err error
+	if c.Reason, err = Reason(c.Reason); err != nil {
+		return flags.Change{}, err
 	}
 	if !flags.Known(name) {
 		return flags.Change{}, fault.ErrNotFound

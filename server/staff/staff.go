@@ -89,7 +89,7 @@ func Roles(claims map[string]any) (roles, ods []string) {
 // Reason checks the reason a member of staff gave for a change.
 func Reason(r string) (string, error) {
 	r = strings.TrimSpace(r)
-	if r == "" || utf8.RuneCountInString(r) > maxReason || text.HasControl(r) {
+	if r == "" || utf8.RuneCountInString(r) > maxReason || text.Unsafe(r) {
 		return "", ErrReasonRequired
 	}
 	return r, nil
@@ -143,7 +143,7 @@ func (s *Service) Inbox(ctx context.Context, practice gp.Practice) (*api.Inbox, 
 // Respond records a reply to a request.
 func (s *Service) Respond(ctx context.Context, sess *session.Session, practice gp.Practice, id, reply string) error {
 	reply = strings.TrimSpace(reply)
-	if reply == "" || utf8.RuneCountInString(reply) > consult.TextMax || text.HasControl(reply) {
+	if reply == "" || utf8.RuneCountInString(reply) > consult.TextMax || text.Unsafe(reply) {
 		return ErrReplyRequired
 	}
 	_, err := s.GP.Respond(ctx, practice.ODS, id, reply, sess.Subject)
@@ -167,7 +167,7 @@ func (s *Service) Suspend(ctx context.Context, sess *session.Session, practice g
 		return fault.ErrBadRequest
 	}
 	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > maxReason || text.HasControl(reason) {
+	if utf8.RuneCountInString(reason) > maxReason || text.Unsafe(reason) {
 		return fault.ErrBadRequest
 	}
 	now := time.Now()
@@ -232,13 +232,16 @@ func (s *Service) SaveSettings(ctx context.Context, sess *session.Session, pract
 	}
 	set := consult.Settings{Windows: windows, BankHolidaysOpen: in.BankHolidaysOpen, Caps: map[gp.ContactKind]int{}, PatientDaily: in.PatientDaily}
 	for k, n := range in.Caps {
-		if !slices.Contains(gp.ContactKinds, gp.ContactKind(k)) || n < 0 {
+		if !slices.Contains(gp.ContactKinds, gp.ContactKind(k)) {
 			return fault.ErrBadRequest
+		}
+		if n < 0 || n > maxSetting {
+			return ErrBadNumber
 		}
 		set.Caps[gp.ContactKind(k)] = n
 	}
-	if in.PatientDaily < 0 {
-		return fault.ErrBadRequest
+	if in.PatientDaily < 0 || in.PatientDaily > maxSetting {
+		return ErrBadNumber
 	}
 	if err := s.Contact.Store.SaveSettings(ctx, practice.ODS, set); errors.Is(err, consult.ErrInvalidSettings) {
 		return ErrBadHours

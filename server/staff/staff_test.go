@@ -84,6 +84,8 @@ func TestChangeFlagScope(t *testing.T) {
 		{"another practice", site, staff.FlagChange{Practice: sandbox.NonPilotPractice, Enabled: &on, Reason: "x"}, staff.ErrOutOfScope},
 		{"kill switch by a site admin", site, staff.FlagChange{Kill: &kill, Reason: "x"}, staff.ErrOutOfScope},
 		{"no reason", national, staff.FlagChange{Kill: &kill}, staff.ErrReasonRequired},
+		{"an ANSI escape in the reason", national, staff.FlagChange{Kill: &kill, Reason: "\x1b[31mred"}, staff.ErrReasonRequired},
+		{"an override in the reason", national, staff.FlagChange{Kill: &kill, Reason: "ok\u202Eon"}, staff.ErrReasonRequired},
 		{"two scopes", national, staff.FlagChange{Kill: &kill, ICB: "QZZ01", Enabled: &on, Reason: "x"}, fault.ErrBadRequest},
 		{"percentage over 100", national, staff.FlagChange{Percentage: &pct, Reason: "x"}, fault.ErrBadRequest},
 		{"unknown practice", national, staff.FlagChange{Practice: "Q99999", Enabled: &on, Reason: "x"}, fault.ErrBadRequest},
