@@ -58,8 +58,9 @@ func respell(id, how string) string {
 	switch how {
 	case "upper":
 		return strings.ToUpper(id)
-	case "first":
-		return strings.ToUpper(id[:1]) + id[1:]
+	case "first": // the first letter: a leading digit has no other case
+		i := strings.IndexAny(id, "abcdefghijklmnopqrstuvwxyz")
+		return id[:i] + strings.ToUpper(id[i:i+1]) + id[i+1:]
 	case "lowbits":
 		last := strings.IndexByte(alphabet, id[len(id)-1])
 		return id[:len(id)-1] + string(alphabet[last|3])
