@@ -38,8 +38,23 @@ browser/node_modules/.installed: browser/package.json browser/package-lock.json
 	cd browser && npm ci --no-audit --no-fund
 	@touch $@
 
-## test: the whole suite — lint, unit and integration (real redis-server), browser (Debian chromium)
-test: deps-test build lint test-go test-browser
+# The Go and browser suites both run the one server binary `build` made, and
+# record their tests' durations in $(TIMES) for the slowest-ten list.
+TIMES        := bin/test-times
+NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed browser/node_modules/.installed
+GO_TEST      = COMPANION_BIN=$(CURDIR)/$(BIN) $(GO) run ./cmd/testtimes -out $(TIMES)/go.tsv -- -race -count=1 ./...
+# Browser test files run $(BROWSER_JOBS) at a time, each with its own server.
+BROWSER_JOBS ?= 3
+BROWSER_TEST = cd browser && COMPANION_BIN=$(CURDIR)/$(BIN) BROWSER_JOBS=$(BROWSER_JOBS) npm test --silent
+
+## test: the whole suite — lint, unit and integration (real redis-server), browser (Debian chromium), then the slowest ten tests
+test: deps-test build lint $(NODE_TESTDEPS)
+	@rm -rf $(TIMES) && mkdir -p $(TIMES)
+	@status=0; \
+	  $(GO_TEST) || status=1; \
+	  ($(BROWSER_TEST)) || status=1; \
+	  $(GO) run ./cmd/testtimes -slowest 10 $(TIMES)/go.tsv $(TIMES)/browser.tsv; \
+	  exit $$status
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
@@ -47,8 +62,10 @@ lint:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
 
-test-go: auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed
-	$(GO) test -race -count=1 ./...
+## test-go: the Go tests alone
+test-go: $(BIN) auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed
+	@mkdir -p $(TIMES)
+	$(GO_TEST)
 
 # The real OpenID Provider (oidc-provider) the sign-in integration tests run.
 auth/oidctest/op/node_modules/.installed: auth/oidctest/op/package.json auth/oidctest/op/package-lock.json
@@ -60,8 +77,10 @@ server/fhir/validate/node_modules/.installed: server/fhir/validate/package.json 
 	cd server/fhir/validate && npm ci --no-audit --no-fund
 	@touch $@
 
-test-browser: browser/node_modules/.installed
-	cd browser && COMPANION_BIN=../$(BIN) npm test
+## test-browser: the browser tests alone
+test-browser: build browser/node_modules/.installed
+	@mkdir -p $(TIMES)
+	$(BROWSER_TEST)
 
 ## bench-web: Lighthouse (mobile) on Companion beside a go-app hello world built in the same run
 bench-web: deps-test build bench/web/node_modules/.installed

@@ -18,6 +18,7 @@ export async function launch() {
       // playwright gives each launch a fresh, empty profile of its own.
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(process.env.BROWSER_FLAGS ? process.env.BROWSER_FLAGS.split(' ') : []),
     ],
   });
 }
@@ -26,6 +27,11 @@ export async function launch() {
 // nothing leaves the machine and nothing broke.
 export async function newPage(browser, { width = 390, height = 844, locale = 'en-GB' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale });
+  return watchedPage(context);
+}
+
+// watchedPage opens a page in an existing context, recording as newPage's do.
+export async function watchedPage(context) {
   const page = await context.newPage();
   page.requests = [];
   page.errors = [];

@@ -20,7 +20,8 @@ function freePort() {
 }
 
 export async function startServer(env = {}) {
-  const bin = path.resolve(repoRoot, process.env.COMPANION_BIN ? path.join('browser', process.env.COMPANION_BIN) : 'bin/companion');
+  // COMPANION_BIN is relative to browser/ (npm test's directory) or absolute.
+  const bin = process.env.COMPANION_BIN ? path.resolve(repoRoot, 'browser', process.env.COMPANION_BIN) : path.join(repoRoot, 'bin', 'companion');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(bin, [], {

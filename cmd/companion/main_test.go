@@ -15,9 +15,13 @@ import (
 	"time"
 )
 
-// buildBinary compiles the real server once per test run.
+// buildBinary gives the real server: COMPANION_BIN when set (`make test`
+// builds it once for every suite; the path is absolute), else a fresh build.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	if bin := os.Getenv("COMPANION_BIN"); bin != "" {
+		return bin
+	}
 	bin := filepath.Join(t.TempDir(), "companion")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {

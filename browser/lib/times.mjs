@@ -1,0 +1,14 @@
+// A node:test reporter that records each top-level test's duration as
+// "seconds<TAB>file<TAB>test" lines, for `make test`'s slowest-ten list
+// (cmd/testtimes). The spec reporter prints the results beside it.
+import path from 'node:path';
+import { repoRoot } from './server.mjs';
+
+export default async function* times(source) {
+  for await (const { type, data } of source) {
+    if ((type === 'test:pass' || type === 'test:fail') && data.nesting === 0 && data.details?.duration_ms !== undefined) {
+      const file = data.file ? path.relative(repoRoot, data.file) : 'browser';
+      yield `${(data.details.duration_ms / 1000).toFixed(2)}\t${file}\t${data.name.replace(/[\t\n]/g, ' ')}\n`;
+    }
+  }
+}

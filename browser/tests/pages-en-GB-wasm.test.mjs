@@ -1,0 +1,5 @@
+// Every page in en-GB with WebAssembly: see lib/pagechecks.mjs.
+import { suite } from '../lib/suite.mjs';
+import { pageTests } from '../lib/pagechecks.mjs';
+
+pageTests(suite(), 'en-GB', 'wasm');
