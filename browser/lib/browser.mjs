@@ -18,7 +18,6 @@ export async function launch() {
       // playwright gives each launch a fresh, empty profile of its own.
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ...(process.env.BROWSER_FLAGS ? process.env.BROWSER_FLAGS.split(' ') : []),
     ],
   });
 }
