@@ -47,13 +47,14 @@ GO_TEST      = COMPANION_BIN=$(CURDIR)/$(BIN) $(GO) run ./cmd/testtimes -out $(T
 BROWSER_JOBS ?= 3
 BROWSER_TEST = cd browser && COMPANION_BIN=$(CURDIR)/$(BIN) BROWSER_JOBS=$(BROWSER_JOBS) npm test --silent
 
-## test: the whole suite — lint, unit and integration (real redis-server), browser (Debian chromium), then the slowest ten tests
+## test: the whole suite — lint, unit and integration (real redis-server), browser (Debian chromium), then the slowest ten tests and the hazard log's evidence (every test it names passed)
 test: deps-test build lint $(NODE_TESTDEPS)
 	@rm -rf $(TIMES) && mkdir -p $(TIMES)
 	@status=0; \
 	  $(GO_TEST) || status=1; \
 	  ($(BROWSER_TEST)) || status=1; \
 	  $(GO) run ./cmd/testtimes -slowest 10 $(TIMES)/go.tsv $(TIMES)/browser.tsv; \
+	  $(GO) run ./cmd/hazardlog -passed $(TIMES)/go.tsv $(TIMES)/browser.tsv || status=1; \
 	  exit $$status
 
 lint:

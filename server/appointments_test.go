@@ -225,9 +225,13 @@ func startProcess(t *testing.T, e *testEnv, env ...string) *testEnv {
 // directly (sign-in itself is tested elsewhere), as a browser on env.
 func sessionFor(t *testing.T, env *testEnv, nhsNumber string) *browser {
 	t.Helper()
+	rec, err := env.srv.Access.GP.Patient(context.Background(), nhsNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
 	token, _, err := env.srv.Auth.Sessions.Create(context.Background(), session.Session{
 		UserKey: "load-" + nhsNumber, Kind: "patient", Subject: "load-" + nhsNumber, NHSNumber: nhsNumber,
-		GivenName: "Test", FamilyName: "Patient", BirthDate: "1980-01-01", ProofingLevel: "P9", GPODS: "Z00001",
+		GivenName: rec.GivenName, FamilyName: rec.FamilyName, BirthDate: rec.BirthDate.String(), ProofingLevel: "P9", GPODS: rec.PracticeODS,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"github.com/nhs-companion/companion/app/ui"
 	"github.com/nhs-companion/companion/server/admission"
 	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/safety"
 )
 
 // handlerFunc is a handler that reports failure by returning an error.
@@ -34,6 +36,9 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 		}
 		if k.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((k.RetryAfter+time.Second-1)/time.Second)))
+		}
+		if errors.Is(err, gp.ErrUnavailable) {
+			s.Safety.Raise(ctx, safety.Event{Kind: safety.GPOutage})
 		}
 		if status >= 500 {
 			s.Logger.ErrorContext(ctx, "request failed", "err", err)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nhs-companion/companion/auth/oidctest"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/safety"
 )
 
 // startWithRealProvider runs Companion with NHS login pointed at a real
@@ -29,16 +31,43 @@ func startWithRealProvider(t *testing.T, vtr string) *testEnv {
 			Clients: []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"},
 				PublicKey: &key.PublicKey, KeyID: "companion-1"}},
 			Accounts: map[string]oidctest.Account{
-				"amara": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018", "given_name": "Amara", "family_name": "Okafor",
-					"birthdate": "1988-01-01", "identity_proofing_level": "P9", "gp_registration_details": map[string]any{"gp_ods_code": "Z00001"}}},
-				"badnumber": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000019", "given_name": "Nobody", "identity_proofing_level": "P9"}},
-				"tom":       {VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom", "identity_proofing_level": "P5"}},
+				"amara": {VoT: "P9.Cp.Cd", Claims: amaraClaims(t, nil)},
+				// NHS login has Amara's NHS number with another date of
+				// birth: the wrong person, or a record wrong somewhere.
+				"amara-other-birth": {VoT: "P9.Cp.Cd", Claims: amaraClaims(t, func(c map[string]any) { c["birthdate"] = amaraBirth(t).AddDate(-1, 0, 0).Format(time.DateOnly) })},
+				// Married since she registered: the same person.
+				"amara-new-name": {VoT: "P9.Cp.Cd", Claims: amaraClaims(t, func(c map[string]any) { c["family_name"] = "Okafor-Bello" })},
+				"badnumber":      {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000019", "given_name": "Nobody", "identity_proofing_level": "P9"}},
+				"tom":            {VoT: "P5.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000069", "given_name": "Tom", "identity_proofing_level": "P5"}},
 			},
 			DefaultAccount: "amara",
 		})
 		return []string{"NHSLOGIN_ISSUER", op.Issuer, "NHSLOGIN_CLIENT_ID", "companion", "NHSLOGIN_KEY", pemKey,
 			"NHSLOGIN_KEY_ID", "companion-1", "NHSLOGIN_VTR", vtr}
 	})
+}
+
+// amaraBirth is Amara's date of birth in the sandbox GP record the test
+// server seeds today.
+func amaraBirth(t testing.TB) time.Time {
+	t.Helper()
+	d, ok := sandbox.BirthDate(time.Now(), "9990000018")
+	if !ok {
+		t.Fatal("Amara is not in the sandbox cast")
+	}
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+// amaraClaims are the claims NHS login releases for Amara, matching her GP
+// record, changed by edit if given.
+func amaraClaims(t testing.TB, edit func(map[string]any)) map[string]any {
+	c := map[string]any{"nhs_number": "9990000018", "given_name": "Amara", "family_name": "Okafor",
+		"birthdate": amaraBirth(t).Format(time.DateOnly), "identity_proofing_level": "P9",
+		"gp_registration_details": map[string]any{"gp_ods_code": "Z00001"}}
+	if edit != nil {
+		edit(c)
+	}
+	return c
 }
 
 // startSignIn follows /auth/login through the provider and stops at the
@@ -143,9 +172,8 @@ func TestBackChannelLogoutEndsEverySession(t *testing.T) {
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 	e := mustStartServerAt(t, func(base string) []string {
 		op = oidctest.MustStart(t, oidctest.Config{
-			Clients: []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"}, PublicKey: &key.PublicKey, KeyID: "k"}},
-			Accounts: map[string]oidctest.Account{"amara": {VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018",
-				"given_name": "Amara", "identity_proofing_level": "P9"}}},
+			Clients:        []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"}, PublicKey: &key.PublicKey, KeyID: "k"}},
+			Accounts:       map[string]oidctest.Account{"amara": {VoT: "P9.Cp.Cd", Claims: amaraClaims(t, nil)}},
 			DefaultAccount: "amara",
 		})
 		return []string{"NHSLOGIN_ISSUER", op.Issuer, "NHSLOGIN_CLIENT_ID", "companion", "NHSLOGIN_KEY", pemKey, "NHSLOGIN_KEY_ID", "k"}
@@ -188,5 +216,71 @@ func TestBackChannelLogoutEndsEverySession(t *testing.T) {
 		if status, _ := b.me(t); status != http.StatusUnauthorized {
 			t.Errorf("session survived back-channel logout: %d", status)
 		}
+	}
+}
+
+// safetyListed reports whether practice Z00001's safety list holds an
+// event of kind with detail about the patient with pid.
+func (e *testEnv) safetyListed(t testing.TB, kind safety.Kind, pid, detail string) bool {
+	t.Helper()
+	events, err := e.srv.Safety.List(context.Background(), "Z00001", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events {
+		if ev.Kind == kind && ev.Patient == pid && ev.Detail == detail {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRealProviderBirthDateMismatchStops(t *testing.T) {
+	e := startWithRealProvider(t, `["P9.Cp.Cd"]`)
+	b := e.newBrowser(t)
+	res, body := b.get(t, b.startSignIn(t, "amara-other-birth"))
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, `data-error-code="identity_mismatch"`) ||
+		!strings.Contains(body, "We could not match your NHS login to your GP record: contact your practice") {
+		t.Fatalf("mismatched date of birth: %d %s", res.StatusCode, textOf(parse(t, body)))
+	}
+	// No GP data: not her name as the record has it, nor her practice.
+	for _, gpData := range []string{"Okafor", "Riverside", "9990000018"} {
+		if strings.Contains(body, gpData) {
+			t.Errorf("the refusal shows GP data %q", gpData)
+		}
+	}
+	if status, _ := b.me(t); status != http.StatusUnauthorized {
+		t.Error("a mismatched date of birth signed in")
+	}
+	if res, _ := b.get(t, "/api/v1/patients/"+e.srv.Access.IDs.For("9990000018")+"/appointments"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("appointments after the refusal: %d", res.StatusCode)
+	}
+	if !e.auditHas(t, "identity_mismatch", "birth_date") {
+		t.Error("the mismatch was not audited")
+	}
+	if !e.safetyListed(t, safety.IdentityMismatch, e.srv.Access.IDs.For("9990000018"), "sign_in") {
+		t.Error("the mismatch was not raised to the practice")
+	}
+	// The matching account still signs in.
+	ok := e.newBrowser(t)
+	if res, _ := ok.get(t, ok.startSignIn(t, "amara")); res.StatusCode != 200 {
+		t.Errorf("matching sign-in: %d", res.StatusCode)
+	}
+}
+
+func TestRealProviderFamilyNameDifferenceWarns(t *testing.T) {
+	e := startWithRealProvider(t, `["P9.Cp.Cd"]`)
+	b := e.newBrowser(t)
+	if res, _ := b.get(t, b.startSignIn(t, "amara-new-name")); res.StatusCode != 200 {
+		t.Fatalf("a new family name stopped sign-in: %d", res.StatusCode)
+	}
+	if status, me := b.me(t); status != 200 || me.Name != "Amara Okafor-Bello" {
+		t.Errorf("me = %d %+v", status, me)
+	}
+	if !e.auditHas(t, "identity_name_differs", "family_name") {
+		t.Error("the name difference was not audited")
+	}
+	if !e.safetyListed(t, safety.NameDiffers, e.srv.Access.IDs.For("9990000018"), "sign_in") {
+		t.Error("the name difference was not raised to the practice")
 	}
 }

@@ -153,7 +153,7 @@ func authorised(ctx context.Context) *access.Patient {
 }
 
 func actorOf(sess *session.Session) access.Actor {
-	return access.Actor{NHSNumber: sess.NHSNumber, Subject: sess.Subject, ProofingLevel: sess.ProofingLevel, BirthDate: sess.BirthDate}
+	return access.Actor{NHSNumber: sess.NHSNumber, Subject: sess.Subject, ProofingLevel: sess.ProofingLevel, BirthDate: sess.BirthDate, Matched: sess.Matched}
 }
 
 // authorise wraps a patient-scoped handler: signed-in session, then the one

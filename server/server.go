@@ -29,12 +29,14 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
 	"github.com/nhs-companion/companion/server/ratelimit"
 	"github.com/nhs-companion/companion/server/record"
 	"github.com/nhs-companion/companion/server/reqstate"
+	"github.com/nhs-companion/companion/server/safety"
 	"github.com/nhs-companion/companion/server/staff"
 	"github.com/nhs-companion/companion/server/web"
 )
@@ -55,11 +57,15 @@ type Server struct {
 	Renderer  *web.Renderer
 	Metrics   *web.Metrics
 	Auth      Auth
-	Flags     *flags.Store
-	Audit     *audit.Trail
-	Limits    *ratelimit.Limiter
-	Prefs     *prefs.Store
-	Drafts    *reqstate.Drafts
+	// Identity matches people signing in to their GP record.
+	Identity *identity.SignIn
+	// Safety lists and counts clinical safety events.
+	Safety *safety.Log
+	Flags  *flags.Store
+	Audit  *audit.Trail
+	Limits *ratelimit.Limiter
+	Prefs  *prefs.Store
+	Drafts *reqstate.Drafts
 
 	// The features.
 	Booking     *booking.Service

@@ -70,8 +70,8 @@ func (s *Server) sessions(kind string) *session.Store {
 	return s.Auth.Sessions
 }
 
-// identity is what the request knows about who is signed in.
-type identity struct {
+// signedIn is what the request knows about who is signed in.
+type signedIn struct {
 	session *session.Session
 	token   string
 	// stale is set when the browser sent a cookie for a session that has
@@ -90,7 +90,7 @@ type identityKey struct{ kind string }
 func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
 	store := s.sessions(kind)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := identity{current: &currentProfile{}}
+		id := signedIn{current: &currentProfile{}}
 		ctx := r.Context()
 		if c, err := r.Cookie(s.cookieName(kind)); err == nil && c.Value != "" {
 			id.token = c.Value
@@ -121,11 +121,11 @@ func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
 	})
 }
 
-func identityFrom(ctx context.Context, kind string) *identity {
-	if id, ok := ctx.Value(identityKey{kind}).(*identity); ok {
+func identityFrom(ctx context.Context, kind string) *signedIn {
+	if id, ok := ctx.Value(identityKey{kind}).(*signedIn); ok {
 		return id
 	}
-	return &identity{current: &currentProfile{}}
+	return &signedIn{current: &currentProfile{}}
 }
 
 // requireSession returns the signed-in session of kind, or the error that

@@ -12,6 +12,8 @@ import (
 	"github.com/nhs-companion/companion/auth/session"
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/ratelimit"
 	"github.com/nhs-companion/companion/server/staff"
 )
@@ -113,6 +115,11 @@ func (s *Server) callback(kind string) handlerFunc {
 			}
 			sess.NHSNumber, sess.GivenName, sess.FamilyName = id.NHSNumber, id.GivenName, id.FamilyName
 			sess.BirthDate, sess.ProofingLevel, sess.GPODS = id.BirthDate, id.ProofingLevel, id.GPODS
+			birth, _ := gp.ParseDate(id.BirthDate)
+			if sess.Matched, err = s.Identity.Check(ctx, identity.Claim{NHSNumber: id.NHSNumber, BirthDate: birth, FamilyName: id.FamilyName}, id.Subject); err != nil {
+				s.Logger.InfoContext(ctx, "sign-in refused", "kind", kind, "reason", "identity_mismatch")
+				return err
+			}
 		} else {
 			sess.GivenName, sess.FamilyName = id.GivenName, id.FamilyName
 			sess.Roles, sess.RoleODS = staff.Roles(id.Claims)

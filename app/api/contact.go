@@ -143,11 +143,31 @@ type InboxItem struct {
 	ByProxy bool `json:"by_proxy,omitempty"`
 }
 
+// SafetyEvent is a clinical safety event a practice's staff must see: a
+// red-flag stop ("red_flag", Detail "999" or "111"), an identity mismatch
+// ("identity_mismatch", Detail where it was found), a family name that
+// differs from the record ("name_differs"), a daily cap reached
+// ("cap_reached", Detail the kind of request) or the GP system not
+// answering ("gp_outage").
+type SafetyEvent struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail,omitempty"`
+	// At is when, in Unix milliseconds.
+	At int64 `json:"at"`
+	// Patient names the patient concerned, as the GP record does ("" for
+	// none).
+	Patient   string `json:"patient,omitempty"`
+	BirthDate string `json:"birthdate,omitempty"`
+}
+
 // Inbox is a practice's online requests, for its staff.
 type Inbox struct {
-	Practice     string              `json:"practice"`
-	PracticeName string              `json:"practice_name"`
-	Items        []InboxItem         `json:"items"`
+	Practice     string      `json:"practice"`
+	PracticeName string      `json:"practice_name"`
+	Items        []InboxItem `json:"items"`
+	// Safety lists the practice's recent clinical safety events, newest
+	// first.
+	Safety       []SafetyEvent       `json:"safety"`
 	Availability ContactAvailability `json:"availability"`
 	// MaxSuspension is the longest a practice may pause requests, in
 	// minutes.

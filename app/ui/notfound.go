@@ -52,8 +52,11 @@ func (p *errorPage) Render() app.UI {
 		msg = e.Message
 	}
 	content := []app.UI{app.H1().DataSet("error-code", attr(errorCode(p.store))).Text(p.Title()), app.P().Text(msg)}
-	if errorCode(p.store) == "proofing_level" {
+	switch errorCode(p.store) {
+	case "proofing_level":
 		content = append(content, proveIdentity(p.store))
+	case "identity_mismatch":
+		content = append(content, app.P().Text(l.T("error.identityMismatchHow")))
 	}
 	if e := p.store.State.Error; e != nil && strings.HasPrefix(e.Code, "sign_in") {
 		content = append(content, app.P().Body(app.A().Href("/auth/login").Text(l.T("error.signInAgain"))))

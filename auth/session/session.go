@@ -43,15 +43,19 @@ type Session struct {
 	// Kind is "patient" or "staff"; the two never share a session.
 	Kind string `json:"kind"`
 
-	Subject       string   `json:"sub"`
-	NHSNumber     string   `json:"nhs,omitempty"`
-	GivenName     string   `json:"given,omitempty"`
-	FamilyName    string   `json:"family,omitempty"`
-	BirthDate     string   `json:"birth,omitempty"`
-	ProofingLevel string   `json:"ial,omitempty"`
-	GPODS         string   `json:"gp_ods,omitempty"`
-	Roles         []string `json:"roles,omitempty"`
-	RoleODS       []string `json:"role_ods,omitempty"`
+	Subject       string `json:"sub"`
+	NHSNumber     string `json:"nhs,omitempty"`
+	GivenName     string `json:"given,omitempty"`
+	FamilyName    string `json:"family,omitempty"`
+	BirthDate     string `json:"birth,omitempty"`
+	ProofingLevel string `json:"ial,omitempty"`
+	GPODS         string `json:"gp_ods,omitempty"`
+	// Matched is set when sign-in matched the person to their own GP
+	// record (NHS number and date of birth); unset when they have none
+	// there, or the GP system did not answer.
+	Matched bool     `json:"matched,omitempty"`
+	Roles   []string `json:"roles,omitempty"`
+	RoleODS []string `json:"role_ods,omitempty"`
 	// ActingFor is the opaque ID of the patient the person is acting for,
 	// "" for themselves. Access is still checked on every request. It is
 	// kept apart from the rest (see SetActingFor).

@@ -1,6 +1,8 @@
-// A node:test reporter that records each top-level test's duration as
-// "seconds<TAB>file<TAB>test" lines, for `make test`'s slowest-ten list
-// (cmd/testtimes). The spec reporter prints the results beside it.
+// A node:test reporter that records each top-level test's duration and
+// outcome as "seconds<TAB>file<TAB>test<TAB>pass|fail|skip" lines, for
+// `make test`'s slowest-ten list (cmd/testtimes) and the hazard log's
+// evidence check (cmd/hazardlog). The spec reporter prints the results
+// beside it.
 import path from 'node:path';
 import { repoRoot } from './server.mjs';
 
@@ -8,7 +10,8 @@ export default async function* times(source) {
   for await (const { type, data } of source) {
     if ((type === 'test:pass' || type === 'test:fail') && data.nesting === 0 && data.details?.duration_ms !== undefined) {
       const file = data.file ? path.relative(repoRoot, data.file) : 'browser';
-      yield `${(data.details.duration_ms / 1000).toFixed(2)}\t${file}\t${data.name.replace(/[\t\n]/g, ' ')}\n`;
+      const outcome = type === 'test:fail' ? 'fail' : (data.skip || data.todo) ? 'skip' : 'pass';
+      yield `${(data.details.duration_ms / 1000).toFixed(2)}\t${file}\t${data.name.replace(/[\t\n]/g, ' ')}\t${outcome}\n`;
     }
   }
 }

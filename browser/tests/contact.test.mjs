@@ -1,7 +1,8 @@
 // Contacting the GP practice online with the keyboard alone, with and
 // without WebAssembly, axe-clean at every step: Amara sends an admin request
 // and sees it on her home page; acting for Layla, she answers an emergency
-// question "yes" and is told to get help now, with nothing sent.
+// question "yes" and is told to get help now, with nothing sent, and the
+// practice sees the stop among its safety events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage } from '../lib/browser.mjs';
@@ -128,5 +129,20 @@ for (const mode of ['wasm', 'nowasm']) {
     await page.goto(`${base}/${q}`);
     await settled(page, mode);
     assert.equal(await page.locator('#contact-requests').count(), 0, 'nothing was sent');
+
+    // The practice sees the stop among its safety events, keyboard-reachable
+    // (staff pages are server-rendered only).
+    const staff = await newPage(s.browser);
+    try {
+      await signIn(staff, base, 'staff:staff-site-z00001');
+      await staff.goto(`${base}/admin/inbox`);
+      const row = staff.locator('#safety [data-safety=red_flag]');
+      assert.equal(await row.count(), 1, 'the red-flag stop is listed');
+      assert.match(await row.innerText(), /Layla Okafor/);
+      await tabTo(staff, '#safety [role=region]');
+      await clean(staff, 'inbox with a safety event');
+    } finally {
+      await staff.context().close();
+    }
   }));
 }

@@ -3,11 +3,11 @@
 //	testtimes -out FILE -- [go test flags and packages]
 //	    runs `go test -json` with those arguments, prints what plain
 //	    `go test` would (an ok line per package; for a failure, the failing
-//	    tests' output), records each top-level test's duration in FILE and
-//	    exits with go test's status.
+//	    tests' output), records each top-level test's duration and outcome
+//	    in FILE and exits with go test's status.
 //	testtimes -slowest N FILE...
 //	    prints the N slowest tests recorded in the FILEs (lines of
-//	    "seconds<TAB>suite<TAB>test", as written above and by the browser
+//	    "seconds<TAB>suite<TAB>test<TAB>outcome", as written above and by the browser
 //	    suite's reporter, browser/lib/times.mjs).
 package main
 
@@ -134,10 +134,11 @@ func (p *printer) event(e event) {
 	}
 }
 
-// record notes a top-level test's duration.
+// record notes a top-level test's duration and outcome ("pass" or
+// "fail"), which the hazard log's evidence check reads too.
 func (p *printer) record(e event) {
 	if !strings.Contains(e.Test, "/") && e.Action != "skip" {
-		fmt.Fprintf(p.times, "%.2f\t%s\t%s\n", e.Elapsed, e.Package, e.Test)
+		fmt.Fprintf(p.times, "%.2f\t%s\t%s\t%s\n", e.Elapsed, e.Package, e.Test, e.Action)
 	}
 }
 
@@ -182,8 +183,8 @@ func report(w io.Writer, n int, files []string) error {
 			return err
 		}
 		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			f := strings.SplitN(l, "\t", 3)
-			if len(f) != 3 {
+			f := strings.Split(l, "\t")
+			if len(f) < 3 {
 				continue
 			}
 			s, err := strconv.ParseFloat(f[0], 64)

@@ -33,7 +33,7 @@ func TestPrinterShowsWhatPlainGoTestShows(t *testing.T) {
 		}
 	}
 	rec := times.String()
-	if !strings.Contains(rec, "\tsample\tTestPasses\n") || !strings.Contains(rec, "\tsample\tTestFails\n") || strings.Contains(rec, "inner") {
+	if !strings.Contains(rec, "\tsample\tTestPasses\tpass\n") || !strings.Contains(rec, "\tsample\tTestFails\tfail\n") || strings.Contains(rec, "inner") {
 		t.Errorf("recorded times: want both top-level tests and no subtests, got\n%s", rec)
 	}
 }
@@ -42,7 +42,7 @@ func TestReportPrintsTheSlowestFirst(t *testing.T) {
 	dir := t.TempDir()
 	goTimes := filepath.Join(dir, "go.tsv")
 	browser := filepath.Join(dir, "browser.tsv")
-	os.WriteFile(goTimes, []byte("1.50\tpkg/a\tTestA\n9.00\tpkg/b\tTestB\n"), 0o644)
+	os.WriteFile(goTimes, []byte("1.50\tpkg/a\tTestA\tpass\n9.00\tpkg/b\tTestB\tfail\n"), 0o644)
 	os.WriteFile(browser, []byte("4.25\tbrowser/pages.test.mjs\tevery page\n"), 0o644)
 	var out bytes.Buffer
 	if err := report(&out, 2, []string{goTimes, browser, filepath.Join(dir, "absent.tsv")}); err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/logs"
 	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
@@ -32,6 +33,7 @@ import (
 	"github.com/nhs-companion/companion/server/ratelimit"
 	"github.com/nhs-companion/companion/server/record"
 	"github.com/nhs-companion/companion/server/reqstate"
+	"github.com/nhs-companion/companion/server/safety"
 	"github.com/nhs-companion/companion/server/staff"
 	"github.com/nhs-companion/companion/server/web"
 )
@@ -86,19 +88,23 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	}
 	metrics := web.NewMetrics()
 	metrics.Registry.MustRegister(flagStore.Evaluations)
-	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Now: time.Now}
+	safetyLog := safety.New(rdb, "companion:safety:", time.Now, log)
+	metrics.Registry.MustRegister(safetyLog.Events)
+	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Safety: safetyLog, Now: time.Now}
 	trail := &audit.Trail{Log: authParts.Audit, Logger: log}
 	idem := reqstate.NewIdempotency(rdb, "companion:idem:", log)
 	contact := &consult.Service{
 		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
-		Idem:  idem, Audit: trail, Log: log,
+		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
 	}
 	return &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore, Audit: trail,
-		Limits: ratelimit.New(redis_rate.NewLimiter(rdb), log),
-		Prefs:  prefs.NewStore(rdb, "companion:prefs:"),
-		Drafts: reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
+		Identity: &identity.SignIn{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Safety: safetyLog, Log: log},
+		Safety:   safetyLog,
+		Limits:   ratelimit.New(redis_rate.NewLimiter(rdb), log),
+		Prefs:    prefs.NewStore(rdb, "companion:prefs:"),
+		Drafts:   reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
 		Booking: &booking.Service{
 			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
 			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
@@ -110,7 +116,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Records:  &record.Service{Audit: trail},
 		Profiles: &profiles.Service{Gate: gate, Audit: authParts.Audit},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
-			Audit: trail, MaxSuspension: cfg.ContactMaxSuspension},
+			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension},
 	}, nil
 }
 

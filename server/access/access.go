@@ -21,6 +21,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/safety"
 )
 
 // Refusals, as the error table answers them.
@@ -44,8 +45,11 @@ type Actor struct {
 	NHSNumber     string
 	Subject       string
 	ProofingLevel string
-	// BirthDate is YYYY-MM-DD, from NHS login: proxies must be adults.
+	// BirthDate is YYYY-MM-DD, from NHS login: proxies must be adults, and
+	// it must match the person's own GP record.
 	BirthDate string
+	// Matched: sign-in matched the person to their own GP record.
+	Matched bool
 }
 
 // Need is what a page or API needs of the person acting for a patient.
@@ -72,6 +76,8 @@ type Gate struct {
 	GP    gp.System
 	IDs   *IDs
 	Flags FlagChecker
+	// Safety is told of identity mismatches (nil: told nothing).
+	Safety *safety.Log
 	// Now is the clock (time.Now outside tests).
 	Now func() time.Time
 
@@ -127,12 +133,18 @@ const (
 	SuspendedAge Status = "suspended_age"
 	// ProxyTooYoung: the proxy is under 16 (or their age is unknown).
 	ProxyTooYoung Status = "proxy_too_young"
+	// Unmatched: the patient's GP record does not have the date of birth
+	// the relationship records for them.
+	Unmatched Status = "identity_mismatch"
 )
 
-// StatusOf applies the access rules to a relationship on a day: dates,
-// revocation, the proxy's age and the practice's child-access age.
+// StatusOf applies the access rules to a relationship on a day: the
+// patient's identity, dates, revocation, the proxy's age and the practice's
+// child-access age.
 func StatusOf(r gp.Relationship, actorBirth gp.Date, patient gp.Patient, practice gp.Practice, today gp.Date) Status {
 	switch {
+	case patient.NHSNumber != r.PatientNHS || (!r.PatientBirthDate.IsZero() && r.PatientBirthDate != patient.BirthDate):
+		return Unmatched
 	case r.Revoked:
 		return Revoked
 	case today.Before(r.Start):
@@ -190,6 +202,9 @@ func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*
 	}
 	if p.practice, err = g.Practice(ctx, p.record.PracticeODS); err != nil {
 		return nil, unavailable(err)
+	}
+	if err := g.matches(ctx, p); err != nil {
+		return nil, err
 	}
 	if p.rel != nil {
 		birth, _ := gp.ParseDate(a.BirthDate)

@@ -8,6 +8,7 @@ import (
 	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/safety"
 )
 
 // Profile is someone the actor can act for (or could, before access ended).
@@ -24,11 +25,19 @@ type Profile struct {
 }
 
 // Profiles lists the actor themselves, then everyone they have a
-// relationship with (not-yet-started ones left out), with each one's status.
+// relationship with (not-yet-started ones left out, and ones whose patient
+// does not match the relationship, which the practice is told of), with
+// each one's status. An actor whose own record does not match them is
+// refused with ErrIdentityMismatch.
 func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
 	self, err := g.GP.Patient(ctx, a.NHSNumber)
 	if err != nil && !errors.Is(err, gp.ErrNotFound) {
 		return nil, unavailable(err)
+	}
+	if err == nil {
+		if err := g.matches(ctx, &Patient{actor: a, id: g.IDs.For(a.NHSNumber), nhs: a.NHSNumber, record: self}); err != nil {
+			return nil, err
+		}
 	}
 	out := []Profile{{
 		ID: g.IDs.For(a.NHSNumber), Self: true, GivenName: self.GivenName, FamilyName: self.FamilyName,
@@ -53,6 +62,12 @@ func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
 			return nil, unavailable(err)
 		}
 		st := StatusOf(r, birth, pat, practice, today)
+		if st == Unmatched {
+			// Nothing of the person the record belongs to is shown; the
+			// practice is told, and a request for them is refused.
+			g.Safety.Raise(ctx, safety.Event{Kind: safety.IdentityMismatch, Practice: pat.PracticeODS, Patient: g.IDs.For(r.PatientNHS), Detail: "proxy_patient"})
+			continue
+		}
 		if st == NotStarted {
 			continue
 		}

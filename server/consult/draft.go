@@ -100,7 +100,7 @@ func (s *Service) Advance(ctx context.Context, p *access.Patient, lb Labels, d *
 		}
 		if stop {
 			e := urgent(advice)
-			s.Audit.Record(ctx, p.Event("contact_red_flag", "stopped", e.Message, ""))
+			s.stopped(ctx, p, e)
 			return api.ContactUrgent, e
 		}
 		d.Screened = true

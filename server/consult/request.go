@@ -17,6 +17,7 @@ import (
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/reqstate"
+	"github.com/nhs-companion/companion/server/safety"
 	"github.com/nhs-companion/companion/server/text"
 )
 
@@ -148,6 +149,19 @@ type Service struct {
 	Idem  *reqstate.Idempotency
 	Audit *audit.Trail
 	Log   *slog.Logger
+	// Safety is told of red-flag stops and full days (nil: told nothing).
+	Safety *safety.Log
+}
+
+// stopped records a request the emergency answers stopped (err is
+// ErrUrgent999 or ErrUrgent111): audited, and raised to the practice.
+func (s *Service) stopped(ctx context.Context, p *access.Patient, err error) {
+	s.Audit.Record(ctx, p.Event("contact_red_flag", "stopped", fault.Of(err).Message, ""))
+	advice := "111"
+	if errors.Is(err, ErrUrgent999) {
+		advice = "999"
+	}
+	s.Safety.Raise(ctx, safety.Event{Kind: safety.RedFlag, Practice: p.Contact().Practice().ODS, Patient: p.ID(), Detail: advice})
 }
 
 // Status is the practice's settings and whether it takes requests at now
@@ -239,7 +253,7 @@ func (s *Service) Send(ctx context.Context, p *access.Patient, lb Labels, req ap
 		practice := x.Practice()
 		c, err := NewRequest(lb, req, x.Child(ChildAge))
 		if errors.Is(err, ErrUrgent999) || errors.Is(err, ErrUrgent111) {
-			s.Audit.Record(ctx, p.Event("contact_red_flag", "stopped", fault.Of(err).Message, ""))
+			s.stopped(ctx, p, err)
 			return api.ContactRequest{}, err
 		}
 		if err != nil {
@@ -256,6 +270,7 @@ func (s *Service) Send(ctx context.Context, p *access.Patient, lb Labels, req ap
 		ticket, err := s.Store.Take(ctx, practice.ODS, p.ID(), c.Kind, Day(now), settings)
 		switch {
 		case errors.Is(err, ErrFull):
+			s.Safety.Raise(ctx, safety.Event{Kind: safety.CapReached, Practice: practice.ODS, Detail: string(c.Kind)})
 			return api.ContactRequest{}, ErrDayFull
 		case errors.Is(err, ErrPatientLimit):
 			return api.ContactRequest{}, ErrOverLimit

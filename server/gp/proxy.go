@@ -19,6 +19,13 @@ type Relationship struct {
 	Kind        string
 	Permissions []nhs.Permission
 	Start, End  Date
+	// PatientBirthDate is the patient's date of birth as the relationship
+	// records it (IM1 proxy linkage lists each patient with the
+	// demographics the practice verified when it granted access); zero
+	// when the adapter has none. The gate matches it to the patient's
+	// record, so a relationship set up against the wrong NHS number shows
+	// nothing of the person that number belongs to.
+	PatientBirthDate Date
 	// Revoked is set when the practice or the patient withdrew access; it
 	// stops at once, whatever End says.
 	Revoked bool

@@ -23,6 +23,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/safety"
 	"github.com/nhs-companion/companion/server/text"
 )
 
@@ -55,6 +56,8 @@ type Service struct {
 	// IDs tells a request sent by the patient from one sent by a proxy.
 	IDs   *access.IDs
 	Audit *audit.Trail
+	// Safety lists the practice's safety events on its inbox.
+	Safety *safety.Log
 	// MaxSuspension is the longest a practice may pause online requests.
 	MaxSuspension time.Duration
 }
@@ -129,6 +132,9 @@ func (s *Service) Inbox(ctx context.Context, practice gp.Practice) (*api.Inbox, 
 	for k, n := range set.Caps {
 		out.Settings.Caps[string(k)] = n
 	}
+	if out.Safety, err = s.safetyEvents(ctx, practice.ODS); err != nil {
+		return nil, err
+	}
 	for _, c := range list {
 		who, err := s.GP.Patient(ctx, c.PatientNHS)
 		if err != nil && !errors.Is(err, gp.ErrNotFound) {
@@ -136,6 +142,31 @@ func (s *Service) Inbox(ctx context.Context, practice gp.Practice) (*api.Inbox, 
 		}
 		out.Items = append(out.Items, api.InboxItem{Request: consult.View(c), Patient: who.GivenName + " " + who.FamilyName,
 			BirthDate: who.BirthDate.String(), ByProxy: c.SubmittedBy != "" && c.SubmittedBy != s.IDs.For(c.PatientNHS)})
+	}
+	return out, nil
+}
+
+// shownSafety is how many safety events the inbox lists.
+const shownSafety = 50
+
+// safetyEvents lists the practice's recent safety events, each patient
+// named as the GP record names them.
+func (s *Service) safetyEvents(ctx context.Context, ods string) ([]api.SafetyEvent, error) {
+	events, err := s.Safety.List(ctx, ods, shownSafety)
+	if err != nil {
+		return nil, fault.Unreachable(err)
+	}
+	out := make([]api.SafetyEvent, 0, len(events))
+	for _, e := range events {
+		v := api.SafetyEvent{Kind: string(e.Kind), Detail: e.Detail, At: e.At.UnixMilli()}
+		if nhsNumber, err := s.IDs.NHSNumber(e.Patient); e.Patient != "" && err == nil {
+			who, err := s.GP.Patient(ctx, nhsNumber)
+			if err != nil && !errors.Is(err, gp.ErrNotFound) {
+				return nil, err
+			}
+			v.Patient, v.BirthDate = strings.TrimSpace(who.GivenName+" "+who.FamilyName), who.BirthDate.String()
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -64,6 +64,26 @@ func runProxies(t *testing.T, sys gp.System, fx ProxyFixture) {
 			t.Errorf("ProxiesOf(patient) lacks the fixture's actor")
 		}
 	})
+	t.Run("PatientBirthDateAgreesWithRecord", func(t *testing.T) {
+		// Identity matching compares the two: for a healthy relationship
+		// they must agree, or the patient could never be reached.
+		rels, err := sys.Relationships(ctx, fx.Actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rels {
+			if r.PatientBirthDate.IsZero() {
+				continue
+			}
+			rec, err := sys.Patient(ctx, r.PatientNHS)
+			if err != nil {
+				t.Fatalf("Patient of a relationship: %v", err)
+			}
+			if rec.BirthDate != r.PatientBirthDate {
+				t.Errorf("relationship records the patient born %s, their record %s", r.PatientBirthDate, rec.BirthDate)
+			}
+		}
+	})
 	t.Run("NoRelationships", func(t *testing.T) {
 		for _, f := range []func(context.Context, string) ([]gp.Relationship, error){sys.Relationships, sys.ProxiesOf} {
 			rels, err := f(ctx, fx.Stranger)

@@ -100,3 +100,8 @@ func Staff() []StaffMember {
 		{"staff-national", "Alex", "Morgan", "national_admin", ""},
 	}
 }
+
+// BirthDate is the birth date a sandbox seeded on the day today gives the
+// cast member with nhsNumber: what an NHS login account standing in for
+// theirs must release for sign-in to match their record.
+func BirthDate(today time.Time, nhsNumber string) (gp.Date, bool) { return castBirth(today, nhsNumber) }

@@ -38,15 +38,17 @@ type storedRelationship struct {
 	Permissions []nhs.Permission `json:"perms"`
 	Start       string           `json:"start"`
 	End         string           `json:"end,omitempty"`
+	PatientBorn string           `json:"patient_born,omitempty"`
 	Revoked     bool             `json:"revoked,omitempty"`
 	Regranted   bool             `json:"regranted,omitempty"`
 }
 
 func (s *System) seedRelationships(ctx context.Context, pipe redis.Pipeliner, today time.Time) error {
 	for _, c := range relationships {
+		born, _ := castBirth(today, c.patient)
 		r := gp.Relationship{
 			ActorNHS: c.actor, PatientNHS: c.patient, Kind: c.kind, Permissions: c.perms,
-			Start: gp.DateOf(today.AddDate(0, 0, -c.startDaysAgo)),
+			Start: gp.DateOf(today.AddDate(0, 0, -c.startDaysAgo)), PatientBirthDate: born,
 		}
 		if err := s.writeRelationship(ctx, pipe, r); err != nil {
 			return err
@@ -66,7 +68,7 @@ func (s *System) writeRelationship(ctx context.Context, pipe redis.Cmdable, r gp
 	}
 	st := storedRelationship{
 		Actor: r.ActorNHS, Patient: r.PatientNHS, Kind: r.Kind, Permissions: r.Permissions,
-		Start: r.Start.String(), Revoked: r.Revoked, Regranted: r.Regranted,
+		Start: r.Start.String(), Revoked: r.Revoked, Regranted: r.Regranted, PatientBorn: r.PatientBirthDate.String(),
 	}
 	if !r.End.IsZero() {
 		st.End = r.End.String()
@@ -127,6 +129,11 @@ func (s *System) readRelationships(ctx context.Context, key string) ([]gp.Relati
 		if st.End != "" {
 			if r.End, err = gp.ParseDate(st.End); err != nil {
 				return nil, fmt.Errorf("relationships: stored end: %w", err)
+			}
+		}
+		if st.PatientBorn != "" {
+			if r.PatientBirthDate, err = gp.ParseDate(st.PatientBorn); err != nil {
+				return nil, fmt.Errorf("relationships: stored patient birth date: %w", err)
 			}
 		}
 		out = append(out, r)
