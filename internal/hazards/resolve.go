@@ -17,31 +17,23 @@ import (
 // (func TestX(t *testing.T) in a _test.go file of the package) or a browser
 // test with that title in the file.
 func Resolve(root string, l *Log) []string {
-	goTests := map[string][]string{}
+	names := map[string][]string{} // a package or file → its tests, read once
 	var problems []string
 	for _, t := range l.Tests() {
-		var found bool
-		if t.Go != "" {
-			names, ok := goTests[t.Go]
-			if !ok {
-				var err error
-				names, err = goTestNames(filepath.Join(root, filepath.FromSlash(t.Go)))
-				if err != nil {
-					problems = append(problems, fmt.Sprintf("%s: %v", t, err))
-					continue
-				}
-				goTests[t.Go] = names
-			}
-			found = slices.Contains(names, t.Test)
-		} else {
-			titles, err := browserTitles(filepath.Join(root, filepath.FromSlash(t.Browser)))
-			if err != nil {
+		where, list := t.Go, goTestNames
+		if where == "" {
+			where, list = t.Browser, browserTitles
+		}
+		tests, ok := names[where]
+		if !ok {
+			var err error
+			if tests, err = list(filepath.Join(root, filepath.FromSlash(where))); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", t, err))
 				continue
 			}
-			found = slices.Contains(titles, t.Test)
+			names[where] = tests
 		}
-		if !found {
+		if !slices.Contains(tests, t.Test) {
 			problems = append(problems, fmt.Sprintf("%s: no such test", t))
 		}
 	}

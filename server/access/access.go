@@ -143,7 +143,7 @@ const (
 // child-access age.
 func StatusOf(r gp.Relationship, actorBirth gp.Date, patient gp.Patient, practice gp.Practice, today gp.Date) Status {
 	switch {
-	case patient.NHSNumber != r.PatientNHS || (!r.PatientBirthDate.IsZero() && r.PatientBirthDate != patient.BirthDate):
+	case !r.Describes(patient):
 		return Unmatched
 	case r.Revoked:
 		return Revoked

@@ -29,7 +29,7 @@ func (g *Gate) matches(ctx context.Context, p *Patient) error {
 		if _, err := identity.Match(identity.Claim{NHSNumber: a.NHSNumber, BirthDate: birth}, p.record); err != nil {
 			detail = "self"
 		}
-	case StatusOf(*p.rel, birth, p.record, p.practice, g.today()) == Unmatched:
+	case !p.rel.Describes(p.record):
 		detail = "proxy_patient"
 	case !a.Matched:
 		own, err := g.GP.Patient(ctx, a.NHSNumber)

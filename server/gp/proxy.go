@@ -34,6 +34,13 @@ type Relationship struct {
 	Regranted bool
 }
 
+// Describes reports whether patient is the person the relationship is
+// about: the same NHS number and, when the relationship records one, the
+// same date of birth.
+func (r Relationship) Describes(patient Patient) bool {
+	return patient.NHSNumber == r.PatientNHS && (r.PatientBirthDate.IsZero() || r.PatientBirthDate == patient.BirthDate)
+}
+
 // Has reports whether the relationship grants p.
 func (r Relationship) Has(p nhs.Permission) bool { return slices.Contains(r.Permissions, p) }
 

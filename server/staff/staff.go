@@ -132,12 +132,13 @@ func (s *Service) Inbox(ctx context.Context, practice gp.Practice) (*api.Inbox, 
 	for k, n := range set.Caps {
 		out.Settings.Caps[string(k)] = n
 	}
-	if out.Safety, err = s.safetyEvents(ctx, practice.ODS); err != nil {
+	who := people{gp: s.GP, read: map[string]gp.Patient{}}
+	if out.Safety, err = s.safetyEvents(ctx, practice.ODS, who); err != nil {
 		return nil, err
 	}
 	for _, c := range list {
-		who, err := s.GP.Patient(ctx, c.PatientNHS)
-		if err != nil && !errors.Is(err, gp.ErrNotFound) {
+		who, err := who.get(ctx, c.PatientNHS)
+		if err != nil {
 			return nil, err
 		}
 		out.Items = append(out.Items, api.InboxItem{Request: consult.View(c), Patient: who.GivenName + " " + who.FamilyName,
@@ -149,9 +150,29 @@ func (s *Service) Inbox(ctx context.Context, practice gp.Practice) (*api.Inbox, 
 // shownSafety is how many safety events the inbox lists.
 const shownSafety = 50
 
+// people reads patients from the GP system once each for one page (a
+// patient with several requests and events is one read); one the GP system
+// does not know is a zero Patient.
+type people struct {
+	gp   GP
+	read map[string]gp.Patient
+}
+
+func (p people) get(ctx context.Context, nhsNumber string) (gp.Patient, error) {
+	if who, ok := p.read[nhsNumber]; ok {
+		return who, nil
+	}
+	who, err := p.gp.Patient(ctx, nhsNumber)
+	if err != nil && !errors.Is(err, gp.ErrNotFound) {
+		return gp.Patient{}, err
+	}
+	p.read[nhsNumber] = who
+	return who, nil
+}
+
 // safetyEvents lists the practice's recent safety events, each patient
 // named as the GP record names them.
-func (s *Service) safetyEvents(ctx context.Context, ods string) ([]api.SafetyEvent, error) {
+func (s *Service) safetyEvents(ctx context.Context, ods string, people people) ([]api.SafetyEvent, error) {
 	events, err := s.Safety.List(ctx, ods, shownSafety)
 	if err != nil {
 		return nil, fault.Unreachable(err)
@@ -160,8 +181,8 @@ func (s *Service) safetyEvents(ctx context.Context, ods string) ([]api.SafetyEve
 	for _, e := range events {
 		v := api.SafetyEvent{Kind: string(e.Kind), Detail: e.Detail, At: e.At.UnixMilli()}
 		if nhsNumber, err := s.IDs.NHSNumber(e.Patient); e.Patient != "" && err == nil {
-			who, err := s.GP.Patient(ctx, nhsNumber)
-			if err != nil && !errors.Is(err, gp.ErrNotFound) {
+			who, err := people.get(ctx, nhsNumber)
+			if err != nil {
 				return nil, err
 			}
 			v.Patient, v.BirthDate = strings.TrimSpace(who.GivenName+" "+who.FamilyName), who.BirthDate.String()
