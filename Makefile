@@ -41,7 +41,7 @@ browser/node_modules/.installed: browser/package.json browser/package-lock.json
 # The Go and browser suites both run the one server binary `build` made, and
 # record their tests' durations in $(TIMES) for the slowest-ten list.
 TIMES        := bin/test-times
-NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed browser/node_modules/.installed
+NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed browser/node_modules/.installed
 GO_TEST      = COMPANION_BIN=$(CURDIR)/$(BIN) $(GO) run ./cmd/testtimes -out $(TIMES)/go.tsv -- -race -count=1 ./...
 # Browser test files run $(BROWSER_JOBS) at a time, each with its own server.
 BROWSER_JOBS ?= 3
@@ -64,13 +64,18 @@ lint:
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
 
 ## test-go: the Go tests alone
-test-go: $(BIN) auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed
+test-go: $(BIN) auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed
 	@mkdir -p $(TIMES)
 	$(GO_TEST)
 
 # The real OpenID Provider (oidc-provider) the sign-in integration tests run.
 auth/oidctest/op/node_modules/.installed: auth/oidctest/op/package.json auth/oidctest/op/package-lock.json
 	cd auth/oidctest/op && npm ci --no-audit --no-fund
+	@touch $@
+
+# The real FHIR R4 server (Medplum's engine) the FHIR adapter's tests run.
+server/gp/fhir/fhirtest/medplum/node_modules/.installed: server/gp/fhir/fhirtest/medplum/package.json server/gp/fhir/fhirtest/medplum/package-lock.json
+	cd server/gp/fhir/fhirtest/medplum && npm ci --no-audit --no-fund
 	@touch $@
 
 # The independent FHIR R4 validator (the fhir package) the export's tests run.
@@ -106,6 +111,6 @@ deps-test:
 	@tools/install-deps.sh test
 
 clean:
-	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules server/fhir/validate/node_modules
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules server/fhir/validate/node_modules server/gp/fhir/fhirtest/medplum/node_modules
 
 FORCE:

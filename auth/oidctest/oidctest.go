@@ -12,7 +12,6 @@
 package oidctest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -21,12 +20,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/nhs-companion/companion/internal/nodefixture"
 )
 
 // startTimeout bounds how long the provider may take to print READY.
@@ -82,17 +80,7 @@ type Provider struct {
 // saying what to install, if Node.js or npm is missing.
 func MustStart(tb testing.TB, cfg Config) *Provider {
 	tb.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		tb.Fatal("oidctest: node not found on PATH: install Node.js 20 and npm")
-	}
-	dir, err := opDir()
-	if err != nil {
-		tb.Fatalf("oidctest: %v", err)
-	}
-	if err := ensureInstalled(dir); err != nil {
-		tb.Fatalf("oidctest: %v", err)
-	}
+	var err error
 	if cfg.SigningKey == nil {
 		if cfg.SigningKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 			tb.Fatalf("oidctest: %v", err)
@@ -106,64 +94,12 @@ func MustStart(tb testing.TB, cfg Config) *Provider {
 		tb.Fatalf("oidctest: %v", err)
 	}
 
-	cmd := exec.Command(node, "op.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "OP_CONFIG="+string(conf), "OP_EXIT_ON_STDIN_EOF=1")
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	// The provider exits when this pipe closes, so it never outlives the test
-	// binary even if Cleanup does not run.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatalf("oidctest: %v", err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatalf("oidctest: %v", err)
-	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("oidctest: start node: %v", err)
-	}
-	ready := make(chan string, 1)
-	exited := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if issuer, ok := strings.CutPrefix(sc.Text(), "READY "); ok {
-				select {
-				case ready <- issuer:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, stdout)
-		// Wait only after stdout is drained, as os/exec requires.
-		exited <- cmd.Wait()
-	}()
-	stopped := false
-	tb.Cleanup(func() {
-		if !stopped {
-			stdin.Close()
-			cmd.Process.Kill()
-			<-exited
-		}
-		if tb.Failed() {
-			tb.Logf("oidctest: provider stderr:\n%s", stderr.String())
-		}
+	proc := nodefixture.MustStart(tb, nodefixture.Spec{
+		Name: "oidctest", Dir: "auth/oidctest/op", Script: "op.mjs", Package: "oidc-provider",
+		Env: []string{"OP_CONFIG=" + string(conf), "OP_EXIT_ON_STDIN_EOF=1"}, Timeout: startTimeout,
 	})
-
-	select {
-	case issuer := <-ready:
-		tb.Logf("oidctest: provider %s ready in %v", issuer, time.Since(start).Round(time.Millisecond))
-		return &Provider{Issuer: issuer, SigningKey: cfg.SigningKey, SigningKeyID: cfg.SigningKeyID}
-	case err := <-exited:
-		stopped = true
-		tb.Fatalf("oidctest: provider exited before it was ready (%v); stderr:\n%s", err, stderr.String())
-	case <-time.After(startTimeout):
-		tb.Fatalf("oidctest: provider not ready within %v; stderr:\n%s", startTimeout, stderr.String())
-	}
-	return nil
+	tb.Logf("oidctest: provider %s ready", proc.Ready)
+	return &Provider{Issuer: proc.Ready, SigningKey: cfg.SigningKey, SigningKeyID: cfg.SigningKeyID}
 }
 
 // Sign makes an RS512 JWT signed with the provider's own key and key ID, so
@@ -203,22 +139,4 @@ func (p *Provider) BackchannelLogout(ctx context.Context, clientID, sub, sid str
 		return fmt.Errorf("back-channel logout: %s: %s", res.Status, bytes.TrimSpace(body))
 	}
 	return nil
-}
-
-// lockedBuffer collects the provider's stderr while tests may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

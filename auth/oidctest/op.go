@@ -2,13 +2,7 @@ package oidctest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"sync"
 )
 
 // opConfig is cfg as op.mjs reads it.
@@ -49,93 +43,4 @@ func (cfg Config) opConfig() ([]byte, error) {
 		"accounts":        accounts,
 		"default_account": cfg.DefaultAccount,
 	})
-}
-
-// opDir finds ./op beside this source file, or under the module root when
-// the source path is not available (a -trimpath build).
-func opDir() (string, error) {
-	var candidates []string
-	if _, file, _, ok := runtime.Caller(0); ok {
-		candidates = append(candidates, filepath.Join(filepath.Dir(file), "op"))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				candidates = append(candidates, filepath.Join(d, "auth", "oidctest", "op"))
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, c := range candidates {
-		if _, err := os.Stat(filepath.Join(c, "op.mjs")); err == nil {
-			return c, nil
-		}
-	}
-	return "", errors.New("cannot find auth/oidctest/op/op.mjs")
-}
-
-var installMu sync.Mutex
-
-// ensureInstalled runs `npm ci` in dir unless the oidc-provider version
-// package.json names is already installed. Test binaries for several packages
-// run at once, so a file lock keeps them from installing over one another.
-func ensureInstalled(dir string) error {
-	installMu.Lock()
-	defer installMu.Unlock()
-	want, err := wantedVersion(dir)
-	if err != nil {
-		return err
-	}
-	if installedVersion(dir) == want {
-		return nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return errors.New("npm not found on PATH: install Node.js 20 and npm")
-	}
-	unlock, err := lockFile(filepath.Join(os.TempDir(), "companion-oidctest-npm.lock"))
-	if err != nil {
-		return fmt.Errorf("lock npm install: %w", err)
-	}
-	defer unlock()
-	if installedVersion(dir) == want {
-		return nil
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("npm ci in %s: %w\n%s", dir, err, out)
-	}
-	if got := installedVersion(dir); got != want {
-		return fmt.Errorf("npm ci in %s installed oidc-provider %q, want %q", dir, got, want)
-	}
-	return nil
-}
-
-func wantedVersion(dir string) (string, error) {
-	var pkg struct {
-		Dependencies map[string]string `json:"dependencies"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if err == nil {
-		err = json.Unmarshal(b, &pkg)
-	}
-	if err != nil {
-		return "", fmt.Errorf("read op/package.json: %w", err)
-	}
-	return pkg.Dependencies["oidc-provider"], nil
-}
-
-func installedVersion(dir string) string {
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "oidc-provider", "package.json"))
-	if err != nil || json.Unmarshal(b, &pkg) != nil {
-		return ""
-	}
-	return pkg.Version
 }

@@ -53,10 +53,12 @@ func (d Diary) Appointments(ctx context.Context) ([]gp.Appointment, error) {
 }
 
 // Book books a slot for the patient, within the practice's limit, no later
-// than notBefore allows. The actor is recorded as who booked.
-func (d Diary) Book(ctx context.Context, slotID, reason string, notBefore time.Time) (gp.Appointment, error) {
+// than notBefore allows. The actor is recorded as who booked; key is the
+// request's Idempotency-Key (may be empty), so a retried request cannot
+// book twice even when the GP system's answer to the first was lost.
+func (d Diary) Book(ctx context.Context, slotID, reason, key string, notBefore time.Time) (gp.Appointment, error) {
 	return d.sys.Book(ctx, gp.Booking{
-		PatientNHS: d.p.nhs, PracticeODS: d.p.practice.ODS, SlotID: slotID, Reason: reason,
+		PatientNHS: d.p.nhs, PracticeODS: d.p.practice.ODS, SlotID: slotID, Reason: reason, Key: key,
 		Actor: d.p.ActorID(), Limit: d.Rules().MaxFuture, NotBefore: notBefore,
 	})
 }

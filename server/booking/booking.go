@@ -233,7 +233,7 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 	defer release()
 	scope := reqstate.Scope{Actor: p.Actor().Subject, Patient: p.ID(), Route: at.Route}
 	return reqstate.Do(ctx, s.Idem, scope, at.Key, api.BookRequest{SlotID: slotID, Reason: reason}, func() (api.Appointment, error) {
-		a, err := d.Book(ctx, slotID, reason, d.Rules().Earliest(s.now()))
+		a, err := d.Book(ctx, slotID, reason, at.Key, d.Rules().Earliest(s.now()))
 		err = domain(err)
 		outcome, code := access.Outcome(err)
 		s.Audit.Record(ctx, p.Event("book", outcome, code, "slot:"+slotID))

@@ -99,6 +99,11 @@ type SlotQuery struct {
 // as taking the slot.
 type Booking struct {
 	PatientNHS, PracticeODS, SlotID, Reason, Actor string
+	// Key identifies the request to book (its Idempotency-Key; may be
+	// empty): an adapter whose GP system can lose an answer after the
+	// write uses it so a retry of the same request finds the booking it
+	// made instead of booking twice.
+	Key string
 	// Limit is the most future booked appointments the patient may hold;
 	// zero or less means no limit.
 	Limit int

@@ -105,3 +105,13 @@ func Staff() []StaffMember {
 // cast member with nhsNumber: what an NHS login account standing in for
 // theirs must release for sign-in to match their record.
 func BirthDate(today time.Time, nhsNumber string) (gp.Date, bool) { return castBirth(today, nhsNumber) }
+
+// Cast lists the NHS numbers of the whole sandbox cast, for exporting the
+// sandbox to another GP system (the FHIR test server's seed).
+func Cast() []string {
+	out := make([]string, len(cast))
+	for i, m := range cast {
+		out[i] = m.nhsNumber
+	}
+	return out
+}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package oidctest
+package nodefixture
 
 import (
 	"os"

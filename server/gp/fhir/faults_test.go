@@ -1,0 +1,277 @@
+package fhir_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/gp/fhir"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
+)
+
+// faulty is a proxy in front of the FHIR server that misbehaves as told:
+// the faults a real GP system shows, injected between the adapter and a
+// server that would otherwise answer well.
+type faulty struct {
+	mode     atomic.Value // string: "" forwards
+	failures atomic.Int64 // how many requests the mode applies to (<0: all)
+	requests atomic.Int64 // requests seen
+	srv      *httptest.Server
+}
+
+func newFaulty(t *testing.T, upstream string) *faulty {
+	t.Helper()
+	u, err := url.Parse(upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &faulty{}
+	f.mode.Store("")
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		mode := f.mode.Load().(string)
+		if mode != "" && f.failures.Load() != 0 {
+			f.failures.Add(-1)
+		} else {
+			mode = ""
+		}
+		switch mode {
+		case "":
+			proxy.ServeHTTP(w, r)
+		case "slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+				proxy.ServeHTTP(w, r)
+			}
+		case "500":
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case "malformed":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":`))
+		case "wrong-type":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Patient","id":"x"}`))
+		case "outcome":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing","diagnostics":"9990000018"}]}`))
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// fail applies mode to the next n requests (n < 0: all of them).
+func (f *faulty) fail(mode string, n int64) {
+	f.failures.Store(n)
+	f.mode.Store(mode)
+	f.requests.Store(0)
+}
+
+func (f *faulty) base() string { return f.srv.URL + "/fhir/R4" }
+
+func TestFaultsAreUnavailableNeverWrong(t *testing.T) {
+	srv := seeded(t)
+	f := newFaulty(t, srv.BaseURL)
+	sys, err := fhir.New(fhir.Config{BaseURL: f.base(), Timeout: 300 * time.Millisecond, Retries: []time.Duration{10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, mode := range []string{"slow", "500", "malformed", "wrong-type", "outcome"} {
+		t.Run(mode, func(t *testing.T) {
+			f.fail(mode, -1)
+			p, err := sys.Patient(ctx, amara)
+			if !errors.Is(err, gp.ErrUnavailable) {
+				t.Errorf("Patient: %+v, %v; want ErrUnavailable", p, err)
+			}
+			if err != nil && strings.Contains(err.Error(), amara) {
+				t.Errorf("error names the NHS number: %v", err)
+			}
+			_, err = sys.Slots(ctx, gp.SlotQuery{Practice: sandbox.PilotPractice, From: time.Now(), To: time.Now().Add(24 * time.Hour)})
+			if !errors.Is(err, gp.ErrUnavailable) {
+				t.Errorf("Slots: %v; want ErrUnavailable", err)
+			}
+		})
+	}
+
+	t.Run("ServerDown", func(t *testing.T) {
+		f.fail("", 0)
+		down, err := fhir.New(fhir.Config{BaseURL: "http://127.0.0.1:1/fhir/R4", Retries: []time.Duration{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := down.Patient(ctx, amara); !errors.Is(err, gp.ErrUnavailable) {
+			t.Errorf("Patient with the server down: %v; want ErrUnavailable", err)
+		}
+		if err := down.Ping(ctx); !errors.Is(err, gp.ErrUnavailable) {
+			t.Errorf("Ping with the server down: %v; want ErrUnavailable", err)
+		}
+	})
+
+	t.Run("ReadsRetriedWritesNot", func(t *testing.T) {
+		f.fail("500", 1)
+		if _, err := sys.Patient(ctx, priya); err != nil {
+			t.Errorf("a read after one 500: %v; want it retried", err)
+		}
+		if n := f.requests.Load(); n < 2 {
+			t.Errorf("%d requests for a read after a 500, want a retry", n)
+		}
+		f.fail("", 0)
+		sl := freeSlot(t, sys)
+		wf := newWriteFailer(t, srv.BaseURL)
+		ws := newSystem(t, wf.base())
+		if _, err := ws.Book(ctx, gp.Booking{PatientNHS: priya, PracticeODS: sandbox.PilotPractice, SlotID: sl.ID, Key: "k-500"}); !errors.Is(err, gp.ErrUnavailable) {
+			t.Errorf("Book with the write answered 500: %v; want ErrUnavailable", err)
+		}
+		if n := wf.writes.Load(); n != 1 {
+			t.Errorf("the failed write was sent %d times, want once", n)
+		}
+		if _, free, err := sys.Slot(ctx, sandbox.PilotPractice, sl.ID); err != nil || !free {
+			t.Errorf("after a failed booking the slot is free=%v (%v), want free", free, err)
+		}
+	})
+
+	t.Run("LostAnswerDoesNotDoubleBook", func(t *testing.T) {
+		sl := freeSlot(t, sys)
+		b := gp.Booking{PatientNHS: amara, PracticeODS: sandbox.PilotPractice, SlotID: sl.ID, Actor: "amara", Key: "idem-1"}
+		// Only the transaction's answer is lost: reads pass.
+		loseWrites := newWriteFailer(t, srv.BaseURL)
+		loseWrites.lose.Store(true)
+		lossy := newSystem(t, loseWrites.base())
+		if _, err := lossy.Book(ctx, b); !errors.Is(err, gp.ErrUnavailable) {
+			t.Fatalf("Book whose answer was lost: %v; want ErrUnavailable", err)
+		}
+		loseWrites.lose.Store(false)
+		a, err := lossy.Book(ctx, b)
+		if err != nil {
+			t.Fatalf("retried Book: %v; want the first attempt's appointment", err)
+		}
+		if n := appointmentsOn(t, srv.BaseURL, sl.ID); n != 1 {
+			t.Errorf("%d appointments on the slot after a retried booking, want 1", n)
+		}
+		if _, err := lossy.Book(ctx, gp.Booking{PatientNHS: priya, PracticeODS: sandbox.PilotPractice, SlotID: sl.ID, Key: "idem-1"}); !errors.Is(err, gp.ErrSlotTaken) {
+			t.Errorf("another patient with the same key: %v; want ErrSlotTaken", err)
+		}
+		if a.ID == "" || a.Status != gp.StatusBooked {
+			t.Errorf("retried Book: %+v", a)
+		}
+	})
+}
+
+// writeFailer fails or loses transactions (POSTs to the base), passing
+// everything else.
+type writeFailer struct {
+	lose   atomic.Bool
+	writes atomic.Int64
+	srv    *httptest.Server
+}
+
+func newWriteFailer(t *testing.T, upstream string) *writeFailer {
+	t.Helper()
+	u, _ := url.Parse(upstream)
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	w := &writeFailer{}
+	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/fhir/R4") {
+			proxy.ServeHTTP(rw, r)
+			return
+		}
+		w.writes.Add(1)
+		if !w.lose.Load() {
+			http.Error(rw, "internal error", http.StatusInternalServerError)
+			return
+		}
+		proxy.ServeHTTP(httptest.NewRecorder(), r)
+		if conn, _, err := rw.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *writeFailer) base() string { return w.srv.URL + "/fhir/R4" }
+
+// freeSlot is a free slot of the pilot practice a day or more ahead,
+// different on every call.
+func freeSlot(t *testing.T, sys *fhir.System) gp.Slot {
+	t.Helper()
+	slots, err := sys.Slots(context.Background(), gp.SlotQuery{Practice: sandbox.PilotPractice, From: time.Now().Add(24 * time.Hour), To: time.Now().AddDate(0, 0, 14)})
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("no free slots: %v", err)
+	}
+	return slots[int(taken.Add(1))%len(slots)]
+}
+
+var taken atomic.Int64
+
+// appointmentsOn counts the Appointments on a slot, asking the server.
+func appointmentsOn(t *testing.T, base, slotID string) int {
+	t.Helper()
+	res, err := http.Get(base + "/Appointment?slot=Slot/" + slotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b struct {
+		Entry []json.RawMessage `json:"entry"`
+	}
+	json.NewDecoder(res.Body).Decode(&b)
+	return len(b.Entry)
+}
+
+// TestConcurrentBookingsOneWinner: 100 bookings of one slot from two
+// adapters (two processes' worth of state) make exactly one appointment,
+// and the server holds exactly one Appointment for the slot afterwards.
+func TestConcurrentBookingsOneWinner(t *testing.T) {
+	srv := seeded(t)
+	a, b := newSystem(t, srv.BaseURL), newSystem(t, srv.BaseURL)
+	sl := freeSlot(t, a)
+	patients := []string{amara, priya, "9990000069"}
+	var wins, taken atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 100 {
+		sys := a
+		if i%2 == 1 {
+			sys = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := sys.Book(context.Background(), gp.Booking{PatientNHS: patients[i%len(patients)], PracticeODS: sandbox.PilotPractice, SlotID: sl.ID})
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, gp.ErrSlotTaken):
+				taken.Add(1)
+			default:
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("Book: %v", err)
+	}
+	if wins.Load() != 1 || taken.Load() != 99 {
+		t.Errorf("%d bookings won and %d were told the slot was taken; want 1 and 99", wins.Load(), taken.Load())
+	}
+	if n := appointmentsOn(t, srv.BaseURL, sl.ID); n != 1 {
+		t.Errorf("the server holds %d Appointments for the slot, want exactly 1", n)
+	}
+}

@@ -1,0 +1,220 @@
+package fhirtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nhs-companion/companion/server/gp"
+	gpfhir "github.com/nhs-companion/companion/server/gp/fhir"
+)
+
+// Seed copies a GP system into the server, read through the port: every
+// practice and pharmacy, the patients named, and each practice's
+// clinicians and free slots starting in [from, to), in one transaction.
+// The FHIR shapes are the ones the adapter (server/gp/fhir) reads, so a
+// seeded server holds the same people and diaries as src.
+func (s *Server) Seed(ctx context.Context, src gp.System, patients []string, from, to time.Time) error {
+	b := &seeder{}
+	codes, err := src.PracticeCodes(ctx)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	orgs := map[string]string{} // ODS → fullUrl
+	for _, ods := range codes {
+		p, err := src.Practice(ctx, ods)
+		if err != nil {
+			return fmt.Errorf("seed practice: %w", err)
+		}
+		org := organisation(p.ODS, p.Name, gpfhir.RolePractice, p.Address, p.Postcode, p.Country, p.Phone)
+		if p.ICB != "" {
+			org["partOf"] = map[string]any{"identifier": map[string]any{"system": gpfhir.ODSSystem, "value": p.ICB}}
+		}
+		orgs[ods] = b.add(org)
+		if err := b.diary(ctx, src, p, orgs[ods], from, to); err != nil {
+			return err
+		}
+	}
+	pharmacies, err := src.Pharmacies(ctx, "")
+	if err != nil {
+		return fmt.Errorf("seed pharmacies: %w", err)
+	}
+	for _, ph := range pharmacies {
+		b.add(organisation(ph.ODS, ph.Name, gpfhir.RolePharmacy, ph.Address, ph.Postcode, "", ph.Phone))
+	}
+	people := map[string]string{} // NHS number → fullUrl
+	for _, n := range patients {
+		p, err := src.Patient(ctx, n)
+		if err != nil {
+			return fmt.Errorf("seed patient: %w", err)
+		}
+		people[n] = b.add(map[string]any{
+			"resourceType": "Patient",
+			"identifier":   []any{map[string]any{"system": gpfhir.NHSNumberSystem, "value": p.NHSNumber}},
+			"name":         []any{map[string]any{"use": "official", "family": p.FamilyName, "given": []string{p.GivenName}}},
+			"birthDate":    p.BirthDate.String(),
+			"generalPractitioner": []any{map[string]any{"reference": orgs[p.PracticeODS],
+				"identifier": map[string]any{"system": gpfhir.ODSSystem, "value": p.PracticeODS}}},
+		})
+	}
+	for _, n := range patients {
+		rels, err := src.Relationships(ctx, n)
+		if err != nil {
+			return fmt.Errorf("seed relationships: %w", err)
+		}
+		for _, r := range rels {
+			if people[r.PatientNHS] != "" {
+				b.relationship(r, people[r.PatientNHS])
+			}
+		}
+	}
+	return s.post(ctx, b.entries)
+}
+
+// relationship adds a proxy's RelatedPerson and the Consent that permits
+// them, as the Validated Relationships Service models it.
+func (b *seeder) relationship(r gp.Relationship, patient string) {
+	code := func(system, c string) map[string]any {
+		return map[string]any{"coding": []any{map[string]any{"system": system, "code": c}}}
+	}
+	rp := b.add(map[string]any{
+		"resourceType": "RelatedPerson", "active": true, "patient": map[string]any{"reference": patient},
+		"identifier":   []any{map[string]any{"system": gpfhir.NHSNumberSystem, "value": r.ActorNHS}},
+		"relationship": []any{map[string]any{"coding": []any{map[string]any{"system": gpfhir.KindSystem, "code": r.Kind}}, "text": r.Kind}},
+	})
+	var actions []any
+	for _, p := range r.Permissions {
+		actions = append(actions, code(gpfhir.PermissionSystem, string(p)))
+	}
+	period := map[string]any{"start": r.Start.String()}
+	if !r.End.IsZero() {
+		period["end"] = r.End.String()
+	}
+	status := "active"
+	if r.Revoked {
+		status = "inactive"
+	}
+	var exts []any
+	if !r.PatientBirthDate.IsZero() {
+		exts = append(exts, map[string]any{"url": gpfhir.ExtPatientBirthDate, "valueDate": r.PatientBirthDate.String()})
+	}
+	if r.Regranted {
+		exts = append(exts, map[string]any{"url": gpfhir.ExtRegranted, "valueBoolean": true})
+	}
+	c := map[string]any{
+		"resourceType": "Consent", "status": status,
+		"scope":      code("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
+		"category":   []any{code("http://loinc.org", "59284-0")},
+		"patient":    map[string]any{"reference": patient},
+		"policyRule": code("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN"),
+		"provision": map[string]any{"type": "permit", "period": period, "action": actions,
+			"actor": []any{map[string]any{"role": code("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "AGNT"), "reference": map[string]any{"reference": rp}}}},
+	}
+	if len(exts) > 0 {
+		c["extension"] = exts
+	}
+	b.add(c)
+}
+
+// diary adds a practice's clinicians, rooms, schedules and free slots.
+func (b *seeder) diary(ctx context.Context, src gp.System, p gp.Practice, org string, from, to time.Time) error {
+	cs, err := src.Clinicians(ctx, p.ODS)
+	if err != nil {
+		return fmt.Errorf("seed clinicians: %w", err)
+	}
+	roles := map[string]string{}
+	for _, c := range cs {
+		pr := b.add(map[string]any{"resourceType": "Practitioner", "name": []any{map[string]any{"use": "official", "text": c.Name}}})
+		roles[c.ID] = b.add(map[string]any{
+			"resourceType": "PractitionerRole", "active": true,
+			"practitioner": map[string]any{"reference": pr}, "organization": map[string]any{"reference": org},
+			"code": []any{map[string]any{"text": c.Role}},
+		})
+	}
+	slots, err := src.Slots(ctx, gp.SlotQuery{Practice: p.ODS, From: from, To: to})
+	if err != nil {
+		return fmt.Errorf("seed slots: %w", err)
+	}
+	rooms, schedules := map[string]string{}, map[[2]string]string{}
+	for _, sl := range slots {
+		k := [2]string{sl.Clinician.ID, sl.Location}
+		if _, ok := schedules[k]; !ok {
+			actors := []any{map[string]any{"reference": roles[sl.Clinician.ID]}}
+			if sl.Location != "" {
+				if _, ok := rooms[sl.Location]; !ok {
+					rooms[sl.Location] = b.add(map[string]any{"resourceType": "Location", "name": sl.Location,
+						"managingOrganization": map[string]any{"reference": org}})
+				}
+				actors = append(actors, map[string]any{"reference": rooms[sl.Location]})
+			}
+			schedules[k] = b.add(map[string]any{"resourceType": "Schedule", "active": true, "actor": actors})
+		}
+		b.add(map[string]any{
+			"resourceType": "Slot", "status": "free", "schedule": map[string]any{"reference": schedules[k]},
+			"start": sl.Start.UTC().Format(time.RFC3339), "end": sl.End.UTC().Format(time.RFC3339),
+			"serviceType":     []any{map[string]any{"coding": []any{map[string]any{"system": gpfhir.SlotTypeSystem, "code": string(sl.Type)}}}},
+			"appointmentType": map[string]any{"coding": []any{map[string]any{"system": gpfhir.ModeSystem, "code": string(sl.Mode)}}},
+		})
+	}
+	return nil
+}
+
+func organisation(ods, name, role string, lines []string, postcode, country, phone string) map[string]any {
+	addr := map[string]any{"postalCode": postcode}
+	if len(lines) > 0 {
+		addr["line"], addr["city"] = lines[:len(lines)-1], lines[len(lines)-1]
+	}
+	if country != "" {
+		addr["country"] = country
+	}
+	org := map[string]any{
+		"resourceType": "Organization", "active": true, "name": name,
+		"identifier": []any{map[string]any{"system": gpfhir.ODSSystem, "value": ods}},
+		"type":       []any{map[string]any{"coding": []any{map[string]any{"system": gpfhir.ODSRoleSystem, "code": role}}}},
+		"address":    []any{addr},
+	}
+	if phone != "" {
+		org["telecom"] = []any{map[string]any{"system": "phone", "value": phone}}
+	}
+	return org
+}
+
+// seeder collects the entries of the seed's transaction.
+type seeder struct{ entries []any }
+
+// add adds a create and returns its fullUrl, for references to it.
+func (b *seeder) add(res map[string]any) string {
+	full := "urn:uuid:" + uuid.NewString()
+	b.entries = append(b.entries, map[string]any{"fullUrl": full, "resource": res,
+		"request": map[string]any{"method": "POST", "url": res["resourceType"]}})
+	return full
+}
+
+// post sends the entries as one transaction.
+func (s *Server) post(ctx context.Context, entries []any) error {
+	body, err := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.BaseURL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/fhir+json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
+		return fmt.Errorf("seed: %s: %s", res.Status, b)
+	}
+	return nil
+}
