@@ -12,7 +12,7 @@ func (b *builder) allergies() error {
 		if err != nil {
 			return err
 		}
-		r := &allergyIntolerance{ResourceType: "AllergyIntolerance", ID: id, Meta: profile("AllergyIntolerance"),
+		r := &allergyIntolerance{ResourceType: "AllergyIntolerance", ID: id, Meta: labelled("AllergyIntolerance", a.Sensitive),
 			Code: concept(a.Substance), Patient: b.patient, OnsetDateTime: a.Onset.String(), RecordedDate: a.Recorded.String()}
 		// ait-1 wants a clinical status beside a verification status; an
 		// allergy the record gives none for is still on the record: active.
@@ -59,9 +59,9 @@ func (b *builder) medicines() error {
 		if m.Name != "" {
 			med.Text = m.Name
 		}
-		req := &medicationRequest{ResourceType: "MedicationRequest", ID: rid, Meta: profile("MedicationRequest"),
+		req := &medicationRequest{ResourceType: "MedicationRequest", ID: rid, Meta: labelled("MedicationRequest", m.Sensitive),
 			Status: "unknown", Intent: "order", MedicationCodeableConcept: med, Subject: b.patient, AuthoredOn: m.Started.String()}
-		stmt := &medicationStatement{ResourceType: "MedicationStatement", ID: sid, Meta: profile("MedicationStatement"),
+		stmt := &medicationStatement{ResourceType: "MedicationStatement", ID: sid, Meta: labelled("MedicationStatement", m.Sensitive),
 			Status: "unknown", MedicationCodeableConcept: med, Subject: b.patient}
 		switch m.Status {
 		case "current":
@@ -87,11 +87,11 @@ func (b *builder) medicines() error {
 			if g := dispensed.FindStringSubmatch(q); g != nil {
 				req.DispenseRequest = &dispenseRequest{Quantity: &quantity{Value: json.Number(g[1] + g[2]), Unit: g[3]}}
 			} else {
-				req.Note = append(req.Note, annotation{Text: "Quantity: " + q})
+				req.Note = append(req.Note, annotation{Text: quantityNote + q})
 			}
 		}
 		if !m.LastIssued.IsZero() {
-			req.Note = append(req.Note, annotation{Text: "Last issued: " + m.LastIssued.String()})
+			req.Note = append(req.Note, annotation{Text: issuedNote + m.LastIssued.String()})
 		}
 		if !m.Started.IsZero() || !m.Ended.IsZero() {
 			stmt.EffectivePeriod = &period{Start: m.Started.String(), End: m.Ended.String()}
@@ -108,7 +108,7 @@ func (b *builder) problems() error {
 		if err != nil {
 			return err
 		}
-		c := &condition{ResourceType: "Condition", ID: id, Meta: profile("Condition"),
+		c := &condition{ResourceType: "Condition", ID: id, Meta: labelled("Condition", p.Sensitive),
 			VerificationStatus: coded(conditionVerify, "confirmed", "Confirmed"),
 			Category:           []codeableConcept{*coded(conditionCategory, "problem-list-item", "Problem List Item")},
 			Code:               concept(p.Code), Subject: b.patient, OnsetDateTime: p.Onset.String()}
@@ -138,7 +138,7 @@ func (b *builder) immunisations() error {
 		if err != nil {
 			return err
 		}
-		r := &immunization{ResourceType: "Immunization", ID: id, Meta: profile("Immunization"), Status: "completed",
+		r := &immunization{ResourceType: "Immunization", ID: id, Meta: labelled("Immunization", im.Sensitive), Status: "completed",
 			VaccineCode: conceptOr(im.Vaccine, "Vaccine"), Patient: b.patient, OccurrenceDateTime: im.Date.String(), LotNumber: im.Batch}
 		if im.Date.IsZero() {
 			r.OccurrenceString = "Date not recorded" // occurrence[x] is mandatory

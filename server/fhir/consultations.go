@@ -21,7 +21,7 @@ func (b *builder) consultations() error {
 		if err != nil {
 			return err
 		}
-		enc := &encounter{ResourceType: "Encounter", ID: eid, Meta: profile("Encounter"), Status: "finished",
+		enc := &encounter{ResourceType: "Encounter", ID: eid, Meta: labelled("Encounter", c.Sensitive), Status: "finished",
 			Class: encounterClass(c.Location), Subject: b.patient, ServiceProvider: b.org}
 		if !c.Date.IsZero() {
 			enc.Period = &period{Start: c.Date.String()}
@@ -59,7 +59,7 @@ func (b *builder) consultations() error {
 			note.WriteString(line + "\n")
 		}
 		encRef := b.add(eid, "Encounter", enc)
-		doc := &documentReference{ResourceType: "DocumentReference", ID: did, Meta: profile("DocumentReference"),
+		doc := &documentReference{ResourceType: "DocumentReference", ID: did, Meta: labelled("DocumentReference", c.Sensitive),
 			Status: "current", Type: concept(consultationReport), Subject: b.patient, Description: "Consultation",
 			Content: []content{{Attachment: attachment{ContentType: "text/plain; charset=utf-8", Data: []byte(note.String()),
 				Title: "Consultation", Creation: c.Date.String()}}},

@@ -6,7 +6,7 @@ func (b *builder) documents() error {
 		if err != nil {
 			return err
 		}
-		doc := &documentReference{ResourceType: "DocumentReference", ID: id, Meta: profile("DocumentReference"),
+		doc := &documentReference{ResourceType: "DocumentReference", ID: id, Meta: labelled("DocumentReference", d.Sensitive),
 			Status: "current", Type: concept(d.Type), Subject: b.patient, Description: d.Title,
 			Content: []content{{Attachment: attachment{ContentType: d.ContentType, Data: d.Body, Title: d.Title, Creation: d.Date.String()}}}}
 		if d.ContentType == "" {

@@ -190,6 +190,20 @@ func nonEmpty(ss []string) []string {
 
 func profile(name string) *meta { return &meta{Profile: []string{ukCore + name}} }
 
+// Confidentiality is the code system of the security label a sensitive
+// item carries (code R, restricted): a GP system marks items it withholds
+// from patients online so, and the adapter reading it back withholds them.
+const Confidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+
+// labelled is the profile meta, labelled restricted when sensitive.
+func labelled(name string, sensitive bool) *meta {
+	m := profile(name)
+	if sensitive {
+		m.Security = []coding{{System: Confidentiality, Code: "R", Display: "restricted"}}
+	}
+	return m
+}
+
 func concept(c gp.Coding) *codeableConcept {
 	if c == (gp.Coding{}) {
 		return nil

@@ -19,7 +19,8 @@ type entry struct {
 }
 
 type meta struct {
-	Profile []string `json:"profile"`
+	Profile  []string `json:"profile"`
+	Security []coding `json:"security,omitempty"`
 }
 
 type coding struct {

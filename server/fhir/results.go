@@ -22,7 +22,7 @@ func (b *builder) results() error {
 		if err != nil {
 			return err
 		}
-		rep := &diagnosticReport{ResourceType: "DiagnosticReport", ID: id, Meta: profile("DiagnosticReport"), Status: "final",
+		rep := &diagnosticReport{ResourceType: "DiagnosticReport", ID: id, Meta: labelled("DiagnosticReport", t.Sensitive), Status: "final",
 			Category: []codeableConcept{*coded(diagnosticService, "LAB", "Laboratory")}, Code: conceptOr(t.Panel, "Test results"),
 			Subject: b.patient, EffectiveDateTime: t.Date.String(), Conclusion: t.Comment}
 		// The report comes before its values, as a reader expects; their ids
@@ -45,7 +45,7 @@ func (b *builder) results() error {
 }
 
 func (b *builder) observation(id string, t gp.TestResult, v gp.ResultValue) *observation {
-	o := &observation{ResourceType: "Observation", ID: id, Meta: profile("Observation"), Status: "final",
+	o := &observation{ResourceType: "Observation", ID: id, Meta: labelled("Observation", t.Sensitive), Status: "final",
 		Category: []codeableConcept{*coded(observationCategory, "laboratory", "Laboratory")},
 		Code:     conceptOr(v.Test, "Test"), Subject: b.patient, EffectiveDateTime: t.Date.String()}
 	unit := func(q *quantity) *quantity {
@@ -72,7 +72,7 @@ func (b *builder) observation(id string, t gp.TestResult, v gp.ResultValue) *obs
 		s   string
 		dst **quantity
 		pre string
-	}{{v.Low, &rr.Low, "Lower limit: "}, {v.High, &rr.High, "Upper limit: "}} {
+	}{{v.Low, &rr.Low, lowerWords}, {v.High, &rr.High, upperWords}} {
 		if bound.s == "" {
 			continue
 		}

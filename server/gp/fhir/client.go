@@ -171,6 +171,8 @@ func resourceTypeOf(out any) string {
 		return "RelatedPerson"
 	case *consent:
 		return "Consent"
+	case *task:
+		return "Task"
 	}
 	return ""
 }

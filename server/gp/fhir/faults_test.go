@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,5 +274,47 @@ func TestConcurrentBookingsOneWinner(t *testing.T) {
 	}
 	if n := appointmentsOn(t, srv.BaseURL, sl.ID); n != 1 {
 		t.Errorf("the server holds %d Appointments for the slot, want exactly 1", n)
+	}
+}
+
+// TestRespondRace: 30 replies at once to one request from two adapters:
+// exactly one is kept, and it is the one the request shows.
+func TestRespondRace(t *testing.T) {
+	srv := seeded(t)
+	a, b := newSystem(t, srv.BaseURL), newSystem(t, srv.BaseURL)
+	ctx := context.Background()
+	c, err := a.SubmitContact(ctx, gp.ContactRequest{PatientNHS: amara, PracticeODS: sandbox.PilotPractice, Kind: gp.ContactAdmin, Text: "Please"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var kept []gp.ContactRequest
+	for i := range 30 {
+		sys := a
+		if i%2 == 1 {
+			sys = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := sys.Respond(ctx, sandbox.PilotPractice, c.ID, "Reply "+strconv.Itoa(i), "staff-"+strconv.Itoa(i))
+			switch {
+			case err == nil:
+				mu.Lock()
+				kept = append(kept, r)
+				mu.Unlock()
+			case !errors.Is(err, gp.ErrAlreadyResponded):
+				t.Errorf("Respond: %v; want ErrAlreadyResponded", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(kept) != 1 {
+		t.Fatalf("%d replies kept, want exactly 1", len(kept))
+	}
+	list, err := a.ContactRequests(ctx, amara)
+	if err != nil || len(list) == 0 || list[0].ID != c.ID || list[0].Reply != kept[0].Reply || list[0].RespondedBy != kept[0].RespondedBy {
+		t.Errorf("the request shows %+v, want the kept reply %q", list, kept[0].Reply)
 	}
 }

@@ -259,3 +259,31 @@ type consent struct {
 	PolicyRule   *codeableConcept  `json:"policyRule,omitempty"`
 	Provision    *consentProvision `json:"provision,omitempty"`
 }
+
+type taskInput struct {
+	Type        codeableConcept `json:"type"`
+	ValueString string          `json:"valueString"`
+}
+
+type task struct {
+	ResourceType string           `json:"resourceType"`
+	ID           string           `json:"id,omitempty"`
+	Meta         *meta            `json:"meta,omitempty"`
+	Extension    []extension      `json:"extension,omitempty"`
+	Status       string           `json:"status"`
+	Intent       string           `json:"intent"`
+	Code         *codeableConcept `json:"code,omitempty"`
+	Description  string           `json:"description,omitempty"`
+	For          *reference       `json:"for,omitempty"`
+	AuthoredOn   string           `json:"authoredOn,omitempty"`
+	LastModified string           `json:"lastModified,omitempty"`
+	Owner        *reference       `json:"owner,omitempty"`
+	ReasonCode   *codeableConcept `json:"reasonCode,omitempty"`
+	Restriction  *taskRestriction `json:"restriction,omitempty"`
+	Input        []taskInput      `json:"input,omitempty"`
+	Output       []taskInput      `json:"output,omitempty"`
+}
+
+type taskRestriction struct {
+	Period *period `json:"period,omitempty"`
+}

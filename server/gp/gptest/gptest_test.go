@@ -120,3 +120,20 @@ func (unreachable) Practice(context.Context, string) (gp.Practice, error) {
 	return gp.Practice{}, gp.ErrUnavailable
 }
 func (unreachable) PracticeCodes(context.Context) ([]string, error) { return nil, gp.ErrUnavailable }
+
+func TestHasNHSNumber(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"rx-9990000018", true},
+		{"9990000018/allergy", true},
+		{"a621212f-144b-4951-ac10-2c8769179913", false}, // a UUID whose last group holds a valid run
+		{"appt-9990000018-a621212f-144b-4951-ac10-2c8769179913", true},
+		{"no digits", false},
+	} {
+		if got := HasNHSNumber(tc.s); got != tc.want {
+			t.Errorf("HasNHSNumber(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}

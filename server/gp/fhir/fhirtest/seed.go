@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	export "github.com/nhs-companion/companion/server/fhir"
 	"github.com/nhs-companion/companion/server/gp"
 	gpfhir "github.com/nhs-companion/companion/server/gp/fhir"
 )
@@ -50,18 +53,9 @@ func (s *Server) Seed(ctx context.Context, src gp.System, patients []string, fro
 	}
 	people := map[string]string{} // NHS number → fullUrl
 	for _, n := range patients {
-		p, err := src.Patient(ctx, n)
-		if err != nil {
-			return fmt.Errorf("seed patient: %w", err)
+		if people[n], err = b.record(ctx, src, n, orgs); err != nil {
+			return err
 		}
-		people[n] = b.add(map[string]any{
-			"resourceType": "Patient",
-			"identifier":   []any{map[string]any{"system": gpfhir.NHSNumberSystem, "value": p.NHSNumber}},
-			"name":         []any{map[string]any{"use": "official", "family": p.FamilyName, "given": []string{p.GivenName}}},
-			"birthDate":    p.BirthDate.String(),
-			"generalPractitioner": []any{map[string]any{"reference": orgs[p.PracticeODS],
-				"identifier": map[string]any{"system": gpfhir.ODSSystem, "value": p.PracticeODS}}},
-		})
 	}
 	for _, n := range patients {
 		rels, err := src.Relationships(ctx, n)
@@ -120,6 +114,60 @@ func (b *seeder) relationship(r gp.Relationship, patient string) {
 		c["extension"] = exts
 	}
 	b.add(c)
+}
+
+// record adds a patient and their whole record (sensitive items labelled),
+// as the record export writes it: the export's Patient, and its other
+// resources pointed at the practice already added. It returns the
+// Patient's fullUrl.
+func (b *seeder) record(ctx context.Context, src gp.System, n string, orgs map[string]string) (string, error) {
+	rec, err := src.Record(ctx, n)
+	if err != nil {
+		return "", fmt.Errorf("seed record: %w", err)
+	}
+	raw, err := export.Bundle(rec, export.Options{Now: time.Now()})
+	if err != nil {
+		return "", fmt.Errorf("seed record: %w", err)
+	}
+	var bundle struct {
+		Entry []struct {
+			FullURL  string          `json:"fullUrl"`
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(raw, &bundle); err != nil {
+		return "", err
+	}
+	var patient string
+	var swap []string // the export's practice fullUrl, and the seed's
+	for _, e := range bundle.Entry {
+		var head struct{ ResourceType string }
+		json.Unmarshal(e.Resource, &head)
+		switch head.ResourceType {
+		case "Organization":
+			swap = append(swap, `"`+e.FullURL+`"`, `"`+orgs[rec.Demographics.PracticeODS]+`"`)
+			continue
+		case "Patient":
+			patient = e.FullURL
+		}
+		b.entries = append(b.entries, map[string]any{"fullUrl": e.FullURL, "resource": e.Resource,
+			"request": map[string]any{"method": "POST", "url": head.ResourceType}})
+	}
+	if len(swap) > 0 {
+		r := strings.NewReplacer(swap...)
+		for i, e := range b.entries {
+			if m := e.(map[string]any); m["resource"] != nil {
+				if res, ok := m["resource"].(json.RawMessage); ok {
+					m["resource"] = json.RawMessage(r.Replace(string(res)))
+					b.entries[i] = m
+				}
+			}
+		}
+	}
+	if patient == "" {
+		return "", errors.New("seed record: the export has no Patient")
+	}
+	return patient, nil
 }
 
 // diary adds a practice's clinicians, rooms, schedules and free slots.
