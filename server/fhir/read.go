@@ -382,3 +382,17 @@ func (r *reader) document(raw json.RawMessage, rec *gp.Record) error {
 	rec.Documents = append(rec.Documents, out)
 	return nil
 }
+
+// ReadMedicine maps one MedicationRequest (intent order) to a medicine, as
+// Read would: for the FHIR adapter's repeat templates, which are the
+// record's current repeat medicines. ok is false for another intent.
+func ReadMedicine(raw json.RawMessage) (m gp.Medicine, ok bool, err error) {
+	var rec gp.Record
+	if err := (&reader{byID: map[string]json.RawMessage{}}).medicine(raw, &rec); err != nil {
+		return gp.Medicine{}, false, fmt.Errorf("fhir: read MedicationRequest: %w", err)
+	}
+	if len(rec.Medicines) == 0 {
+		return gp.Medicine{}, false, nil
+	}
+	return rec.Medicines[0], true, nil
+}

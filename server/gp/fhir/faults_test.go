@@ -318,3 +318,70 @@ func TestRespondRace(t *testing.T) {
 		t.Errorf("the request shows %+v, want the kept reply %q", list, kept[0].Reply)
 	}
 }
+
+// TestConcurrentOrdersOneRequest: 200 orders of one medicine from two
+// adapters make exactly one request; the rest are told it is on its way.
+// Orders of {A} racing orders of {A, B} never make two requests for A.
+func TestConcurrentOrdersOneRequest(t *testing.T) {
+	srv := seeded(t)
+	a, b := newSystem(t, srv.BaseURL), newSystem(t, srv.BaseURL)
+	ctx := context.Background()
+	repeats, err := a.Repeats(ctx, amara)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := gp.DateOf(time.Now().In(gp.UK))
+	var orderable []gp.Repeat
+	for _, r := range repeats {
+		if !r.ReviewDue(today) && !r.Early(today, 10) {
+			orderable = append(orderable, r)
+		}
+	}
+	if len(orderable) < 2 {
+		t.Fatalf("%d orderable repeats, want 2", len(orderable))
+	}
+	order := func(sys *fhir.System, ids ...string) error {
+		_, err := sys.Order(ctx, gp.Order{PatientNHS: amara, PracticeODS: sandbox.PilotPractice, RepeatIDs: ids,
+			PharmacyODS: "FZZ05", EarlyDays: 10, Today: today, Actor: "amara"})
+		return err
+	}
+	var made atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 200 {
+		sys := a
+		if i%2 == 1 {
+			sys = b
+		}
+		ids := []string{orderable[0].ID}
+		if i%3 == 0 {
+			ids = append(ids, orderable[1].ID)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch err := order(sys, ids...); {
+			case err == nil:
+				made.Add(1)
+			case !errors.Is(err, gp.ErrAlreadyRequested):
+				t.Errorf("Order: %v; want ErrAlreadyRequested", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if made.Load() != 1 {
+		t.Errorf("%d orders made, want exactly 1", made.Load())
+	}
+	reqs, err := a.PrescriptionRequests(ctx, amara)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := 0
+	for _, r := range reqs {
+		if r.RepeatID == orderable[0].ID && r.Pending() {
+			pending++
+		}
+	}
+	if pending != 1 {
+		t.Errorf("%d requests on their way for the medicine, want exactly 1", pending)
+	}
+}

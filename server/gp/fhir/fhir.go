@@ -79,6 +79,9 @@ type Config struct {
 	DirectoryTTL time.Duration
 }
 
+// The adapter offers the whole port.
+var _ gp.System = (*System)(nil)
+
 // System is the FHIR R4 GP system.
 type System struct {
 	c    *client

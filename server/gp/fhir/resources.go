@@ -45,6 +45,9 @@ type extension struct {
 	ValueTime   string `json:"valueDateTime,omitempty"`
 	ValueDate   string `json:"valueDate,omitempty"`
 	ValueBool   bool   `json:"valueBoolean,omitempty"`
+	// ValueReference is read only (nominated pharmacy): the adapter
+	// writes reference extensions through setExtension.
+	ValueReference *reference `json:"valueReference,omitempty"`
 }
 
 type meta struct {
@@ -89,6 +92,7 @@ type patient struct {
 	ResourceType        string       `json:"resourceType"`
 	ID                  string       `json:"id,omitempty"`
 	Meta                *meta        `json:"meta,omitempty"`
+	Extension           []extension  `json:"extension,omitempty"`
 	Identifier          []identifier `json:"identifier,omitempty"`
 	Name                []humanName  `json:"name,omitempty"`
 	Gender              string       `json:"gender,omitempty"`
@@ -261,29 +265,40 @@ type consent struct {
 }
 
 type taskInput struct {
-	Type        codeableConcept `json:"type"`
-	ValueString string          `json:"valueString"`
+	Type           codeableConcept `json:"type"`
+	ValueString    string          `json:"valueString,omitempty"`
+	ValueReference *reference      `json:"valueReference,omitempty"`
 }
 
 type task struct {
-	ResourceType string           `json:"resourceType"`
-	ID           string           `json:"id,omitempty"`
-	Meta         *meta            `json:"meta,omitempty"`
-	Extension    []extension      `json:"extension,omitempty"`
-	Status       string           `json:"status"`
-	Intent       string           `json:"intent"`
-	Code         *codeableConcept `json:"code,omitempty"`
-	Description  string           `json:"description,omitempty"`
-	For          *reference       `json:"for,omitempty"`
-	AuthoredOn   string           `json:"authoredOn,omitempty"`
-	LastModified string           `json:"lastModified,omitempty"`
-	Owner        *reference       `json:"owner,omitempty"`
-	ReasonCode   *codeableConcept `json:"reasonCode,omitempty"`
-	Restriction  *taskRestriction `json:"restriction,omitempty"`
-	Input        []taskInput      `json:"input,omitempty"`
-	Output       []taskInput      `json:"output,omitempty"`
+	ResourceType    string           `json:"resourceType"`
+	ID              string           `json:"id,omitempty"`
+	Meta            *meta            `json:"meta,omitempty"`
+	Extension       []extension      `json:"extension,omitempty"`
+	Identifier      []identifier     `json:"identifier,omitempty"`
+	GroupIdentifier *identifier      `json:"groupIdentifier,omitempty"`
+	StatusReason    *codeableConcept `json:"statusReason,omitempty"`
+	BusinessStatus  *codeableConcept `json:"businessStatus,omitempty"`
+	Focus           *reference       `json:"focus,omitempty"`
+	Note            []annotation     `json:"note,omitempty"`
+	Status          string           `json:"status"`
+	Intent          string           `json:"intent"`
+	Code            *codeableConcept `json:"code,omitempty"`
+	Description     string           `json:"description,omitempty"`
+	For             *reference       `json:"for,omitempty"`
+	AuthoredOn      string           `json:"authoredOn,omitempty"`
+	LastModified    string           `json:"lastModified,omitempty"`
+	Owner           *reference       `json:"owner,omitempty"`
+	ReasonCode      *codeableConcept `json:"reasonCode,omitempty"`
+	Restriction     *taskRestriction `json:"restriction,omitempty"`
+	Input           []taskInput      `json:"input,omitempty"`
+	Output          []taskInput      `json:"output,omitempty"`
 }
 
 type taskRestriction struct {
 	Period *period `json:"period,omitempty"`
+}
+
+type annotation struct {
+	Text string `json:"text"`
 }

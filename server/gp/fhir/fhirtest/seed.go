@@ -48,8 +48,9 @@ func (s *Server) Seed(ctx context.Context, src gp.System, patients []string, fro
 	if err != nil {
 		return fmt.Errorf("seed pharmacies: %w", err)
 	}
+	b.pharmacies = map[string]string{}
 	for _, ph := range pharmacies {
-		b.add(organisation(ph.ODS, ph.Name, gpfhir.RolePharmacy, ph.Address, ph.Postcode, "", ph.Phone))
+		b.pharmacies[ph.ODS] = b.add(organisation(ph.ODS, ph.Name, gpfhir.RolePharmacy, ph.Address, ph.Postcode, "", ph.Phone))
 	}
 	people := map[string]string{} // NHS number → fullUrl
 	for _, n := range patients {
@@ -68,7 +69,11 @@ func (s *Server) Seed(ctx context.Context, src gp.System, patients []string, fro
 			}
 		}
 	}
-	return s.post(ctx, b.entries)
+	locations, err := s.post(ctx, b.entries)
+	if err != nil {
+		return err
+	}
+	return s.histories(ctx, b.later, locations)
 }
 
 // relationship adds a proxy's RelatedPerson and the Consent that permits
@@ -138,29 +143,53 @@ func (b *seeder) record(ctx context.Context, src gp.System, n string, orgs map[s
 	if err := json.Unmarshal(raw, &bundle); err != nil {
 		return "", err
 	}
+	repeats, err := src.Repeats(ctx, n)
+	if err != nil {
+		return "", fmt.Errorf("seed repeats: %w", err)
+	}
+	nominated, hasNominated, err := src.NominatedPharmacy(ctx, n)
+	if err != nil {
+		return "", fmt.Errorf("seed nomination: %w", err)
+	}
 	var patient string
-	var swap []string // the export's practice fullUrl, and the seed's
+	var swap []string                // the export's practice fullUrl, and the seed's
+	templates := map[string]string{} // repeat ID → its MedicationRequest's fullUrl
 	for _, e := range bundle.Entry {
-		var head struct{ ResourceType string }
-		json.Unmarshal(e.Resource, &head)
-		switch head.ResourceType {
+		var res map[string]any
+		if err := json.Unmarshal(e.Resource, &res); err != nil {
+			return "", err
+		}
+		typ, _ := res["resourceType"].(string)
+		switch typ {
 		case "Organization":
 			swap = append(swap, `"`+e.FullURL+`"`, `"`+orgs[rec.Demographics.PracticeODS]+`"`)
 			continue
 		case "Patient":
 			patient = e.FullURL
+			if hasNominated {
+				res["extension"] = []any{map[string]any{"url": gpfhir.ExtNominatedPharmacy, "valueReference": map[string]any{
+					"reference": b.pharmacies[nominated.ODS], "identifier": map[string]any{"system": gpfhir.ODSSystem, "value": nominated.ODS}}}}
+			}
+		case "MedicationRequest":
+			if id := asTemplate(res, rec, repeats); id != "" {
+				templates[id] = e.FullURL
+			}
 		}
-		b.entries = append(b.entries, map[string]any{"fullUrl": e.FullURL, "resource": e.Resource,
-			"request": map[string]any{"method": "POST", "url": head.ResourceType}})
+		b.entries = append(b.entries, map[string]any{"fullUrl": e.FullURL, "resource": res,
+			"request": map[string]any{"method": "POST", "url": typ}})
+	}
+	if err := b.requests(ctx, src, n, patient, orgs[rec.Demographics.PracticeODS], templates); err != nil {
+		return "", err
 	}
 	if len(swap) > 0 {
 		r := strings.NewReplacer(swap...)
-		for i, e := range b.entries {
-			if m := e.(map[string]any); m["resource"] != nil {
-				if res, ok := m["resource"].(json.RawMessage); ok {
-					m["resource"] = json.RawMessage(r.Replace(string(res)))
-					b.entries[i] = m
-				}
+		for _, e := range b.entries {
+			m := e.(map[string]any)
+			if res, ok := m["resource"].(map[string]any); ok {
+				raw, _ := json.Marshal(res)
+				var swapped map[string]any
+				json.Unmarshal([]byte(r.Replace(string(raw))), &swapped)
+				m["resource"] = swapped
 			}
 		}
 	}
@@ -234,23 +263,57 @@ func organisation(ods, name, role string, lines []string, postcode, country, pho
 }
 
 // seeder collects the entries of the seed's transaction.
-type seeder struct{ entries []any }
+type seeder struct {
+	entries    []any
+	pharmacies map[string]string // ODS → fullUrl
+	later      []later           // history steps written after the transaction
+}
+
+// later is a request's history after its first step, for the Task the
+// transaction's entry at index creates.
+type later struct {
+	index int
+	steps []gp.StatusChange
+}
 
 // add adds a create and returns its fullUrl, for references to it.
 func (b *seeder) add(res map[string]any) string {
+	if t, _ := res["resourceType"].(string); t == "" {
+		panic("seed: a resource without a type")
+	}
 	full := "urn:uuid:" + uuid.NewString()
 	b.entries = append(b.entries, map[string]any{"fullUrl": full, "resource": res,
 		"request": map[string]any{"method": "POST", "url": res["resourceType"]}})
 	return full
 }
 
-// post sends the entries as one transaction.
-func (s *Server) post(ctx context.Context, entries []any) error {
+// post sends the entries as one transaction, returning where each was
+// created.
+func (s *Server) post(ctx context.Context, entries []any) ([]string, error) {
 	body, err := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.BaseURL, bytes.NewReader(body))
+	var out struct {
+		Entry []struct {
+			Response struct {
+				Location string `json:"location"`
+			} `json:"response"`
+		} `json:"entry"`
+	}
+	if err := s.send(ctx, http.MethodPost, s.BaseURL, body, &out); err != nil {
+		return nil, err
+	}
+	locations := make([]string, len(out.Entry))
+	for i, e := range out.Entry {
+		locations[i], _, _ = strings.Cut(e.Response.Location, "/_history")
+	}
+	return locations, nil
+}
+
+// send sends one request and decodes its answer into out.
+func (s *Server) send(ctx context.Context, method, u string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -260,9 +323,12 @@ func (s *Server) post(ctx context.Context, entries []any) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
-		return fmt.Errorf("seed: %s: %s", res.Status, b)
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+	if res.StatusCode/100 != 2 {
+		if len(b) > 4<<10 {
+			b = b[:4<<10]
+		}
+		return fmt.Errorf("seed: %s %s: %s: %s", method, u, res.Status, b)
 	}
-	return nil
+	return json.Unmarshal(b, out)
 }
