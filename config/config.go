@@ -43,6 +43,8 @@ type Config struct {
 
 	PublicURL string // PUBLIC_URL: the URL people reach Companion at
 
+	FHIR FHIR // FHIR_*: the FHIR R4 GP system, when GP_SYSTEM=fhir
+
 	NHSLogin OIDC // NHSLOGIN_*: patient sign-in; empty issuer means the sandbox provider
 	Staff    OIDC // STAFF_*: staff sign-in (NHS CIS2); empty issuer means the sandbox provider
 
@@ -82,13 +84,13 @@ type OIDC struct {
 
 // Variables lists every environment variable Load reads, with its default and
 // meaning, for the README and for tests.
-var Variables = []Variable{
+var Variables = append([]Variable{
 	{"COMPANION_ENV", "sandbox", "`sandbox` or `production`. Production refuses to start while any sandbox part is enabled."},
 	{"ADDR", "127.0.0.1", "Interface the web server listens on (`0.0.0.0` in a container)."},
 	{"PORT", "8080", "Port the web server listens on."},
 	{"METRICS_ADDR", "127.0.0.1:9090", "Separate listener for Prometheus `/metrics`; empty turns it off. Never expose it publicly."},
 	{"REDIS_URL", "(empty)", "Redis for sessions and state, e.g. `redis://host:6379/0`. Empty starts an in-process sandbox Redis (miniredis)."},
-	{"GP_SYSTEM", "sandbox", "GP-system adapter. Only `sandbox` (Redis-backed, seeded with the sandbox cast) exists so far."},
+	{"GP_SYSTEM", "sandbox", "GP-system adapter: `sandbox` (Redis-backed, seeded with the sandbox cast) or `fhir` (any FHIR R4 GP system; see FHIR_*)."},
 	{"WEB_DIR", "web", "Directory of built static files (app.wasm, CSS, icons)."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`. Logs are JSON on standard output."},
 	{"TRUST_PROXY", "false", "Trust `X-Forwarded-Proto` from the front proxy (to send HSTS when it terminates TLS)."},
@@ -119,7 +121,7 @@ var Variables = []Variable{
 	{"CONTACT_BANK_HOLIDAYS_OPEN", "false", "Whether practices take online requests on bank holidays by default (England and Wales bank holidays are closed otherwise)."},
 	{"CONTACT_MAX_SUSPENSION", "4h", "The longest a practice may pause online requests at once."},
 	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
-}
+}, fhirVariables...)
 
 // Variable documents one environment variable.
 type Variable struct {
@@ -171,9 +173,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
 	switch c.GPSystem {
-	case "sandbox":
+	case "sandbox", "fhir":
 	default:
-		errs = append(errs, fmt.Errorf("GP_SYSTEM %q is not known (known: sandbox)", c.GPSystem))
+		errs = append(errs, fmt.Errorf("GP_SYSTEM %q is not known (known: sandbox, fhir)", c.GPSystem))
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -234,6 +236,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, errors.New("PATIENT_ID_KEY must be at least 32 characters"))
 	}
 	var oerrs []error
+	var ferrs []error
+	c.FHIR, ferrs = loadFHIR(get, c)
+	errs = append(errs, ferrs...)
 	c.NHSLogin, oerrs = loadOIDC(get, "NHSLOGIN")
 	errs = append(errs, oerrs...)
 	c.Staff, oerrs = loadOIDC(get, "STAFF")

@@ -26,6 +26,7 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		Env: EnvSandbox, Addr: "127.0.0.1", Port: 8080, MetricsAddr: "127.0.0.1:9090",
 		GPSystem: "sandbox", WebDir: "web", LogLevel: "info", ShutdownTimeout: 15 * time.Second,
 		PublicURL:   "http://127.0.0.1:8080",
+		FHIR:        FHIR{Timeout: 5 * time.Second, Scope: "system/*.read system/*.write"},
 		NHSLogin:    OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
@@ -113,9 +114,13 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 			t.Errorf("README's configuration table has no row for %s", v.Name)
 		}
 	}
-	src, err := os.ReadFile("config.go")
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, f := range []string{"config.go", "fhir.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
 	}
 	for _, line := range strings.Split(string(src), "\n") {
 		if i := strings.Index(line, `get("`); i >= 0 {
@@ -148,5 +153,39 @@ func TestAddrWithAPortNamesADDR(t *testing.T) {
 		if _, err := Load(env("ADDR", addr)); err != nil {
 			t.Errorf("ADDR=%s refused: %v", addr, err)
 		}
+	}
+}
+
+func TestFHIRSettings(t *testing.T) {
+	env := func(kv ...string) func(string) (string, bool) {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string // "" for no error; else a substring of the error
+	}{
+		{"fhir with a base", []string{"GP_SYSTEM", "fhir", "FHIR_BASE_URL", "http://127.0.0.1:1/fhir/R4"}, ""},
+		{"fhir without a base", []string{"GP_SYSTEM", "fhir"}, "needs FHIR_BASE_URL"},
+		{"not a URL", []string{"GP_SYSTEM", "fhir", "FHIR_BASE_URL", "gp.example"}, "FHIR_BASE_URL must be an http(s) URL"},
+		{"token without a client", []string{"GP_SYSTEM", "fhir", "FHIR_BASE_URL", "https://gp.example/fhir", "FHIR_TOKEN_URL", "https://gp.example/token"}, "FHIR_TOKEN_URL needs"},
+		{"half a certificate", []string{"GP_SYSTEM", "fhir", "FHIR_BASE_URL", "https://gp.example/fhir", "FHIR_TLS_CERT_FILE", "c.pem"}, "go together"},
+		{"bad timeout", []string{"GP_SYSTEM", "fhir", "FHIR_BASE_URL", "https://gp.example/fhir", "FHIR_TIMEOUT", "soon"}, "FHIR_TIMEOUT"},
+		{"production over http", []string{"COMPANION_ENV", "production", "GP_SYSTEM", "fhir", "FHIR_BASE_URL", "http://gp.example/fhir"}, "must be https in production"},
+		{"production with no client authentication", []string{"COMPANION_ENV", "production", "GP_SYSTEM", "fhir", "FHIR_BASE_URL", "https://gp.example/fhir"}, "needs client authentication"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(tc.env...))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Load: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Load: %v; want an error saying %q", err, tc.want)
+			}
+		})
 	}
 }

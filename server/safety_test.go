@@ -88,13 +88,20 @@ func TestGPSystemOutageIsASafetyEvent(t *testing.T) {
 	}
 	gpRedis.Stop()
 	for range 3 {
-		if res, _ := amara.get(t, "/api/v1/patients/"+pid+"/appointments"); res.StatusCode != http.StatusServiceUnavailable {
-			t.Fatalf("appointments with the GP system down: %d", res.StatusCode)
+		res, body := amara.get(t, "/api/v1/patients/"+pid+"/appointments")
+		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"gp_unavailable"`) || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("appointments with the GP system down: %d %s, Retry-After %q; want 503 gp_unavailable with Retry-After",
+				res.StatusCode, body, res.Header.Get("Retry-After"))
 		}
 	}
 	if line := e.safetyMetric(t, "gp_outage"); !strings.HasSuffix(line, " 3") {
 		t.Errorf("every failed request counts: %s", line)
 	}
+	// The page says it is the GP system, in words.
+	if res, body := amara.get(t, "/appointments?wasm=false"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "Your GP system is not responding") {
+		t.Errorf("appointments page with the GP system down: %d, want 503 saying the GP system is not responding", res.StatusCode)
+	}
+
 	events, err := e.srv.Safety.List(context.Background(), "Z00002", 10)
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,14 @@ type Client struct {
 	// BackchannelLogoutURI, if set, receives logout tokens; see
 	// Provider.BackchannelLogout.
 	BackchannelLogoutURI string
+	// GrantTypes the client may use (authorization_code when empty);
+	// client_credentials makes a backend client, as SMART Backend
+	// Services registers one (with no RedirectURIs).
+	GrantTypes []string
+	// AuthAlg signs its assertions (RS512 when empty; RS384 for SMART).
+	AuthAlg string
+	// Scope is what the client may be granted, space-separated.
+	Scope string
 }
 
 // Account is a person the provider can sign in, keyed by subject in Config.
@@ -67,6 +75,11 @@ type Config struct {
 	Port int
 	// IssuerPath is appended to http://127.0.0.1:<port> to make the issuer.
 	IssuerPath string
+	// Backend makes the provider an authorization server for backend
+	// clients too, as SMART Backend Services needs: the client
+	// credentials grant, RS384 assertions and token introspection (NHS
+	// login offers none of them, so the default leaves them off).
+	Backend bool
 }
 
 // Provider is a running provider; it stops when the test that started it ends.

@@ -12,6 +12,9 @@ func (cfg Config) opConfig() ([]byte, error) {
 		RedirectURIs         []string       `json:"redirect_uris"`
 		JWKS                 map[string]any `json:"jwks"`
 		BackchannelLogoutURI string         `json:"backchannel_logout_uri,omitempty"`
+		GrantTypes           []string       `json:"grant_types,omitempty"`
+		AuthAlg              string         `json:"auth_alg,omitempty"`
+		Scope                string         `json:"scope,omitempty"`
 	}
 	type account struct {
 		Claims map[string]any `json:"claims"`
@@ -24,8 +27,9 @@ func (cfg Config) opConfig() ([]byte, error) {
 		}
 		clients = append(clients, client{
 			ClientID: c.ClientID, RedirectURIs: c.RedirectURIs,
-			JWKS:                 map[string]any{"keys": []any{RSAPublicJWK(c.PublicKey, c.KeyID)}},
+			JWKS:                 map[string]any{"keys": []any{clientJWK(c)}},
 			BackchannelLogoutURI: c.BackchannelLogoutURI,
+			GrantTypes:           c.GrantTypes, AuthAlg: c.AuthAlg, Scope: c.Scope,
 		})
 	}
 	accounts := make(map[string]account, len(cfg.Accounts))
@@ -42,5 +46,15 @@ func (cfg Config) opConfig() ([]byte, error) {
 		"clients":         clients,
 		"accounts":        accounts,
 		"default_account": cfg.DefaultAccount,
+		"backend":         cfg.Backend,
 	})
+}
+
+// clientJWK is the client's public key, for the algorithm it signs with.
+func clientJWK(c Client) map[string]any {
+	k := RSAPublicJWK(c.PublicKey, c.KeyID)
+	if c.AuthAlg != "" {
+		k["alg"] = c.AuthAlg
+	}
+	return k
 }

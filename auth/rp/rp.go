@@ -181,21 +181,28 @@ type Identity struct {
 
 // ClientAssertion signs the private_key_jwt assertion for the token endpoint.
 func (r *RP) ClientAssertion() (string, error) {
+	return Assertion(jwt.SigningMethodRS512, r.cfg.ClientID, r.tokenURL, r.cfg.KeyID, r.cfg.Key, r.cfg.Now())
+}
+
+// Assertion signs a private_key_jwt client assertion (RFC 7523) for the
+// token endpoint audience: issued by and about clientID, with a fresh jti,
+// valid for five minutes from now. NHS login wants RS512; SMART Backend
+// Services, RS384 or ES384.
+func Assertion(method jwt.SigningMethod, clientID, audience, keyID string, key *rsa.PrivateKey, now time.Time) (string, error) {
 	jti, err := random()
 	if err != nil {
 		return "", err
 	}
-	now := r.cfg.Now()
-	t := jwt.NewWithClaims(jwt.SigningMethodRS512, jwt.RegisteredClaims{
-		Issuer:    r.cfg.ClientID,
-		Subject:   r.cfg.ClientID,
-		Audience:  jwt.ClaimStrings{r.tokenURL},
+	t := jwt.NewWithClaims(method, jwt.RegisteredClaims{
+		Issuer:    clientID,
+		Subject:   clientID,
+		Audience:  jwt.ClaimStrings{audience},
 		ID:        jti,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(5 * time.Minute)),
 	})
-	t.Header["kid"] = r.cfg.KeyID
-	return t.SignedString(r.cfg.Key)
+	t.Header["kid"] = keyID
+	return t.SignedString(key)
 }
 
 // Exchange swaps the authorization code for tokens, verifies the ID token

@@ -17,13 +17,14 @@ import (
 )
 
 // startProcess runs the real binary against a shared Redis and waits for it.
-func startProcess(t *testing.T, bin, redisURL string) string {
+func startProcess(t *testing.T, bin, redisURL string, env ...string) string {
 	t.Helper()
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "ADDR=127.0.0.1", "METRICS_ADDR=", "WEB_DIR="+stubWeb(t),
 		"REDIS_URL="+redisURL, "PUBLIC_URL="+base, "LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

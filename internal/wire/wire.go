@@ -48,6 +48,10 @@ func GPSystem(ctx context.Context, cfg config.Config, rdb redis.UniversalClient)
 			return nil, err
 		}
 		return s, nil
+	case "fhir":
+		// Reaching it is not needed to start: /readyz reports whether it
+		// answers, and it may come back.
+		return fhirSystem(cfg.FHIR)
 	}
 	return nil, fmt.Errorf("GP_SYSTEM %q: Companion has no such adapter", cfg.GPSystem)
 }
@@ -76,7 +80,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	contactDefaults := consult.DefaultSettings
 	contactDefaults.Windows, contactDefaults.BankHolidaysOpen = hours, cfg.ContactBankHolidaysOpen
 	flagStore := flags.NewStore(rdb, "companion:", 500*time.Millisecond, log)
-	if cfg.GPSystem == "sandbox" {
+	if cfg.Env == config.EnvSandbox {
 		if err := flagStore.SeedDefaults(ctx, SandboxFlags()); err != nil {
 			return nil, err
 		}

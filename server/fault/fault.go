@@ -96,6 +96,10 @@ var (
 	ErrRateLimited     = New(TooMany, "rate_limited", "error.rateLimited")
 	ErrInternal        = New(Internal, "internal", "error.internal")
 	ErrUnavailable     = New(Unavailable, "unavailable", "error.unavailable")
+	// ErrGPUnavailable is the answer when the practice's GP system does not
+	// answer (down, slow, failing, or its circuit open): say so, and when
+	// to try again.
+	ErrGPUnavailable = New(Unavailable, "gp_unavailable", "error.gpUnavailable").Retry(30 * time.Second)
 )
 
 // statuses is the table's first half: the status of every kind.
@@ -121,7 +125,7 @@ var sentinels = []struct {
 	as  *Error
 }{
 	{gp.ErrNotFound, ErrNotFound},
-	{gp.ErrUnavailable, ErrUnavailable},
+	{gp.ErrUnavailable, ErrGPUnavailable},
 }
 
 // Of is the refusal err answers as: the first *Error in its chain, else the
@@ -148,4 +152,9 @@ func Ours(err error) bool { return Of(err).Status() >= 500 }
 
 // Unreachable wraps err, a failure of a system we depend on (Redis, the GP
 // system), so that it answers 503 while keeping err for the log.
-func Unreachable(err error) error { return errors.Join(ErrUnavailable, err) }
+func Unreachable(err error) error {
+	if errors.Is(err, gp.ErrUnavailable) {
+		return errors.Join(ErrGPUnavailable, err)
+	}
+	return errors.Join(ErrUnavailable, err)
+}

@@ -23,7 +23,7 @@ func TestTable(t *testing.T) {
 		{"wrapped", fmt.Errorf("book: %w", taken), http.StatusConflict, "taken"},
 		{"joined with a cause", fault.Unreachable(errors.New("dial tcp")), http.StatusServiceUnavailable, "unavailable"},
 		{"GP system sentinel: not found", fmt.Errorf("patient: %w", gp.ErrNotFound), http.StatusNotFound, "not_found"},
-		{"GP system sentinel: unavailable", gp.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+		{"GP system sentinel: unavailable", gp.ErrUnavailable, http.StatusServiceUnavailable, "gp_unavailable"},
 		{"feature disabled", fault.ErrFeatureDisabled, http.StatusNotFound, "feature_disabled"},
 		{"rate limited", fault.ErrRateLimited.Retry(3 * time.Second), http.StatusTooManyRequests, "rate_limited"},
 		{"anything else", errors.New("boom"), http.StatusInternalServerError, "internal"},

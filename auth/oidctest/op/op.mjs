@@ -42,11 +42,13 @@ const issuer = `http://127.0.0.1:${server.address().port}${issuerPath}`;
 const provider = new Provider(issuer, {
   clients: cfg.clients.map((c) => ({
     client_id: c.client_id,
-    redirect_uris: c.redirect_uris,
-    response_types: ['code'],
-    grant_types: ['authorization_code'],
+    redirect_uris: c.redirect_uris || [],
+    // A backend client (SMART Backend Services) has no browser flow.
+    response_types: (c.grant_types || ['authorization_code']).includes('authorization_code') ? ['code'] : [],
+    grant_types: c.grant_types || ['authorization_code'],
     token_endpoint_auth_method: 'private_key_jwt',
-    token_endpoint_auth_signing_alg: 'RS512',
+    token_endpoint_auth_signing_alg: c.auth_alg || 'RS512',
+    ...(c.scope ? { scope: c.scope } : {}),
     id_token_signed_response_alg: 'RS512',
     jwks: c.jwks,
     ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri } : {}),
@@ -55,12 +57,14 @@ const provider = new Provider(issuer, {
   jwks: { keys: [cfg.signing_jwk] },
   enabledJWA: {
     idTokenSigningAlgValues: ['RS512'],
-    clientAuthSigningAlgValues: ['RS512'],
+    // NHS login takes RS512 only; a provider also serving backend clients
+    // (SMART Backend Services, cfg.backend) takes RS384 too.
+    clientAuthSigningAlgValues: cfg.backend ? ['RS512', 'RS384'] : ['RS512'],
   },
   responseTypes: ['code'],
   pkce: { required: () => true },
   allowOmittingSingleRegisteredRedirectUri: false,
-  scopes: ['openid', 'profile', 'gp_registration_details', 'email'],
+  scopes: ['openid', 'profile', 'gp_registration_details', 'email', 'system/*.read', 'system/*.write'],
   claims: {
     openid: ['sub', 'vot', 'vtm'],
     profile: ['family_name', 'given_name', 'birthdate', 'nhs_number', 'identity_proofing_level'],
@@ -116,7 +120,8 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     backchannelLogout: { enabled: true },
     rpInitiatedLogout: { enabled: false },
-    introspection: { enabled: false },
+    introspection: { enabled: !!cfg.backend },
+    clientCredentials: { enabled: !!cfg.backend },
     revocation: { enabled: false },
     registration: { enabled: false },
     pushedAuthorizationRequests: { enabled: false },

@@ -25,6 +25,7 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 	if p.PracticeODS != b.PracticeODS {
 		return gp.Appointment{}, fmt.Errorf("book: patient not registered there: %w", gp.ErrNotFound)
 	}
+	ctx = withPractice(ctx, b.PracticeODS)
 	g, sl, etag, err := s.readSlot(ctx, b.PracticeODS, b.SlotID)
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("book: %w", err)
@@ -171,6 +172,7 @@ func (s *System) Cancel(ctx context.Context, c gp.Cancellation) (gp.Appointment,
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("cancel: %w", err)
 	}
+	ctx = withPractice(ctx, p.PracticeODS)
 	for range 3 {
 		var a appointment
 		aTag, err := s.c.read(ctx, "Appointment", c.AppointmentID, &a)
@@ -225,6 +227,7 @@ func (s *System) Appointments(ctx context.Context, patientNHS string) ([]gp.Appo
 	if err != nil {
 		return nil, fmt.Errorf("appointments: %w", err)
 	}
+	ctx = withPractice(ctx, p.PracticeODS)
 	all, err := searchAll[appointment](ctx, s.c, "Appointment", url.Values{"patient": {ref("Patient", pid)}, "_count": {"100"}})
 	if err != nil {
 		return nil, fmt.Errorf("appointments: %w", err)

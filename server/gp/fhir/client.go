@@ -36,6 +36,9 @@ type client struct {
 	timeout time.Duration
 	retries []time.Duration // backoff before each retry of a safe read
 	token   func(ctx context.Context) (string, error)
+	// slots bounds the calls in flight at once.
+	slots   chan struct{}
+	breaker *breaker
 }
 
 // do sends one request and decodes a 2xx answer into out (when not nil),
@@ -50,6 +53,12 @@ func (c *client) do(ctx context.Context, method, rawURL string, header http.Head
 		}
 		payload = b
 	}
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		return "", fmt.Errorf("%w: waiting for a free connection: %w", gp.ErrUnavailable, ctx.Err())
+	}
 	attempts := 1
 	if method == http.MethodGet {
 		attempts += len(c.retries)
@@ -63,9 +72,14 @@ func (c *client) do(ctx context.Context, method, rawURL string, header http.Head
 			case <-time.After(c.retries[i-1]):
 			}
 		}
+		done, berr := c.breaker.allow(ctx)
+		if berr != nil {
+			return "", fmt.Errorf("%s %s: %w", method, kind(rawURL), berr)
+		}
 		var etag string
 		var retry bool
 		etag, retry, err = c.once(ctx, method, rawURL, header, payload, out)
+		done(errors.Is(err, gp.ErrUnavailable) && !errors.Is(err, errRejected))
 		if err == nil || !retry {
 			return etag, err
 		}

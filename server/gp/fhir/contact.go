@@ -49,6 +49,7 @@ func (s *System) SubmitContact(ctx context.Context, c gp.ContactRequest) (gp.Con
 	if p.PracticeODS == "" || p.PracticeODS != c.PracticeODS {
 		return gp.ContactRequest{}, fmt.Errorf("submit contact: patient at the practice: %w", gp.ErrNotFound)
 	}
+	ctx = withPractice(ctx, c.PracticeODS)
 	info, err := s.practice(ctx, c.PracticeODS)
 	if err != nil {
 		return gp.ContactRequest{}, fmt.Errorf("submit contact: %w", err)
@@ -110,6 +111,7 @@ func (s *System) ContactRequests(ctx context.Context, patientNHS string) ([]gp.C
 
 // Inbox lists the practice's requests, newest first.
 func (s *System) Inbox(ctx context.Context, ods string) ([]gp.ContactRequest, error) {
+	ctx = withPractice(ctx, ods)
 	info, err := s.practice(ctx, ods)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
@@ -165,6 +167,7 @@ func odsOfTask(t task) string {
 // at the version read, so of two replies at once one is kept and the
 // other told ErrAlreadyResponded.
 func (s *System) Respond(ctx context.Context, ods, id, reply, staff string) (gp.ContactRequest, error) {
+	ctx = withPractice(ctx, ods)
 	info, err := s.practice(ctx, ods)
 	if err != nil {
 		return gp.ContactRequest{}, fmt.Errorf("respond: %w", err)

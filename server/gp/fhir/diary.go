@@ -138,6 +138,7 @@ func firstDisplay(c codeableConcept) string {
 
 // Clinicians lists the practice's bookable staff.
 func (s *System) Clinicians(ctx context.Context, ods string) ([]gp.Clinician, error) {
+	ctx = withPractice(ctx, ods)
 	info, err := s.practice(ctx, ods)
 	if err != nil {
 		return nil, fmt.Errorf("clinicians: %w", err)
@@ -154,6 +155,7 @@ func (s *System) Slots(ctx context.Context, q gp.SlotQuery) ([]gp.Slot, error) {
 	if q.From.IsZero() || q.To.IsZero() {
 		return nil, errors.New("slots: from and to are required")
 	}
+	ctx = withPractice(ctx, q.Practice)
 	info, err := s.practice(ctx, q.Practice)
 	if err != nil {
 		return nil, fmt.Errorf("slots: %w", err)
@@ -210,6 +212,7 @@ func (s *System) Slots(ctx context.Context, q gp.SlotQuery) ([]gp.Slot, error) {
 
 // Slot returns one slot of the practice and whether it is free.
 func (s *System) Slot(ctx context.Context, ods, id string) (gp.Slot, bool, error) {
+	ctx = withPractice(ctx, ods)
 	g, sl, _, err := s.readSlot(ctx, ods, id)
 	if err != nil {
 		return gp.Slot{}, false, fmt.Errorf("slot: %w", err)

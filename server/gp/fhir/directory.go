@@ -64,6 +64,7 @@ func phoneOf(o organization) string {
 
 // Practice returns the practice with this ODS code.
 func (s *System) Practice(ctx context.Context, ods string) (gp.Practice, error) {
+	ctx = withPractice(ctx, ods)
 	info, err := s.practice(ctx, ods)
 	if err != nil {
 		return gp.Practice{}, err

@@ -86,7 +86,8 @@ func (f *faulty) base() string { return f.srv.URL + "/fhir/R4" }
 func TestFaultsAreUnavailableNeverWrong(t *testing.T) {
 	srv := seeded(t)
 	f := newFaulty(t, srv.BaseURL)
-	sys, err := fhir.New(fhir.Config{BaseURL: f.base(), Timeout: 300 * time.Millisecond, Retries: []time.Duration{10 * time.Millisecond}})
+	// The circuit breaker has a test of its own: here it stays closed.
+	sys, err := fhir.New(fhir.Config{BaseURL: f.base(), Timeout: 300 * time.Millisecond, Retries: []time.Duration{10 * time.Millisecond}, BreakerThreshold: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,5 +384,42 @@ func TestConcurrentOrdersOneRequest(t *testing.T) {
 	}
 	if pending != 1 {
 		t.Errorf("%d requests on their way for the medicine, want exactly 1", pending)
+	}
+}
+
+// TestCircuitOpensPerPractice: after five calls in a row for a practice
+// get no answer, the next fail at once without reaching the GP system;
+// another practice is not affected; after the cooldown one call tries
+// again, and its success closes the circuit.
+func TestCircuitOpensPerPractice(t *testing.T) {
+	srv := seeded(t)
+	f := newFaulty(t, srv.BaseURL)
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	sys, err := fhir.New(fhir.Config{BaseURL: f.base(), Retries: []time.Duration{}, Now: clock, DirectoryTTL: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	f.fail("500", -1)
+	for range 5 {
+		if _, err := sys.Practice(ctx, sandbox.PilotPractice); !errors.Is(err, gp.ErrUnavailable) {
+			t.Fatalf("Practice with the GP system failing: %v", err)
+		}
+	}
+	f.fail("", 0)
+	if _, err := sys.Practice(ctx, sandbox.PilotPractice); !errors.Is(err, gp.ErrUnavailable) || f.requests.Load() != 0 {
+		t.Errorf("with the circuit open: %v after %d requests; want ErrUnavailable and none sent", err, f.requests.Load())
+	}
+	if _, err := sys.Practice(ctx, sandbox.NonPilotPractice); err != nil {
+		t.Errorf("another practice with the pilot's circuit open: %v", err)
+	}
+	now.Add(int64(31 * time.Second))
+	if _, err := sys.Practice(ctx, sandbox.PilotPractice); err != nil {
+		t.Errorf("after the cooldown, with the GP system back: %v", err)
+	}
+	if _, err := sys.Practice(ctx, sandbox.PilotPractice); err != nil {
+		t.Errorf("with the circuit closed again: %v", err)
 	}
 }

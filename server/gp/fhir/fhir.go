@@ -23,6 +23,7 @@
 package fhir
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -77,6 +78,14 @@ type Config struct {
 	// DirectoryTTL is how long practices, clinicians and schedules are
 	// remembered (1 minute when zero).
 	DirectoryTTL time.Duration
+	// MaxConcurrent bounds the calls in flight at once (32 when zero);
+	// more wait, within their context's deadline.
+	MaxConcurrent int
+	// BreakerThreshold is how many calls for a practice in a row may fail
+	// to get an answer before its circuit opens (5 when zero), and
+	// BreakerCooldown how long it stays open (30 s when zero).
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
 }
 
 // The adapter offers the whole port.
@@ -116,6 +125,9 @@ func New(cfg Config) (*System, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	c.slots = make(chan struct{}, cmp.Or(cfg.MaxConcurrent, 32))
+	c.breaker = &breaker{threshold: cmp.Or(cfg.BreakerThreshold, 5), cooldown: cmp.Or(cfg.BreakerCooldown, 30*time.Second),
+		now: s.now, circuits: map[string]*circuit{}}
 	if s.ttl == 0 {
 		s.ttl = time.Minute
 	}

@@ -123,6 +123,7 @@ func (s *System) Order(ctx context.Context, o gp.Order) ([]gp.Request, error) {
 	if p.PracticeODS == "" || p.PracticeODS != o.PracticeODS {
 		return nil, fmt.Errorf("order: patient at the practice: %w", gp.ErrNotFound)
 	}
+	ctx = withPractice(ctx, o.PracticeODS)
 	info, err := s.practice(ctx, o.PracticeODS)
 	if err != nil {
 		return nil, fmt.Errorf("order: %w", err)
