@@ -104,6 +104,10 @@ bench: deps-test build
 bench-booking: deps-test build
 	$(GO) run ./cmd/loadbook -bin $(BIN)
 
+## bench-gp: each GP-system operation on the FHIR adapter (against the Medplum test server) beside the sandbox adapter, in one run
+bench-gp: deps-test server/gp/fhir/fhirtest/medplum/node_modules/.installed
+	$(GO) test -run '^$$' -bench BenchmarkAdapters -benchtime 2s ./server/gp/fhir/
+
 deps-run:
 	@tools/install-deps.sh run
 

@@ -34,14 +34,14 @@ const (
 
 // seeded starts a FHIR server holding the sandbox cast, practices and the
 // next fifteen days of free slots.
-func seeded(t *testing.T) *fhirtest.Server {
+func seeded(t testing.TB) *fhirtest.Server {
 	t.Helper()
 	srv, _ := seededFrom(t)
 	return srv
 }
 
 // seededFrom is seeded, also returning the sandbox it was seeded from.
-func seededFrom(t *testing.T) (*fhirtest.Server, *sandbox.System) {
+func seededFrom(t testing.TB) (*fhirtest.Server, *sandbox.System) {
 	t.Helper()
 	m := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
@@ -63,7 +63,7 @@ func seededFrom(t *testing.T) (*fhirtest.Server, *sandbox.System) {
 	return srv, src
 }
 
-func newSystem(t *testing.T, base string) *fhir.System {
+func newSystem(t testing.TB, base string) *fhir.System {
 	t.Helper()
 	s, err := fhir.New(fhir.Config{BaseURL: base})
 	if err != nil {
