@@ -292,24 +292,33 @@ func loadOIDC(get func(name, def string) string, prefix string) (OIDC, []error) 
 	o := OIDC{
 		Issuer:   get(prefix+"_ISSUER", ""),
 		ClientID: get(prefix+"_CLIENT_ID", ""),
-		KeyPEM:   get(prefix+"_KEY", ""),
 		KeyID:    get(prefix+"_KEY_ID", ""),
 	}
 	var errs []error
-	if f := get(prefix+"_KEY_FILE", ""); f != "" {
-		if o.KeyPEM != "" {
-			errs = append(errs, fmt.Errorf("set %s_KEY or %s_KEY_FILE, not both", prefix, prefix))
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s_KEY_FILE: %w", prefix, err))
-		}
-		o.KeyPEM = string(b)
-	}
+	o.KeyPEM, errs = keyPEM(get, prefix)
 	if o.Issuer != "" && (o.ClientID == "" || o.KeyPEM == "" || o.KeyID == "") {
 		errs = append(errs, fmt.Errorf("%s_ISSUER needs %s_CLIENT_ID, %s_KEY (or _KEY_FILE) and %s_KEY_ID", prefix, prefix, prefix, prefix))
 	}
 	return o, errs
+}
+
+// keyPEM reads a private key given as PEM text (prefix_KEY) or a file of
+// it (prefix_KEY_FILE), not both.
+func keyPEM(get func(name, def string) string, prefix string) (string, []error) {
+	pemText := get(prefix+"_KEY", "")
+	f := get(prefix+"_KEY_FILE", "")
+	if f == "" {
+		return pemText, nil
+	}
+	var errs []error
+	if pemText != "" {
+		errs = append(errs, fmt.Errorf("set %s_KEY or %s_KEY_FILE, not both", prefix, prefix))
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s_KEY_FILE: %w", prefix, err))
+	}
+	return string(b), errs
 }
 
 // Sandbox reports whether any sandbox part is enabled.

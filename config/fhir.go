@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -38,7 +37,7 @@ var fhirVariables = []Variable{
 func loadFHIR(get func(name, def string) string, c Config) (FHIR, []error) {
 	f := FHIR{
 		BaseURL: get("FHIR_BASE_URL", ""), TokenURL: get("FHIR_TOKEN_URL", ""), ClientID: get("FHIR_CLIENT_ID", ""),
-		KeyPEM: get("FHIR_KEY", ""), KeyID: get("FHIR_KEY_ID", ""), Scope: get("FHIR_SCOPE", "system/*.read system/*.write"),
+		KeyID: get("FHIR_KEY_ID", ""), Scope: get("FHIR_SCOPE", "system/*.read system/*.write"),
 		TLSCertFile: get("FHIR_TLS_CERT_FILE", ""), TLSKeyFile: get("FHIR_TLS_KEY_FILE", ""), CAFile: get("FHIR_CA_FILE", ""),
 	}
 	var errs []error
@@ -47,16 +46,9 @@ func loadFHIR(get func(name, def string) string, c Config) (FHIR, []error) {
 		errs = append(errs, errors.New("FHIR_TIMEOUT must be a positive duration such as 5s"))
 	}
 	f.Timeout = d
-	if file := get("FHIR_KEY_FILE", ""); file != "" {
-		if f.KeyPEM != "" {
-			errs = append(errs, errors.New("set FHIR_KEY or FHIR_KEY_FILE, not both"))
-		}
-		b, err := os.ReadFile(file)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("FHIR_KEY_FILE: %w", err))
-		}
-		f.KeyPEM = string(b)
-	}
+	var kerrs []error
+	f.KeyPEM, kerrs = keyPEM(get, "FHIR")
+	errs = append(errs, kerrs...)
 	if c.GPSystem != "fhir" {
 		return f, errs
 	}

@@ -2,19 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
-	"time"
-
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp/fhir/fhirtest"
-	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
 // TestFHIRGPSystemServesAPatient: GP_SYSTEM=fhir starts against a real
@@ -22,18 +16,7 @@ import (
 // through it: sign in, see free slots, book, see the appointment, cancel.
 func TestFHIRGPSystemServesAPatient(t *testing.T) {
 	bin := buildBinary(t)
-	fs := fhirtest.MustStart(t)
-	m := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	defer rdb.Close()
-	src := sandbox.New(rdb, "seed:", time.Now)
-	ctx := context.Background()
-	if err := src.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := fs.Seed(ctx, src, sandbox.Cast(), time.Now(), time.Now().AddDate(0, 0, 15)); err != nil {
-		t.Fatal(err)
-	}
+	fs, _ := fhirtest.MustStartSeeded(t)
 	rs := redistest.MustStart(t)
 	base := startProcess(t, bin, rs.URL(), "GP_SYSTEM=fhir", "FHIR_BASE_URL="+fs.BaseURL)
 

@@ -38,9 +38,9 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 		return gp.Appointment{}, fmt.Errorf("book: %w", gp.ErrTooLate)
 	}
 	if b.Limit > 0 {
-		if n, err := s.futureBooked(ctx, pid, ""); err != nil {
+		if booked, err := s.futureAppointments(ctx, pid); err != nil {
 			return gp.Appointment{}, fmt.Errorf("book: %w", err)
-		} else if n >= b.Limit {
+		} else if len(booked) >= b.Limit {
 			return gp.Appointment{}, fmt.Errorf("book: %w", gp.ErrBookingLimit)
 		}
 	}
@@ -147,15 +147,6 @@ func (s *System) futureAppointments(ctx context.Context, pid string) ([]appointm
 		start, err := time.Parse(time.RFC3339, a.Start)
 		return a.Status != "booked" || !a.has(pid) || err != nil || !start.After(now)
 	}), nil
-}
-
-// futureBooked counts them, but for the appointment except.
-func (s *System) futureBooked(ctx context.Context, pid, except string) (int, error) {
-	list, err := s.futureAppointments(ctx, pid)
-	if err != nil {
-		return 0, err
-	}
-	return len(slices.DeleteFunc(list, func(a appointment) bool { return a.ID == except })), nil
 }
 
 // has reports whether the appointment is the patient's.

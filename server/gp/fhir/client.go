@@ -159,8 +159,8 @@ func decode(b []byte, out any) error {
 	return nil
 }
 
-// resourceTypeOf names the resource type out decodes, from its
-// resourceType field's zero-value convention (each struct's type name).
+// resourceTypeOf names the resource type out decodes into ("" for a raw
+// message, which may be any).
 func resourceTypeOf(out any) string {
 	switch out.(type) {
 	case *bundle:

@@ -3,6 +3,7 @@ package fhir
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -181,7 +182,16 @@ func (s *System) patientResource(ctx context.Context, nhsNumber string) (patient
 	if !nhs.ValidNumber(nhsNumber) {
 		return patient{}, "", gp.ErrNotFound
 	}
-	found, err := searchAll[patient](ctx, s.c, "Patient", url.Values{"identifier": {NHSNumberSystem + "|" + nhsNumber}})
+	var found []patient
+	err := s.c.search(ctx, "Patient", url.Values{"identifier": {NHSNumberSystem + "|" + nhsNumber}}, func(raw json.RawMessage) error {
+		var p patient
+		if err := decode(raw, &p); err != nil {
+			return fmt.Errorf("%w: %w", gp.ErrUnavailable, err)
+		}
+		p.raw = raw
+		found = append(found, p)
+		return nil
+	}, nil)
 	if err != nil {
 		return patient{}, "", err
 	}

@@ -11,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/server/gp"
@@ -43,24 +41,7 @@ func seeded(t testing.TB) *fhirtest.Server {
 // seededFrom is seeded, also returning the sandbox it was seeded from.
 func seededFrom(t testing.TB) (*fhirtest.Server, *sandbox.System) {
 	t.Helper()
-	m := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	src := sandbox.New(rdb, "seed:", time.Now)
-	ctx := context.Background()
-	if err := src.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := fhirtest.MustStart(t)
-	start := time.Now()
-	if err := srv.Seed(ctx, src, sandbox.Cast(), time.Now(), time.Now().AddDate(0, 0, 15)); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("seeded in %v", time.Since(start).Round(time.Millisecond))
-	if err := srv.Save(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return srv, src
+	return fhirtest.MustStartSeeded(t)
 }
 
 func newSystem(t testing.TB, base string) *fhir.System {

@@ -42,8 +42,9 @@ const (
 	ExtNominatedPharmacy = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NominatedPharmacy"
 )
 
-// taskStatus is the FHIR Task status for each request status.
-var taskStatus = map[gp.RequestStatus]string{
+// TaskStatus is the FHIR Task status of each request status (the exact
+// status is the Task's businessStatus).
+var TaskStatus = map[gp.RequestStatus]string{
 	gp.RxRequested: "requested", gp.RxApproved: "accepted", gp.RxRejected: "rejected",
 	gp.RxSent: "in-progress", gp.RxReady: "ready", gp.RxDispensed: "completed",
 }
@@ -143,7 +144,7 @@ func (s *System) Order(ctx context.Context, o gp.Order) ([]gp.Request, error) {
 		var entries []bundleEntry
 		for _, t := range tmpls {
 			tk := task{
-				ResourceType: "Task", Status: taskStatus[gp.RxRequested], Intent: "order",
+				ResourceType: "Task", Status: TaskStatus[gp.RxRequested], Intent: "order",
 				Code:            &codeableConcept{Coding: []coding{{System: TaskTypeSystem, Code: TaskRepeat}}},
 				BusinessStatus:  &codeableConcept{Coding: []coding{{System: RxStatusSystem, Code: string(gp.RxRequested)}}},
 				GroupIdentifier: &identifier{System: OrderSystem, Value: orderID},
@@ -246,8 +247,10 @@ func rxStatus(t task) gp.RequestStatus {
 			return gp.RequestStatus(c)
 		}
 	}
-	for rs, ts := range taskStatus {
-		if ts == t.Status && rs != gp.RxApproved {
+	// A Task with no businessStatus: its FHIR status, read back (an
+	// unknown one is taken as accepted, neither new nor done).
+	for rs, ts := range TaskStatus {
+		if ts == t.Status {
 			return rs
 		}
 	}

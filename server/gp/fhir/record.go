@@ -22,15 +22,11 @@ var recordTypes = []string{
 // labels restricted (meta.security) come back Sensitive, and are withheld
 // above the port.
 func (s *System) Record(ctx context.Context, patientNHS string) (gp.Record, error) {
-	_, pid, err := s.patientResource(ctx, patientNHS)
+	pat, pid, err := s.patientResource(ctx, patientNHS)
 	if err != nil {
 		return gp.Record{}, fmt.Errorf("record: %w", err)
 	}
-	var pat json.RawMessage
-	if _, err := s.c.read(ctx, "Patient", pid, &pat); err != nil {
-		return gp.Record{}, fmt.Errorf("record: %w", err)
-	}
-	resources := []json.RawMessage{pat}
+	resources := []json.RawMessage{pat.raw}
 	for _, typ := range recordTypes {
 		err := s.c.search(ctx, typ, url.Values{"patient": {ref("Patient", pid)}, "_count": {"200"}}, func(raw json.RawMessage) error {
 			if !about(raw, pid) {

@@ -98,6 +98,8 @@ type patient struct {
 	Gender              string       `json:"gender,omitempty"`
 	BirthDate           string       `json:"birthDate,omitempty"`
 	GeneralPractitioner []reference  `json:"generalPractitioner,omitempty"`
+	// raw is the resource as the server sent it, whole.
+	raw json.RawMessage
 }
 
 type practitioner struct {

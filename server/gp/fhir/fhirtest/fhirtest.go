@@ -19,7 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/nhs-companion/companion/internal/nodefixture"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
 // Server is a running FHIR server.
@@ -77,4 +81,30 @@ func (s *Server) hook(ctx context.Context, name string) error {
 		return fmt.Errorf("fhirtest %s: %s", name, res.Status)
 	}
 	return nil
+}
+
+// MustStartSeeded starts a server holding the sandbox cast, practices,
+// pharmacies and the next fifteen days of free slots, copied from a
+// sandbox seeded for the purpose (returned, for comparing), and saves
+// that state for Restore.
+func MustStartSeeded(tb testing.TB) (*Server, *sandbox.System) {
+	tb.Helper()
+	m := miniredis.RunT(tb)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	tb.Cleanup(func() { rdb.Close() })
+	src := sandbox.New(rdb, "seed:", time.Now)
+	ctx := context.Background()
+	if err := src.Seed(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	srv := MustStart(tb)
+	start := time.Now()
+	if err := srv.Seed(ctx, src, sandbox.Cast(), time.Now(), time.Now().AddDate(0, 0, 15)); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("fhirtest: seeded in %v", time.Since(start).Round(time.Millisecond))
+	if err := srv.Save(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return srv, src
 }

@@ -154,6 +154,7 @@ func (b *seeder) record(ctx context.Context, src gp.System, n string, orgs map[s
 	var patient string
 	var swap []string                // the export's practice fullUrl, and the seed's
 	templates := map[string]string{} // repeat ID → its MedicationRequest's fullUrl
+	first := len(b.entries)
 	for _, e := range bundle.Entry {
 		var res map[string]any
 		if err := json.Unmarshal(e.Resource, &res); err != nil {
@@ -183,7 +184,7 @@ func (b *seeder) record(ctx context.Context, src gp.System, n string, orgs map[s
 	}
 	if len(swap) > 0 {
 		r := strings.NewReplacer(swap...)
-		for _, e := range b.entries {
+		for _, e := range b.entries[first:] {
 			m := e.(map[string]any)
 			if res, ok := m["resource"].(map[string]any); ok {
 				raw, _ := json.Marshal(res)

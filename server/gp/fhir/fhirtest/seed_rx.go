@@ -58,12 +58,6 @@ func asTemplate(res map[string]any, rec gp.Record, repeats []gp.Repeat) string {
 	return ""
 }
 
-// rxTaskStatus is the Task status of each request status.
-var rxTaskStatus = map[gp.RequestStatus]string{
-	gp.RxRequested: "requested", gp.RxApproved: "accepted", gp.RxRejected: "rejected",
-	gp.RxSent: "in-progress", gp.RxReady: "ready", gp.RxDispensed: "completed",
-}
-
 // requests adds the patient's prescription requests as Tasks at their
 // first step; the later steps are written after the transaction.
 func (b *seeder) requests(ctx context.Context, src gp.System, n, patient, practice string, templates map[string]string) error {
@@ -107,7 +101,7 @@ func input(typ, v string) map[string]any {
 
 // step sets a Task to one step of a request's history.
 func step(t map[string]any, c gp.StatusChange, requestedBy string) {
-	t["status"] = rxTaskStatus[c.Status]
+	t["status"] = gpfhir.TaskStatus[c.Status]
 	t["businessStatus"] = map[string]any{"coding": []any{map[string]any{"system": gpfhir.RxStatusSystem, "code": string(c.Status)}}}
 	exts := []any{map[string]any{"url": gpfhir.ExtStatusAt, "valueDateTime": c.At.UTC().Format(time.RFC3339Nano)}}
 	if requestedBy != "" {
