@@ -47,6 +47,8 @@ type Config struct {
 
 	NHSLogin OIDC // NHSLOGIN_*: patient sign-in; empty issuer means the sandbox provider
 	Staff    OIDC // STAFF_*: staff sign-in (NHS CIS2); empty issuer means the sandbox provider
+	// StaffRBAC maps CIS2 roles to staff roles (STAFF_SITE_ADMIN_ROLES…).
+	StaffRBAC StaffRBAC
 
 	SessionIdle     time.Duration // SESSION_IDLE
 	SessionAbsolute time.Duration // SESSION_ABSOLUTE
@@ -121,7 +123,7 @@ var Variables = append([]Variable{
 	{"CONTACT_BANK_HOLIDAYS_OPEN", "false", "Whether practices take online requests on bank holidays by default (England and Wales bank holidays are closed otherwise)."},
 	{"CONTACT_MAX_SUSPENSION", "4h", "The longest a practice may pause online requests at once."},
 	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
-}, fhirVariables...)
+}, append(fhirVariables, staffVariables...)...)
 
 // Variable documents one environment variable.
 type Variable struct {
@@ -242,6 +244,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.NHSLogin, oerrs = loadOIDC(get, "NHSLOGIN")
 	errs = append(errs, oerrs...)
 	c.Staff, oerrs = loadOIDC(get, "STAFF")
+	errs = append(errs, oerrs...)
+	c.StaffRBAC, oerrs = loadStaffRBAC(get, c.Env)
 	errs = append(errs, oerrs...)
 	vtr := get("NHSLOGIN_VTR", `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm","P5.Cp.Cd","P5.Cp.Ck","P5.Cm"]`)
 	if err := json.Unmarshal([]byte(vtr), &c.NHSLogin.VTR); err != nil || len(c.NHSLogin.VTR) == 0 {

@@ -75,17 +75,13 @@ func amaraClaims(t testing.TB, edit func(map[string]any)) map[string]any {
 func (b *browser) startSignIn(t *testing.T, account string) string {
 	t.Helper()
 	var callback string
+	as := oidctest.SignInAs(account)
 	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Path == "/auth/callback" {
 			callback = req.URL.String()
 			return http.ErrUseLastResponse
 		}
-		if strings.Contains(req.URL.Path, "/auth") && req.URL.Query().Has("client_id") {
-			q := req.URL.Query()
-			q.Set("test_account", account)
-			req.URL.RawQuery = q.Encode()
-		}
-		return nil
+		return as(req, via)
 	}
 	b.get(t, "/auth/login")
 	b.client.CheckRedirect = nil

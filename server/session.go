@@ -13,13 +13,16 @@ import (
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/ratelimit"
+	"github.com/nhs-companion/companion/server/staff"
 )
 
 // Auth is everything sign-in needs, set at wiring time.
 type Auth struct {
 	// Patients is NHS login; Staff is NHS CIS2 (or the sandbox's staff users).
 	Patients, Staff *rp.RP
-	Pending         *rp.Pending
+	// StaffRoles maps staff sign-in's CIS2 claims to Companion's roles.
+	StaffRoles staff.RBAC
+	Pending    *rp.Pending
 	// Sessions and StaffSessions are kept apart: a staff session never
 	// opens patient pages, nor the reverse.
 	Sessions, StaffSessions *session.Store

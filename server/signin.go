@@ -122,9 +122,8 @@ func (s *Server) callback(kind string) handlerFunc {
 			}
 		} else {
 			sess.GivenName, sess.FamilyName = id.GivenName, id.FamilyName
-			sess.Roles, sess.RoleODS = staff.Roles(id.Claims)
-			if len(sess.Roles) == 0 {
-				return refuse("no_role", errors.New("no staff role"), fault.ErrForbidden)
+			if sess.Roles, sess.RoleODS, err = s.Auth.StaffRoles.Roles(id.Claims); err != nil {
+				return refuse(staff.Refusal(err), err, fault.ErrForbidden)
 			}
 		}
 		// A new session ID at every sign-in; any session this browser held ends.

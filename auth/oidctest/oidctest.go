@@ -153,3 +153,17 @@ func (p *Provider) BackchannelLogout(ctx context.Context, clientID, sub, sid str
 	}
 	return nil
 }
+
+// SignInAs is an http.Client CheckRedirect that names account in every
+// authorization request the client is redirected to, so a relying party's
+// sign-in start signs that person in (the provider takes test_account).
+func SignInAs(account string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, _ []*http.Request) error {
+		if strings.HasSuffix(req.URL.Path, "/auth") && req.URL.Query().Has("client_id") {
+			q := req.URL.Query()
+			q.Set("test_account", account)
+			req.URL.RawQuery = q.Encode()
+		}
+		return nil
+	}
+}

@@ -175,7 +175,7 @@ type Identity struct {
 	ProofingLevel string
 	GPODS         string
 	VoT           string
-	// Claims holds every userinfo claim, for staff roles.
+	// Claims holds every ID token and userinfo claim, for staff roles.
 	Claims map[string]any
 }
 
@@ -251,7 +251,12 @@ func (r *RP) Exchange(ctx context.Context, code string, s Start) (Identity, erro
 	if ui.Subject != idt.Subject {
 		return Identity{}, fmt.Errorf("%w: userinfo subject differs from the ID token's", ErrUserInfo)
 	}
+	// Claims are the ID token's (CIS2 puts the assurance level there)
+	// overlaid with userinfo's.
 	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		return Identity{}, fmt.Errorf("%w: %w", ErrIDToken, err)
+	}
 	if err := ui.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("%w: %w", ErrUserInfo, err)
 	}

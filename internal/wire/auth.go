@@ -30,6 +30,7 @@ import (
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/staff"
 	"github.com/nhs-companion/companion/server/web"
 )
 
@@ -41,6 +42,8 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 		Sessions:      session.NewStore(rdb, "companion:sess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		StaffSessions: session.NewStore(rdb, "companion:staffsess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		Audit:         audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
+		StaffRoles: staff.RBAC{SiteAdminRoles: cfg.StaffRBAC.SiteAdminRoles, NationalAdmins: cfg.StaffRBAC.NationalAdmins,
+			MinAAL: cfg.StaffRBAC.MinAAL},
 	}
 	pidKey := []byte(cfg.PatientIDKey)
 	if len(pidKey) == 0 {
@@ -75,7 +78,7 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 	staffCfg := rp.Config{
 		Issuer: cfg.Staff.Issuer, ClientID: cfg.Staff.ClientID, KeyID: cfg.Staff.KeyID,
 		RedirectURL: cfg.PublicURL + "/staff/callback",
-		Scopes:      []string{"openid", "profile"},
+		Scopes:      staff.Scopes,
 		HTTPClient:  &http.Client{Timeout: 10 * time.Second},
 	}
 	if cfg.NHSLogin.Issuer != "" {
@@ -142,17 +145,13 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 		accounts = append(accounts, patientAccount(p, login.Level))
 	}
 	for _, s := range sandbox.Staff() {
-		ods := []string{}
 		practice := s.Practice
 		describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.nationalAdmin") }
 		if s.Role == "site_admin" {
 			describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.siteAdmin", "Practice", practice) }
-			ods = []string{s.Practice}
 		}
 		accounts = append(accounts, sandboxop.Account{
-			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName,
-			Claims: map[string]any{"given_name": s.GivenName, "family_name": s.FamilyName,
-				"companion_roles": []string{s.Role}, "companion_ods": ods},
+			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName, Claims: cis2Claims(s),
 		})
 	}
 	return sandboxop.New(sandboxop.Options{
@@ -188,6 +187,20 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 			return rn.RenderServerOnly(w, r, status, st, ui.SandboxPicker)
 		},
 	})
+}
+
+// cis2Claims are the claims NHS CIS2 would release for a sandbox member
+// of staff: one National RBAC role, selected, signed in with a smartcard.
+// A site admin is a Clinical Practitioner (R8000) at their practice; the
+// national admin is Systems Support (R8015) at NHS England (X26), the
+// sandbox's default STAFF_NATIONAL_ADMINS.
+func cis2Claims(s sandbox.StaffMember) map[string]any {
+	role := staff.Role{ID: "sandbox-" + s.ID, Org: s.Practice, Code: "S8000:G8000:R8000", Name: `"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"`}
+	if s.Role == "national_admin" {
+		role = staff.Role{ID: "sandbox-" + s.ID, Org: "X26", Code: "S8001:G8005:R8015", Name: `"Admin & Clerical":"Management - I M & T":"Systems Support Access Role"`}
+	}
+	return map[string]any{"given_name": s.GivenName, "family_name": s.FamilyName, "nhsid_useruid": "sandbox-" + s.ID,
+		"nhsid_nrbac_roles": []staff.Role{role}, "selected_roleid": role.ID, "authentication_assurance_level": "3"}
 }
 
 // syntheticBlock starts the NHS numbers of the synthetic patients the

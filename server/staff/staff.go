@@ -71,24 +71,6 @@ func Member(sess *session.Session) *api.Staff {
 		Practices: sess.RoleODS, National: National(sess)}
 }
 
-// Roles reads roles from staff claims: "national_admin", or "site_admin"
-// with the ODS codes it covers.
-func Roles(claims map[string]any) (roles, ods []string) {
-	list, _ := claims["companion_roles"].([]any)
-	for _, v := range list {
-		if r, ok := v.(string); ok && (r == "site_admin" || r == "national_admin") {
-			roles = append(roles, r)
-		}
-	}
-	codes, _ := claims["companion_ods"].([]any)
-	for _, v := range codes {
-		if c, ok := v.(string); ok {
-			ods = append(ods, c)
-		}
-	}
-	return roles, ods
-}
-
 // Reason checks the reason a member of staff gave for a change.
 func Reason(r string) (string, error) {
 	r = strings.TrimSpace(r)

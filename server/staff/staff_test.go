@@ -56,10 +56,44 @@ type form map[string]string
 
 func (f form) get(k string) string { return f[k] }
 
-func TestRolesFromClaims(t *testing.T) {
-	roles, ods := staff.Roles(map[string]any{"companion_roles": []any{"site_admin", "superuser", 7}, "companion_ods": []any{"Z00001", 3}})
-	if len(roles) != 1 || roles[0] != "site_admin" || len(ods) != 1 || ods[0] != "Z00001" {
-		t.Errorf("Roles = %v %v", roles, ods)
+func TestRolesFromCIS2Claims(t *testing.T) {
+	m := staff.RBAC{SiteAdminRoles: []string{"R8000", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MinAAL: 3}
+	role := func(id, org, code string) any {
+		return map[string]any{"person_roleid": id, "org_code": org, "role_code": code}
+	}
+	claims := func(aal any, sel string, roles ...any) map[string]any {
+		return map[string]any{"authentication_assurance_level": aal, "selected_roleid": sel, "nhsid_nrbac_roles": roles}
+	}
+	gp1, admin2 := role("a", "Z00001", "S8000:G8000:R8000"), role("b", "Z00002", "S8002:G8010:R8008")
+	for _, tt := range []struct {
+		name   string
+		claims map[string]any
+		roles  string
+		ods    string
+		err    error
+	}{
+		{"selected clinician", claims("3", "a", gp1, admin2), "site_admin", "Z00001", nil},
+		{"selected admin", claims(3.0, "b", gp1, admin2), "site_admin", "Z00002", nil},
+		{"only role", claims("3", "", gp1), "site_admin", "Z00001", nil},
+		{"national", claims("3", "n", role("n", "X26", "S8001:G8005:R8015")), "national_admin", "", nil},
+		{"support elsewhere", claims("3", "n", role("n", "Z00001", "S8001:G8005:R8015")), "", "", staff.ErrNoStaffRole},
+		{"receptionist", claims("3", "r", role("r", "Z00001", "S8002:G8011:R8009")), "", "", staff.ErrNoStaffRole},
+		{"no org", claims("3", "a", role("a", "", "S8000:G8000:R8000")), "", "", staff.ErrNoStaffRole},
+		{"aal 2", claims("2", "a", gp1), "", "", staff.ErrAssurance},
+		{"aal missing", map[string]any{"selected_roleid": "a", "nhsid_nrbac_roles": []any{gp1}}, "", "", staff.ErrAssurance},
+		{"aal fraction", claims(2.5, "a", gp1), "", "", staff.ErrAssurance},
+		{"two, none selected", claims("3", "", gp1, admin2), "", "", staff.ErrNoSelection},
+		{"selected unknown", claims("3", "zz", gp1), "", "", staff.ErrUnknownRole},
+		{"no roles", claims("3", ""), "", "", staff.ErrNoStaffRole},
+		{"roles not objects", claims("3", "", "R8000", 7), "", "", staff.ErrNoStaffRole},
+	} {
+		roles, ods, err := m.Roles(tt.claims)
+		if strings.Join(roles, ",") != tt.roles || strings.Join(ods, ",") != tt.ods || !errors.Is(err, tt.err) {
+			t.Errorf("%s: %v %v %v, want %s %s %v", tt.name, roles, ods, err, tt.roles, tt.ods, tt.err)
+		}
+		if tt.err != nil && staff.Refusal(err) != tt.err.Error() {
+			t.Errorf("%s: refusal %q", tt.name, staff.Refusal(err))
+		}
 	}
 }
 

@@ -8,7 +8,9 @@
 //   - ID tokens signed RS512 only, carrying `vot` (the account's configured
 //     vector of trust, whatever `vtr` asked for, so relying parties' checks
 //     are exercised) and `vtm`;
-//   - NHS login's scopes and claims, and its `vtr` parameter;
+//   - NHS login's scopes and claims, and its `vtr` parameter; NHS CIS2's
+//     too (nationalrbacaccess, selectedrole, nhsperson, assurance levels),
+//     so the same provider stands in for staff sign-in;
 //   - back-channel logout, triggered by tests through a test-only endpoint.
 //
 // Sign-in completes with no UI: the account is the authorization request's
@@ -64,12 +66,20 @@ const provider = new Provider(issuer, {
   responseTypes: ['code'],
   pkce: { required: () => true },
   allowOmittingSingleRegisteredRedirectUri: false,
-  scopes: ['openid', 'profile', 'gp_registration_details', 'email', 'system/*.read', 'system/*.write'],
+  scopes: ['openid', 'profile', 'gp_registration_details', 'email', 'system/*.read', 'system/*.write',
+    'nationalrbacaccess', 'selectedrole', 'nhsperson'],
+  // NHS login's scopes and claims, and NHS CIS2's (an account has one
+  // kind or the other): CIS2 puts the assurance levels in the ID token,
+  // the National RBAC roles under nationalrbacaccess and the role chosen
+  // at sign-in under selectedrole.
   claims: {
-    openid: ['sub', 'vot', 'vtm'],
-    profile: ['family_name', 'given_name', 'birthdate', 'nhs_number', 'identity_proofing_level'],
+    openid: ['sub', 'vot', 'vtm', 'authentication_assurance_level', 'id_assurance_level'],
+    profile: ['family_name', 'given_name', 'birthdate', 'nhs_number', 'identity_proofing_level', 'name'],
     gp_registration_details: ['gp_registration_details'],
     email: ['email', 'email_verified'],
+    nationalrbacaccess: ['nhsid_nrbac_roles'],
+    selectedrole: ['selected_roleid'],
+    nhsperson: ['nhsid_useruid'],
   },
   // ID tokens carry the granted scopes' claims too, not only sub and vot.
   conformIdTokenClaims: false,
