@@ -8,7 +8,7 @@ ADDR      ?= 127.0.0.1
 PORT      ?= 8080
 export ADDR PORT
 
-.PHONY: run build web wasm test test-go test-browser lint bench bench-web bench-booking deps-run deps-test clean
+.PHONY: run build web wasm test test-go test-browser e2e-production lint bench bench-web bench-booking bench-gp deps-run deps-test clean
 
 ## run: build everything and start Companion in sandbox mode on $(ADDR):$(PORT)
 run: deps-run build
@@ -82,6 +82,11 @@ server/gp/fhir/fhirtest/medplum/node_modules/.installed: server/gp/fhir/fhirtest
 server/fhir/validate/node_modules/.installed: server/fhir/validate/package.json server/fhir/validate/package-lock.json
 	cd server/fhir/validate && npm ci --no-audit --no-fund
 	@touch $@
+
+## e2e-production: Companion in production mode (https, PATIENT_ID_KEY, GP_SYSTEM=fhir over mutual TLS, NHS login and CIS2 as real OpenID Providers, a private redis-server; no sandbox part) driven through a whole journey, one line per step (make test runs it with the Go tests)
+e2e-production: deps-test $(BIN) auth/oidctest/op/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed
+	$(GO) test -c -o bin/e2e-production.test ./cmd/companion
+	cd cmd/companion && COMPANION_BIN=$(CURDIR)/$(BIN) $(CURDIR)/bin/e2e-production.test -test.run '^TestProductionJourney$$'
 
 ## test-browser: the browser tests alone
 test-browser: build browser/node_modules/.installed

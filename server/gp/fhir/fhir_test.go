@@ -46,7 +46,10 @@ func seededFrom(t testing.TB) (*fhirtest.Server, *sandbox.System) {
 
 func newSystem(t testing.TB, base string) *fhir.System {
 	t.Helper()
-	s, err := fhir.New(fhir.Config{BaseURL: base})
+	// The races queue hundreds of calls at a server that runs one at a
+	// time; on a busy machine the last waits longer than the 5 s default.
+	// The fault tests set their own timeouts.
+	s, err := fhir.New(fhir.Config{BaseURL: base, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

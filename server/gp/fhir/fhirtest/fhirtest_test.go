@@ -136,6 +136,22 @@ func TestFixture(t *testing.T) {
 		}
 	})
 
+	t.Run("LinksAsTheCallerReachedIt", func(t *testing.T) {
+		// Behind a TLS front, links and Locations say https.
+		https := "https" + strings.TrimPrefix(s.BaseURL, "http")
+		_, h, _ := do(t, "POST", s.BaseURL+"/Slot", slot("busy-tentative"), "X-Forwarded-Proto", "https")
+		_, _, b := do(t, "GET", s.BaseURL+"/Slot?status=busy-tentative&_count=1", nil, "X-Forwarded-Proto", "https")
+		var next string
+		for _, l := range b["link"].([]any) {
+			if l := l.(map[string]any); l["relation"] == "next" {
+				next = l["url"].(string)
+			}
+		}
+		if !strings.HasPrefix(h.Get("Location"), https+"/Slot/") || !strings.HasPrefix(next, https+"/Slot?") {
+			t.Errorf("Location %q, next %q; want both under %s", h.Get("Location"), next, https)
+		}
+	})
+
 	t.Run("SaveAndRestore", func(t *testing.T) {
 		ctx := context.Background()
 		if err := s.Save(ctx); err != nil {

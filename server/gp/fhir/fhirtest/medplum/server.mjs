@@ -113,7 +113,10 @@ function pageLinks(bundle, url, origin) {
 }
 
 async function handle(req, res, body) {
-  const origin = 'http://' + req.headers.host;
+  // Links and Locations name the server as its caller reached it, through
+  // a TLS front too (X-Forwarded-Proto), as HAPI's proxy strategy does.
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  const origin = `${proto}://${req.headers.host}`;
   const url = new URL(req.url, origin);
   if (req.method === 'POST' && url.pathname === '/_fixture/save') {
     saved = repo.snapshot();
