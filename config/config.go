@@ -33,6 +33,7 @@ type Config struct {
 	Port            int           // PORT
 	MetricsAddr     string        // METRICS_ADDR: separate listener for /metrics; empty turns it off
 	RedisURL        string        // REDIS_URL: empty means the in-process sandbox Redis
+	DatabaseURL     string        // DATABASE_URL: PostgreSQL for durable records; empty keeps them in Redis (sandbox)
 	GPSystem        string        // GP_SYSTEM: which GP-system adapter to use
 	WebDir          string        // WEB_DIR: built static files
 	LogLevel        string        // LOG_LEVEL: debug, info, warn, error
@@ -92,6 +93,7 @@ var Variables = append([]Variable{
 	{"PORT", "8080", "Port the web server listens on."},
 	{"METRICS_ADDR", "127.0.0.1:9090", "Separate listener for Prometheus `/metrics`; empty turns it off. Never expose it publicly."},
 	{"REDIS_URL", "(empty)", "Redis for sessions and state, e.g. `redis://host:6379/0`. Empty starts an in-process sandbox Redis (miniredis)."},
+	{"DATABASE_URL", "(empty)", "PostgreSQL for the records that must outlive a restart (the audit trail), e.g. `postgres://companion@db:5432/companion`. Migrated at start-up. Empty keeps them in Redis, a sandbox part."},
 	{"GP_SYSTEM", "sandbox", "GP-system adapter: `sandbox` (Redis-backed, seeded with the sandbox cast) or `fhir` (any FHIR R4 GP system; see FHIR_*)."},
 	{"WEB_DIR", "web", "Directory of built static files (app.wasm, CSS, icons)."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`. Logs are JSON on standard output."},
@@ -115,7 +117,7 @@ var Variables = append([]Variable{
 	{"SESSION_ABSOLUTE", "12h", "A session ends this long after sign-in, however active."},
 	{"RATE_LIMIT_SIGNIN", "20", "Sign-in starts and callbacks allowed per minute per client IP."},
 	{"RATE_LIMIT_API", "300", "`/api` requests allowed per minute per session and per client IP."},
-	{"AUDIT_RETENTION", "17520h", "How long audit events are kept (the stream is trimmed by age only, never by count)."},
+	{"AUDIT_RETENTION", "17520h", "How long audit events are kept: PostgreSQL drops whole months past it; the sandbox stream is trimmed by age only, never by count."},
 	{"PATIENT_ID_KEY", "(empty)", "Secret (32+ characters) that makes opaque patient IDs. Empty in sandbox generates one, shared through Redis by every process."},
 	{"BOOKING_CONCURRENCY", "64", "Slot searches and bookings in flight at once per practice, across all processes; more wait in a queue in arrival order."},
 	{"SLOT_CACHE_TTL", "3s", "How long a practice's free slots are reused between readers (bookings and cancellations refresh them at once)."},
@@ -147,6 +149,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Addr:        get("ADDR", "127.0.0.1"),
 		MetricsAddr: get("METRICS_ADDR", "127.0.0.1:9090"),
 		RedisURL:    get("REDIS_URL", ""),
+		DatabaseURL: get("DATABASE_URL", ""),
 		GPSystem:    get("GP_SYSTEM", "sandbox"),
 		WebDir:      get("WEB_DIR", "web"),
 		LogLevel:    get("LOG_LEVEL", "info"),
@@ -274,6 +277,9 @@ func (c Config) SandboxParts() []string {
 	var parts []string
 	if c.RedisURL == "" {
 		parts = append(parts, "in-process Redis (set REDIS_URL)")
+	}
+	if c.DatabaseURL == "" {
+		parts = append(parts, "records kept in Redis (set DATABASE_URL)")
 	}
 	if c.GPSystem == "sandbox" {
 		parts = append(parts, "sandbox GP system (set GP_SYSTEM to a real adapter)")

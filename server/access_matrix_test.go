@@ -372,7 +372,7 @@ func TestActivityShowsWhoActed(t *testing.T) {
 	}
 	// Amara's own history shows nothing of Layla's; Layla's events name
 	// Amara as the actor (checked through the audit log).
-	events, err := e.srv.Auth.Audit.ForPatient(context.Background(), layla, 10)
+	events, err := e.srv.Auth.Audit.ForPatient(context.Background(), layla, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}

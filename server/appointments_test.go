@@ -149,7 +149,7 @@ func TestBookRetryCancelThroughTheAPI(t *testing.T) {
 		t.Errorf("diary: %+v", d)
 	}
 	// Every booking and cancellation is audited with actor, patient and slot.
-	events, _ := e.srv.Auth.Audit.ForPatient(context.Background(), pid, 50)
+	events, _ := e.srv.Auth.Audit.ForPatient(context.Background(), pid, "", 50)
 	got := map[string]int{}
 	for _, ev := range events {
 		if ev.Action == "book" || ev.Action == "cancel" {

@@ -14,7 +14,9 @@ func (s *Server) apiRepeats(w http.ResponseWriter, r *http.Request, p *access.Pa
 	if err != nil {
 		return err
 	}
-	s.Prescribing.Viewed(r.Context(), p)
+	if err := s.Prescribing.Viewed(r.Context(), p); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, m.Views())
 	return nil
 }
@@ -29,7 +31,9 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request, p *access.P
 	for _, rq := range reqs {
 		out = append(out, prescribing.RequestView(rq))
 	}
-	s.Prescribing.Viewed(r.Context(), p)
+	if err := s.Prescribing.Viewed(r.Context(), p); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -40,7 +40,9 @@ func (s *Server) prescriptionsPage(w http.ResponseWriter, r *http.Request, p *ac
 	if q.Get("pharmacy") == "changed" && v.Pharmacy != nil {
 		v.Notice = "pharmacy_changed"
 	}
-	s.Prescribing.Viewed(r.Context(), p)
+	if err := s.Prescribing.Viewed(r.Context(), p); err != nil {
+		return err
+	}
 	st := s.pageState(r)
 	st.Prescriptions = v
 	return s.Renderer.Render(w, r, http.StatusOK, st, ui.PrescriptionsPage)

@@ -109,7 +109,7 @@ func TestAmaraReadsHerRecord(t *testing.T) {
 			t.Errorf("document %s: %d", d.ID, res.StatusCode)
 		}
 	}
-	events, _ := e.srv.Auth.Audit.ForPatient(context.Background(), amara.pid(t), 50)
+	events, _ := e.srv.Auth.Audit.ForPatient(context.Background(), amara.pid(t), "", 50)
 	views := map[string]bool{}
 	for _, ev := range events {
 		if ev.Action == "view_record" {

@@ -47,6 +47,9 @@ type Server struct {
 	Logger *slog.Logger
 	// Redis is pinged for readiness; nothing here keeps keys in it.
 	Redis redis.UniversalClient
+	// Database keeps the durable records (nil: they are in Redis, in the
+	// sandbox); readiness asks it.
+	Database interface{ Ping(context.Context) error }
 	// GP is the part of the GP system that holds no patient data
 	// (practices and pharmacies). Patient data is reached only through
 	// Access.
@@ -195,6 +198,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	checks := map[string]string{"redis": "ok", "gp": "ok"}
 	status := http.StatusOK
+	if s.Database != nil {
+		checks["database"] = "ok"
+		if err := s.Database.Ping(ctx); err != nil {
+			checks["database"], status = "unavailable", http.StatusServiceUnavailable
+			s.Logger.WarnContext(ctx, "readiness: database", "err", err)
+		}
+	}
 	if err := s.Redis.Ping(ctx).Err(); err != nil {
 		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
 		s.Logger.WarnContext(ctx, "readiness: redis", "err", err)

@@ -25,6 +25,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "audit-verify" {
+		if err := auditVerify(context.Background(), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "companion audit-verify:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "companion:", err)
 		os.Exit(1)

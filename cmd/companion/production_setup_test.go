@@ -27,6 +27,7 @@ import (
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp/fhir/fhirtest"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
+	"github.com/nhs-companion/companion/server/pg/pgtest"
 )
 
 // production is Companion running in production mode and what it uses.
@@ -34,6 +35,8 @@ type production struct {
 	base       string // Companion, https
 	fhirBase   string // the GP system as Companion reaches it: https, mutual TLS
 	fhirDirect string // the FHIR server itself, for checking what it holds
+	bin        string // the Companion binary
+	database   string // DATABASE_URL
 	pki        *pki
 	mtlsCalls  *atomic.Int64
 	logFile    string // Companion's standard output and error
@@ -45,6 +48,7 @@ func startProduction(t *testing.T) *production {
 	t.Helper()
 	bin := buildBinary(t)
 	p := &production{pki: newPKI(t), mtlsCalls: &atomic.Int64{}, logFile: filepath.Join(t.TempDir(), "companion.log")}
+	p.bin, p.database = bin, pgtest.MustDatabase(t)
 	rs := redistest.MustStart(t)
 	fs, _ := fhirtest.MustStartSeeded(t)
 	p.fhirDirect = fs.BaseURL
@@ -89,7 +93,7 @@ func startProduction(t *testing.T) *production {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "COMPANION_ENV=production", "ADDR=127.0.0.1", "PORT="+strconv.Itoa(port), "METRICS_ADDR=",
 		"PUBLIC_URL="+p.base, "TLS_CERT_FILE="+p.pki.ServerCert, "TLS_KEY_FILE="+p.pki.ServerKey, "WEB_DIR="+stubWeb(t),
-		"REDIS_URL="+rs.URL(), "PATIENT_ID_KEY="+hex.EncodeToString(secret), "LOG_LEVEL=info",
+		"REDIS_URL="+rs.URL(), "DATABASE_URL="+p.database, "PATIENT_ID_KEY="+hex.EncodeToString(secret), "LOG_LEVEL=info",
 		"GP_SYSTEM=fhir", "FHIR_BASE_URL="+p.fhirBase, "FHIR_TIMEOUT=30s",
 		"FHIR_TLS_CERT_FILE="+p.pki.ClientCert, "FHIR_TLS_KEY_FILE="+p.pki.ClientKey, "FHIR_CA_FILE="+p.pki.CAFile,
 		"NHSLOGIN_ISSUER="+nhsLogin.Issuer, "NHSLOGIN_CLIENT_ID=companion", "NHSLOGIN_KEY="+patientKey.pem, "NHSLOGIN_KEY_ID=nhslogin-1",

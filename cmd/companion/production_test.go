@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
@@ -268,6 +272,36 @@ func TestProductionJourney(t *testing.T) {
 		}
 		if booked != p.booked+1 || cancelled != p.cancelled+1 {
 			return fmt.Errorf("booked %d→%d, cancelled %d→%d", p.booked, booked, p.cancelled, cancelled)
+		}
+		return nil
+	})
+	j.step("The audit trail in PostgreSQL holds the journey, its chain intact (companion audit-verify)", func() error {
+		cmd := exec.Command(p.bin, "audit-verify")
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+p.database)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "chain intact") {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		db, err := pgx.Connect(t.Context(), p.database)
+		if err != nil {
+			return err
+		}
+		defer db.Close(t.Context())
+		rows, err := db.Query(t.Context(), "SELECT DISTINCT action FROM audit_events WHERE outcome = 'success'")
+		if err != nil {
+			return err
+		}
+		actions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, want := range []string{"sign_in", "book", "cancel", "order_prescription", "view_record", "export_record", "contact_practice", "contact_respond", "flag_change"} {
+			if !slices.Contains(actions, want) {
+				return fmt.Errorf("no %s in the audit trail (it has %v)", want, actions)
+			}
+		}
+		if !strings.Contains(string(out), "audit trail intact") {
+			return fmt.Errorf("audit-verify: %s", out)
 		}
 		return nil
 	})

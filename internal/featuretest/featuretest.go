@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -97,14 +98,21 @@ func (l *Log) Record(_ context.Context, e audit.Event) error {
 	return nil
 }
 
-// ForPatient returns the newest events about patient first.
-func (l *Log) ForPatient(_ context.Context, patient string, n int64) ([]audit.Event, error) {
+// ForPatient returns the newest events about patient first (older than
+// the one with ID before, when set; IDs are positions in Events).
+func (l *Log) ForPatient(_ context.Context, patient, before string, n int64) ([]audit.Event, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	start := len(l.Events) - 1
+	if i, err := strconv.Atoi(before); err == nil && before != "" {
+		start = i - 1
+	}
 	var out []audit.Event
-	for i := len(l.Events) - 1; i >= 0 && int64(len(out)) < n; i-- {
+	for i := start; i >= 0 && int64(len(out)) < n; i-- {
 		if l.Events[i].Patient == patient {
-			out = append(out, l.Events[i])
+			e := l.Events[i]
+			e.ID = strconv.Itoa(i)
+			out = append(out, e)
 		}
 	}
 	return out, nil

@@ -36,12 +36,12 @@ import (
 
 // wireAuth builds sign-in: the two relying parties (against the sandbox
 // provider when no issuer is configured), sessions, audit, rate limits.
-func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *web.Renderer) (server.Auth, error) {
+func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, gpSys gp.Directory, cat *i18n.Catalogue, rn *web.Renderer, auditLog audit.Log) (server.Auth, error) {
 	a := server.Auth{
 		Pending:       rp.NewPending(rdb, "companion:auth:", 10*time.Minute),
 		Sessions:      session.NewStore(rdb, "companion:sess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		StaffSessions: session.NewStore(rdb, "companion:staffsess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
-		Audit:         audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
+		Audit:         auditLog,
 		StaffRoles: staff.RBAC{SiteAdminRoles: cfg.StaffRBAC.SiteAdminRoles, NationalAdmins: cfg.StaffRBAC.NationalAdmins,
 			MinAAL: cfg.StaffRBAC.MinAAL},
 	}

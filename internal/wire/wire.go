@@ -86,7 +86,11 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		}
 	}
 	go flagStore.Watch(ctx)
-	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer)
+	durable, err := openDurable(ctx, cfg, rdb, log)
+	if err != nil {
+		return nil, err
+	}
+	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer, durable.audit)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +105,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
 		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
 	}
-	return &server.Server{
+	srv := &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore, Audit: trail,
 		Identity: &identity.SignIn{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Safety: safetyLog, Log: log},
@@ -121,7 +125,11 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Profiles: &profiles.Service{Gate: gate, Audit: authParts.Audit},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
 			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension},
-	}, nil
+	}
+	if durable.db != nil {
+		srv.Database = durable.db
+	}
+	return srv, nil
 }
 
 // SandboxFlags are the sandbox's starting rules, which show what flags are

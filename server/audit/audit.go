@@ -1,6 +1,8 @@
-// Package audit records who did what to whose data, and when. Events go to a
-// Redis stream that is trimmed only by age (a configured retention), never by
-// count, so a burst of events can never push older ones out early.
+// Package audit records who did what to whose data, and when. In
+// production events go to PostgreSQL (server/pg: append-only, hash-chained,
+// partitioned by month); in the sandbox to a Redis stream that is trimmed
+// only by age (a configured retention), never by count, so a burst of
+// events can never push older ones out early.
 //
 // Events never carry tokens or clinical detail, and name patients by their
 // opaque patient ID, not their NHS number.
@@ -12,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,6 +23,9 @@ import (
 
 // Event is one audited action.
 type Event struct {
+	// ID is the log's own opaque ID for the event, set when read back: a
+	// page of a patient's history starts after it.
+	ID   string
 	Time time.Time
 	// Action is what happened: "sign_in", "sign_out", "session_expired",
 	// "callback_refused", …
@@ -51,9 +57,10 @@ type Recorder interface {
 // Log records events and reads back those about one patient.
 type Log interface {
 	Recorder
-	// ForPatient returns up to n of the most recent events about a patient
-	// (by opaque ID), newest first.
-	ForPatient(ctx context.Context, patient string, n int64) ([]Event, error)
+	// ForPatient returns up to n events about a patient (by opaque ID),
+	// newest first: the most recent, or those older than the event with
+	// ID before (the next page).
+	ForPatient(ctx context.Context, patient, before string, n int64) ([]Event, error)
 }
 
 // Stream records events to a Redis stream.
@@ -115,15 +122,22 @@ func (s *Stream) Record(ctx context.Context, e Event) error {
 
 func (s *Stream) patientKey(patient string) string { return s.key + ":p:" + patient }
 
-// ForPatient returns up to n of the most recent events about a patient,
-// newest first, none older than the retention.
-func (s *Stream) ForPatient(ctx context.Context, patient string, n int64) ([]Event, error) {
+// ForPatient returns up to n events about a patient, newest first (older
+// than before, when set), none older than the retention.
+func (s *Stream) ForPatient(ctx context.Context, patient, before string, n int64) ([]Event, error) {
 	min := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
-	msgs, err := s.rdb.XRevRangeN(ctx, s.patientKey(patient), "+", min, n).Result()
+	max := "+"
+	if before != "" {
+		max = "(" + before
+	}
+	msgs, err := s.rdb.XRevRangeN(ctx, s.patientKey(patient), max, min, n).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
-	return events(msgs), nil
+	// An entry's ID is when it was written; an event may say it happened
+	// earlier.
+	cut := s.now().Add(-s.retention)
+	return slices.DeleteFunc(events(msgs), func(e Event) bool { return e.Time.Before(cut) }), nil
 }
 
 func isNetworkish(err error) bool {
@@ -146,7 +160,7 @@ func events(msgs []redis.XMessage) []Event {
 		str := func(k string) string { v, _ := m.Values[k].(string); return v }
 		t, _ := time.Parse(time.RFC3339Nano, str("time"))
 		out = append(out, Event{
-			Time: t, Action: str("action"), Outcome: str("outcome"), Actor: str("actor"), Patient: str("patient"),
+			ID: m.ID, Time: t, Action: str("action"), Outcome: str("outcome"), Actor: str("actor"), Patient: str("patient"),
 			Reason: str("reason"), RequestID: str("request_id"), Session: str("session"), ActorPatient: str("actor_patient"), Object: str("object"),
 		})
 	}

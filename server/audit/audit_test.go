@@ -68,7 +68,7 @@ func TestForPatient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.ForPatient(ctx, "pb", 10)
+	got, err := s.ForPatient(ctx, "pb", "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestForPatient(t *testing.T) {
 	if ttl := rdb.PTTL(ctx, "audit:p:pb").Val(); ttl <= 0 || ttl > time.Hour {
 		t.Errorf("patient stream TTL %v, want within the retention", ttl)
 	}
-	if got, _ := s.ForPatient(ctx, "nobody", 10); len(got) != 0 {
+	if got, _ := s.ForPatient(ctx, "nobody", "", 10); len(got) != 0 {
 		t.Errorf("ForPatient(nobody) = %+v", got)
 	}
 }

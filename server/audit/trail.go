@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 )
 
@@ -44,7 +45,27 @@ type Trail struct {
 	Logger *slog.Logger
 }
 
-// Record records e.
+// ErrUnavailable is why a read of patient data was refused: its access
+// could not be audited.
+var ErrUnavailable = errors.New("audit: unavailable")
+
+// Access records a read of patient data before the data is shown. It fails
+// closed: if the event cannot be written, the caller must not show the
+// data, and gets ErrUnavailable.
+func (t *Trail) Access(ctx context.Context, e Event) error {
+	e.RequestID = RequestID(ctx)
+	if e.Session == "" {
+		e.Session = Session(ctx)
+	}
+	if err := t.Log.Record(ctx, e); err != nil {
+		t.Logger.ErrorContext(ctx, "audit: a read refused because it could not be audited", "action", e.Action, "err", err)
+		return errors.Join(ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Record records e, an action that has already happened: a failed write
+// is logged.
 func (t *Trail) Record(ctx context.Context, e Event) {
 	e.RequestID = RequestID(ctx)
 	if e.Session == "" {

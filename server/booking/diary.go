@@ -59,7 +59,9 @@ func (s *Service) Diary(ctx context.Context, p *access.Patient) (*api.Diary, err
 	// The most recent past appointment first; upcoming soonest first.
 	sort.SliceStable(out.Past, func(i, j int) bool { return out.Past[i].Slot.Start > out.Past[j].Slot.Start })
 	sort.SliceStable(out.Cancelled, func(i, j int) bool { return out.Cancelled[i].Slot.Start > out.Cancelled[j].Slot.Start })
-	s.Audit.Record(ctx, p.Event("view_appointments", "success", "", ""))
+	if err := s.Audit.Access(ctx, p.Event("view_appointments", "success", "", "")); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

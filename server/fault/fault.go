@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/gp"
 )
 
@@ -100,6 +101,9 @@ var (
 	// answer (down, slow, failing, or its circuit open): say so, and when
 	// to try again.
 	ErrGPUnavailable = New(Unavailable, "gp_unavailable", "error.gpUnavailable").Retry(30 * time.Second)
+	// ErrAuditUnavailable refuses a read of patient data whose access
+	// could not be audited: no unaudited reads.
+	ErrAuditUnavailable = New(Unavailable, "audit_unavailable", "error.auditUnavailable").Retry(10 * time.Second)
 )
 
 // statuses is the table's first half: the status of every kind.
@@ -126,6 +130,7 @@ var sentinels = []struct {
 }{
 	{gp.ErrNotFound, ErrNotFound},
 	{gp.ErrUnavailable, ErrGPUnavailable},
+	{audit.ErrUnavailable, ErrAuditUnavailable},
 }
 
 // Of is the refusal err answers as: the first *Error in its chain, else the

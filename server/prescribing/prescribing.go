@@ -320,7 +320,8 @@ func (s *Service) Nominate(ctx context.Context, p *access.Patient, ods string) (
 	return PharmacyView(ph), nil
 }
 
-// Viewed audits that the patient's prescriptions were shown.
-func (s *Service) Viewed(ctx context.Context, p *access.Patient) {
-	s.Audit.Record(ctx, p.Event("view_prescriptions", "success", "", ""))
+// Viewed audits that the patient's prescriptions are about to be shown;
+// an error means they must not be.
+func (s *Service) Viewed(ctx context.Context, p *access.Patient) error {
+	return s.Audit.Access(ctx, p.Event("view_prescriptions", "success", "", ""))
 }

@@ -70,7 +70,7 @@ var shownActions = map[string]bool{
 // Activity is the patient's access history: successful accesses to their
 // data, naming who acted.
 func (s *Service) Activity(ctx context.Context, p *access.Patient) ([]api.ActivityEvent, error) {
-	events, err := s.Audit.ForPatient(ctx, p.ID(), activityLimit*2)
+	events, err := s.Audit.ForPatient(ctx, p.ID(), "", activityLimit*2)
 	if err != nil {
 		return nil, fault.Unreachable(err)
 	}

@@ -143,8 +143,10 @@ func SectionAllowed(section string, level access.Level) bool {
 	return slices.Contains(api.RecordSections, section)
 }
 
-func (s *Service) viewed(ctx context.Context, p *access.Patient, action, what string) {
-	s.Audit.Record(ctx, p.Event(action, "success", what, ""))
+// viewed audits a read of the record before it is shown; an error means
+// it must not be.
+func (s *Service) viewed(ctx context.Context, p *access.Patient, action, what string) error {
+	return s.Audit.Access(ctx, p.Event(action, "success", what, ""))
 }
 
 // Whole is everything the viewer may see, for the API.
@@ -153,7 +155,9 @@ func (s *Service) Whole(ctx context.Context, p *access.Patient) (*api.Record, er
 	if err != nil {
 		return nil, err
 	}
-	s.viewed(ctx, p, "view_record", "api")
+	if err := s.viewed(ctx, p, "view_record", "api"); err != nil {
+		return nil, err
+	}
 	return View(p, rec, level), nil
 }
 
@@ -189,7 +193,9 @@ func (s *Service) Section(ctx context.Context, p *access.Patient, section string
 	if section == "" {
 		section = "index"
 	}
-	s.viewed(ctx, p, "view_record", section)
+	if err := s.viewed(ctx, p, "view_record", section); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -209,7 +215,9 @@ func (s *Service) Document(ctx context.Context, p *access.Patient, id string) (*
 		v.Section = "documents"
 		doc := documentView(d, true)
 		v.Document = &doc
-		s.viewed(ctx, p, "view_record", "document")
+		if err := s.viewed(ctx, p, "view_record", "document"); err != nil {
+			return nil, gp.Document{}, err
+		}
 		return v, d, nil
 	}
 	return nil, gp.Document{}, ErrNoDocument
@@ -226,6 +234,8 @@ func (s *Service) FHIR(ctx context.Context, p *access.Patient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.viewed(ctx, p, "export_record", "fhir")
+	if err := s.viewed(ctx, p, "export_record", "fhir"); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
