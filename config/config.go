@@ -93,7 +93,7 @@ var Variables = append([]Variable{
 	{"PORT", "8080", "Port the web server listens on."},
 	{"METRICS_ADDR", "127.0.0.1:9090", "Separate listener for Prometheus `/metrics`; empty turns it off. Never expose it publicly."},
 	{"REDIS_URL", "(empty)", "Redis for sessions and state, e.g. `redis://host:6379/0`. Empty starts an in-process sandbox Redis (miniredis)."},
-	{"DATABASE_URL", "(empty)", "PostgreSQL for the records that must outlive a restart (the audit trail), e.g. `postgres://companion@db:5432/companion`. Migrated at start-up. Empty keeps them in Redis, a sandbox part."},
+	{"DATABASE_URL", "(empty)", "PostgreSQL for the records that must outlive a restart: the audit trail, flag rules and their history, practices' online-request settings and pauses, language preferences, notifications read. E.g. `postgres://companion@db:5432/companion`; migrated at start-up. Empty keeps them in Redis, a sandbox part."},
 	{"GP_SYSTEM", "sandbox", "GP-system adapter: `sandbox` (Redis-backed, seeded with the sandbox cast) or `fhir` (any FHIR R4 GP system; see FHIR_*)."},
 	{"WEB_DIR", "web", "Directory of built static files (app.wasm, CSS, icons)."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`. Logs are JSON on standard output."},

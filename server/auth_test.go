@@ -24,7 +24,9 @@ type browser struct {
 func (e *testEnv) newBrowser(t testing.TB) *browser {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	return &browser{env: e, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	// A bound on a hung request, not a measure of speed: races of hundreds
+	// of requests on a busy two-core machine take their time.
+	return &browser{env: e, client: &http.Client{Jar: jar, Timeout: time.Minute}}
 }
 
 // signIn signs in through the sandbox NHS login with login_hint, exactly as

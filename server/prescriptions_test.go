@@ -301,7 +301,9 @@ func TestPrescriptionNewsStaysOnHomeUntilRead(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("still unread: %+v", list)
 	}
-	if keys, _ := e.redis.Client(t).Keys(context.Background(), "companion:read:*").Result(); len(keys) != 1 {
+	// One marker, under the patient's opaque ID, never their NHS number.
+	if keys, _ := e.redis.Client(t).Keys(context.Background(), "companion:kept:read:*").Result(); len(keys) != 1 ||
+		!strings.Contains(keys[0], pid) || strings.Contains(keys[0], "9990000018") {
 		t.Errorf("read markers: %v", keys)
 	}
 }

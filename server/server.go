@@ -67,7 +67,7 @@ type Server struct {
 	Flags  *flags.Store
 	Audit  *audit.Trail
 	Limits *ratelimit.Limiter
-	Prefs  *prefs.Store
+	Prefs  prefs.Preferences
 	Drafts *reqstate.Drafts
 
 	// The features.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +19,14 @@ import (
 
 // startProcess runs the real binary against a shared Redis and waits for it.
 func startProcess(t *testing.T, bin, redisURL string, env ...string) string {
+	t.Helper()
+	_, base := startStoppable(t, bin, redisURL, env...)
+	return base
+}
+
+// startStoppable is startProcess, with a func that stops the process (with
+// SIGTERM, waiting for it) before the test ends.
+func startStoppable(t *testing.T, bin, redisURL string, env ...string) (func(), string) {
 	t.Helper()
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -29,7 +38,9 @@ func startProcess(t *testing.T, bin, redisURL string, env ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	var once sync.Once
+	stop := func() { once.Do(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }) }
+	t.Cleanup(stop)
 	for deadline := time.Now().Add(15 * time.Second); ; {
 		if res, err := http.Get(base + "/healthz"); err == nil {
 			res.Body.Close()
@@ -40,7 +51,7 @@ func startProcess(t *testing.T, bin, redisURL string, env ...string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return base
+	return stop, base
 }
 
 func client(t *testing.T) *http.Client {

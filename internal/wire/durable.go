@@ -9,7 +9,10 @@ import (
 
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/server/audit"
+	"github.com/nhs-companion/companion/server/flags"
+	"github.com/nhs-companion/companion/server/keep"
 	"github.com/nhs-companion/companion/server/pg"
+	"github.com/nhs-companion/companion/server/prefs"
 )
 
 // durable is where the records that must outlive a restart are kept:
@@ -17,6 +20,9 @@ import (
 type durable struct {
 	db    *pg.DB
 	audit audit.Log
+	flags flags.Rules
+	prefs prefs.Preferences
+	kept  keep.Store
 }
 
 // retentionEvery is how often the audit trail's old months are dropped.
@@ -24,7 +30,9 @@ const retentionEvery = 24 * time.Hour
 
 func openDurable(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) (durable, error) {
 	if cfg.DatabaseURL == "" {
-		return durable{audit: audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil)}, nil
+		return durable{audit: audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
+			flags: flags.RedisRules(rdb, "companion:"), prefs: prefs.NewStore(rdb, "companion:prefs:"),
+			kept: keep.Redis(rdb, "companion:kept:")}, nil
 	}
 	db, err := pg.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -34,7 +42,7 @@ func openDurable(ctx context.Context, cfg config.Config, rdb redis.UniversalClie
 	// The pools close with the process: requests still finishing after
 	// SIGTERM need them.
 	go keepRetention(ctx, trail, log)
-	return durable{db: db, audit: trail}, nil
+	return durable{db: db, audit: trail, flags: pg.NewFlags(db), prefs: pg.NewPrefs(db), kept: pg.NewKept(db)}, nil
 }
 
 // keepRetention drops the audit trail's months past the retention now and

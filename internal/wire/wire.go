@@ -27,7 +27,6 @@ import (
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/logs"
-	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
 	"github.com/nhs-companion/companion/server/ratelimit"
@@ -79,17 +78,17 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	}
 	contactDefaults := consult.DefaultSettings
 	contactDefaults.Windows, contactDefaults.BankHolidaysOpen = hours, cfg.ContactBankHolidaysOpen
-	flagStore := flags.NewStore(rdb, "companion:", 500*time.Millisecond, log)
+	durable, err := openDurable(ctx, cfg, rdb, log)
+	if err != nil {
+		return nil, err
+	}
+	flagStore := flags.NewStoreIn(durable.flags, rdb, "companion:", 500*time.Millisecond, log)
 	if cfg.Env == config.EnvSandbox {
 		if err := flagStore.SeedDefaults(ctx, SandboxFlags()); err != nil {
 			return nil, err
 		}
 	}
 	go flagStore.Watch(ctx)
-	durable, err := openDurable(ctx, cfg, rdb, log)
-	if err != nil {
-		return nil, err
-	}
 	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer, durable.audit)
 	if err != nil {
 		return nil, err
@@ -102,7 +101,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	trail := &audit.Trail{Log: authParts.Audit, Logger: log}
 	idem := reqstate.NewIdempotency(rdb, "companion:idem:", log)
 	contact := &consult.Service{
-		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension),
+		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension).KeepIn(durable.kept),
 		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
 	}
 	srv := &server.Server{
@@ -111,7 +110,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Identity: &identity.SignIn{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Safety: safetyLog, Log: log},
 		Safety:   safetyLog,
 		Limits:   ratelimit.New(redis_rate.NewLimiter(rdb), log),
-		Prefs:    prefs.NewStore(rdb, "companion:prefs:"),
+		Prefs:    durable.prefs,
 		Drafts:   reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
 		Booking: &booking.Service{
 			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
@@ -119,7 +118,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 			Idem:      idem, Audit: trail, Log: log,
 		},
 		Prescribing: &prescribing.Service{Directory: gpSys, Idem: idem, Audit: trail,
-			Reads: prescribing.NewReadState(rdb, "companion:read:")},
+			Reads: prescribing.NewReadState(durable.kept)},
 		Contact:  contact,
 		Records:  &record.Service{Audit: trail},
 		Profiles: &profiles.Service{Gate: gate, Audit: authParts.Audit},

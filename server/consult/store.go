@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/keep"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -36,10 +37,11 @@ type Ticket struct {
 	patient string
 }
 
-// Store keeps each practice's settings, suspension and daily counters in
-// Redis.
+// Store keeps each practice's settings and suspension (records that must
+// outlive a restart, in a keep.Store) and its daily counters (in Redis).
 type Store struct {
 	rdb           redis.UniversalClient
+	kept          keep.Store
 	prefix        string
 	defaults      Settings
 	maxSuspension time.Duration
@@ -49,7 +51,14 @@ type Store struct {
 // that have saved no settings get defaults; suspensions may last at most
 // maxSuspension (no limit when it is <= 0).
 func NewStore(rdb redis.UniversalClient, prefix string, defaults Settings, maxSuspension time.Duration) *Store {
-	return &Store{rdb: rdb, prefix: prefix, defaults: defaults.clone(), maxSuspension: maxSuspension}
+	return &Store{rdb: rdb, kept: keep.Redis(rdb, prefix+"consult:"), prefix: prefix, defaults: defaults.clone(), maxSuspension: maxSuspension}
+}
+
+// KeepIn keeps the practices' settings and suspensions in k (PostgreSQL in
+// production) instead of Redis.
+func (st *Store) KeepIn(k keep.Store) *Store {
+	st.kept = k
+	return st
 }
 
 func (st *Store) key(parts ...string) string {
@@ -79,12 +88,12 @@ func unavailable(op string, err error) error {
 // don't mention.
 func (st *Store) Settings(ctx context.Context, ods string) (Settings, error) {
 	op := "practice settings " + ods
-	b, err := st.rdb.Get(ctx, st.key("settings", ods)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return st.defaults.clone(), nil
-	}
+	b, ok, err := st.kept.Get(ctx, "settings:"+ods)
 	if err != nil {
 		return Settings{}, unavailable(op, err)
+	}
+	if !ok {
+		return st.defaults.clone(), nil
 	}
 	var s Settings
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -115,7 +124,7 @@ func (st *Store) SaveSettings(ctx context.Context, ods string, s Settings) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := st.rdb.Set(ctx, st.key("settings", ods), b, 0).Err(); err != nil {
+	if err := st.kept.Put(ctx, "settings:"+ods, b, 0); err != nil {
 		return unavailable(op, err)
 	}
 	return nil
@@ -125,12 +134,12 @@ func (st *Store) SaveSettings(ctx context.Context, ods string, s Settings) error
 // or it has ended by now.
 func (st *Store) Suspension(ctx context.Context, ods string, now time.Time) (*Suspension, error) {
 	op := "practice suspension " + ods
-	b, err := st.rdb.Get(ctx, st.key("suspension", ods)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
+	b, ok, err := st.kept.Get(ctx, "suspension:"+ods)
 	if err != nil {
 		return nil, unavailable(op, err)
+	}
+	if !ok {
+		return nil, nil
 	}
 	var s Suspension
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -146,7 +155,7 @@ func (st *Store) Suspension(ctx context.Context, ods string, now time.Time) (*Su
 // must be after now (ErrBadSuspension) and no further off than the store
 // allows (ErrSuspensionTooLong). Patients are told the reason, so one is
 // required (ErrReasonRequired). It replaces any suspension already in
-// place, and Redis forgets it when it ends.
+// place, and the store forgets it when it ends.
 func (st *Store) Suspend(ctx context.Context, ods string, s Suspension, now time.Time) error {
 	op := "suspend practice " + ods
 	s.Reason = strings.TrimSpace(s.Reason)
@@ -162,9 +171,9 @@ func (st *Store) Suspend(ctx context.Context, ods string, s Suspension, now time
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	// A TTL from the caller's now, not EXPIREAT: the caller's clock decides
-	// when a suspension ends, whatever Redis's clock says.
-	if err := st.rdb.Set(ctx, st.key("suspension", ods), b, s.Until.Sub(now)).Err(); err != nil {
+	// For its length by the caller's clock, not until a time: the caller's
+	// clock decides when a suspension ends, whatever the store's says.
+	if err := st.kept.Put(ctx, "suspension:"+ods, b, s.Until.Sub(now)); err != nil {
 		return unavailable(op, err)
 	}
 	return nil
@@ -172,7 +181,7 @@ func (st *Store) Suspend(ctx context.Context, ods string, s Suspension, now time
 
 // Resume ends the practice's suspension now, if it has one.
 func (st *Store) Resume(ctx context.Context, ods string) error {
-	if err := st.rdb.Del(ctx, st.key("suspension", ods)).Err(); err != nil {
+	if err := st.kept.Delete(ctx, "suspension:"+ods); err != nil {
 		return unavailable("resume practice "+ods, err)
 	}
 	return nil

@@ -1,9 +1,11 @@
 // Package flags switches Companion's features on per patient: by the
 // patient's practice (ODS code), its integrated care board, or a rollout
 // percentage with stable bucketing, under a national kill switch that
-// overrides everything. Rules live in Redis; every server process caches them
-// briefly and drops its cache when another process announces a change on a
-// Redis channel, so a change is enforced everywhere within a second.
+// overrides everything. Rules and their history are kept by a Rules
+// (PostgreSQL in production, Redis in the sandbox); every server process
+// caches them briefly and drops its cache when another process announces a
+// change on a Redis channel, so a change is enforced everywhere within a
+// second.
 //
 // Evaluation goes through Store.Enabled only. An unknown flag, or a store
 // that cannot be reached, evaluates to off (logged once, not per request).
@@ -15,7 +17,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -101,9 +102,11 @@ type Change struct {
 	After  Rule      `json:"after"`
 }
 
-// Store keeps rules in Redis with a short local cache.
+// Store evaluates and changes rules kept by a Rules, with a short local
+// cache dropped on every change notice.
 type Store struct {
-	rdb    redis.UniversalClient
+	rules  Rules
+	rdb    redis.UniversalClient // change notices
 	prefix string
 	ttl    time.Duration
 	log    *slog.Logger
@@ -115,23 +118,28 @@ type Store struct {
 	unknown sync.Map // unknown flag names already logged
 
 	mu      sync.Mutex
-	rules   map[Name]Rule
+	cached  map[Name]Rule
 	fetched time.Time
 	down    bool // the store was unreachable at the last fetch (logged once)
 }
 
-// NewStore returns a store under prefix whose local cache lives for ttl.
+// NewStore returns a store keeping its rules in Redis under prefix, whose
+// local cache lives for ttl.
 func NewStore(rdb redis.UniversalClient, prefix string, ttl time.Duration, log *slog.Logger) *Store {
+	return NewStoreIn(RedisRules(rdb, prefix), rdb, prefix, ttl, log)
+}
+
+// NewStoreIn returns a store keeping its rules in rules, announcing changes
+// on rdb under prefix.
+func NewStoreIn(rules Rules, rdb redis.UniversalClient, prefix string, ttl time.Duration, log *slog.Logger) *Store {
 	return &Store{
-		rdb: rdb, prefix: prefix, ttl: ttl, log: log, now: time.Now,
+		rules: rules, rdb: rdb, prefix: prefix, ttl: ttl, log: log, now: time.Now,
 		Evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "companion_flag_evaluations_total", Help: "Feature flag evaluations by flag and outcome.",
 		}, []string{"flag", "outcome"}),
 	}
 }
 
-func (s *Store) key() string     { return s.prefix + "flags" }
-func (s *Store) history() string { return s.prefix + "flags:history" }
 func (s *Store) channel() string { return s.prefix + "flags:changed" }
 
 // Enabled evaluates a flag for a subject. Unknown flags and an unreachable
@@ -185,14 +193,14 @@ func (s *Store) Rules(ctx context.Context) (map[Name]Rule, error) {
 func (s *Store) all(ctx context.Context) (map[Name]Rule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.rules != nil && s.now().Sub(s.fetched) < s.ttl {
-		return s.rules, nil
+	if s.cached != nil && s.now().Sub(s.fetched) < s.ttl {
+		return s.cached, nil
 	}
-	// During an outage, ask Redis again once per TTL, not on every request.
+	// During an outage, ask again once per TTL, not on every request.
 	if s.down && s.now().Sub(s.fetched) < s.ttl {
 		return nil, errStoreDown
 	}
-	raw, err := s.rdb.HGetAll(ctx, s.key()).Result()
+	rules, err := s.rules.All(ctx)
 	if err != nil {
 		s.fetched = s.now()
 		if !s.down {
@@ -205,16 +213,7 @@ func (s *Store) all(ctx context.Context) (map[Name]Rule, error) {
 		s.down = false
 		s.log.Info("feature flag store reachable again")
 	}
-	rules := make(map[Name]Rule, len(raw))
-	for k, v := range raw {
-		var r Rule
-		if err := json.Unmarshal([]byte(v), &r); err != nil {
-			s.log.Error("feature flag rule unreadable: evaluates to off", "flag", k, "err", err)
-			continue
-		}
-		rules[Name(k)] = r
-	}
-	s.rules, s.fetched = rules, s.now()
+	s.cached, s.fetched = rules, s.now()
 	return rules, nil
 }
 
@@ -230,37 +229,21 @@ func (s *Store) Update(ctx context.Context, name Name, actor, reason string, mut
 	if !Known(name) {
 		return Change{}, ErrUnknownFlag
 	}
-	var change Change
-	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		var before Rule
-		v, err := tx.HGet(ctx, s.key(), string(name)).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return err
-		}
-		if v != "" {
-			if err := json.Unmarshal([]byte(v), &before); err != nil {
-				return err
-			}
-		}
+	change, err := s.rules.Change(ctx, name, func(before Rule) (Change, error) {
 		after, err := mutate(clone(before))
 		if err != nil {
-			return err
+			return Change{}, err
 		}
-		change = Change{Time: s.now(), Flag: name, Actor: actor, Reason: reason, Before: before, After: after}
-		b, _ := json.Marshal(after)
-		h, _ := json.Marshal(change)
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, s.key(), string(name), b)
-			p.LPush(ctx, s.history(), h)
-			p.Publish(ctx, s.channel(), string(name))
-			return nil
-		})
-		return err
-	}, s.key())
+		return Change{Time: s.now(), Flag: name, Actor: actor, Reason: reason, Before: before, After: after}, nil
+	})
 	if err != nil {
 		return Change{}, fmt.Errorf("update flag %s: %w", name, err)
 	}
 	s.invalidate()
+	// Other processes drop their caches now; their TTL covers a lost notice.
+	if err := s.rdb.Publish(ctx, s.channel(), string(name)).Err(); err != nil {
+		s.log.Warn("feature flag change notice not sent", "flag", string(name), "err", err)
+	}
 	return change, nil
 }
 
@@ -279,22 +262,15 @@ func clone(r Rule) Rule {
 
 func (s *Store) invalidate() {
 	s.mu.Lock()
-	s.rules = nil
+	s.cached = nil
 	s.mu.Unlock()
 }
 
 // History returns the most recent changes, newest first.
 func (s *Store) History(ctx context.Context, n int64) ([]Change, error) {
-	raw, err := s.rdb.LRange(ctx, s.history(), 0, n-1).Result()
+	out, err := s.rules.History(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("flag history: %w", err)
-	}
-	out := make([]Change, 0, len(raw))
-	for _, v := range raw {
-		var c Change
-		if json.Unmarshal([]byte(v), &c) == nil {
-			out = append(out, c)
-		}
 	}
 	return out, nil
 }
@@ -321,12 +297,7 @@ func (s *Store) Watch(ctx context.Context) {
 // SeedDefaults writes rules for flags that have none, leaving any rule a
 // person has set alone.
 func (s *Store) SeedDefaults(ctx context.Context, defaults map[Name]Rule) error {
-	pipe := s.rdb.Pipeline()
-	for n, r := range defaults {
-		b, _ := json.Marshal(r)
-		pipe.HSetNX(ctx, s.key(), string(n), b)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.rules.Seed(ctx, defaults); err != nil {
 		return fmt.Errorf("seed flags: %w", err)
 	}
 	s.invalidate()

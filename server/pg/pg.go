@@ -1,5 +1,6 @@
 // Package pg keeps Companion's durable records in PostgreSQL: the audit
-// trail, feature flag rules and their history, and preferences. Open runs
+// trail, feature flag rules and their history, preferences, and the small
+// records features keep by key (keep.Store). Open runs
 // the schema migrations (goose, embedded, under an advisory lock so several
 // processes can start at once) and returns two pools: the application's,
 // whose connections act as the companion_app role (it may append audit

@@ -11,7 +11,16 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Store keeps preferences by user (the identity provider's subject).
+// Preferences keeps preferences by user (the identity provider's
+// subject): PostgreSQL in production (server/pg), Redis in the sandbox.
+type Preferences interface {
+	// Language is the language the person chose last, "" if none.
+	Language(ctx context.Context, user string) (string, error)
+	// SetLanguage remembers the person's language.
+	SetLanguage(ctx context.Context, user, loc string) error
+}
+
+// Store keeps preferences in Redis.
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string

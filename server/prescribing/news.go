@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/nhs-companion/companion/server/keep"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/server/access"
@@ -21,18 +21,16 @@ const notifyWindow = 14 * 24 * time.Hour
 const readTTL = notifyWindow + 24*time.Hour
 
 // ReadState remembers which notifications of a patient have been read (by
-// whoever reads them: the patient or someone acting for them).
+// whoever reads them: the patient or someone acting for them), one record
+// per notification read, kept past the window notifications show for.
 type ReadState struct {
-	rdb    redis.UniversalClient
-	prefix string
+	kept keep.Store
 }
 
-// NewReadState keeps read state under prefix ("companion:read:").
-func NewReadState(rdb redis.UniversalClient, prefix string) *ReadState {
-	return &ReadState{rdb: rdb, prefix: prefix}
-}
+// NewReadState keeps read state in kept.
+func NewReadState(kept keep.Store) *ReadState { return &ReadState{kept: kept} }
 
-func (r *ReadState) key(patient string) string { return r.prefix + patient }
+func readKey(patient, id string) string { return "read:" + patient + ":" + id }
 
 // Notifications are the patient's prescription changes of the last
 // fortnight they have not read: one per order and status, naming the
@@ -65,17 +63,13 @@ func (s *Service) Notifications(ctx context.Context, p *access.Patient) ([]api.N
 	if len(out) == 0 {
 		return nil, nil
 	}
-	ids := make([]any, len(out))
-	for i, n := range out {
-		ids[i] = n.ID
-	}
-	read, err := s.Reads.rdb.SMIsMember(ctx, s.Reads.key(p.ID()), ids...).Result()
-	if err != nil {
-		return nil, fault.Unreachable(err)
-	}
 	unread := out[:0]
-	for i, n := range out {
-		if !read[i] {
+	for _, n := range out {
+		_, read, err := s.Reads.kept.Get(ctx, readKey(p.ID(), n.ID))
+		if err != nil {
+			return nil, fault.Unreachable(err)
+		}
+		if !read {
 			unread = append(unread, n)
 		}
 	}
@@ -91,11 +85,7 @@ func (s *Service) MarkRead(ctx context.Context, p *access.Patient, id string) er
 	if !slices.ContainsFunc(list, func(n api.Notification) bool { return n.ID == id }) {
 		return ErrNoNotification
 	}
-	key := s.Reads.key(p.ID())
-	pipe := s.Reads.rdb.TxPipeline()
-	pipe.SAdd(ctx, key, id)
-	pipe.Expire(ctx, key, readTTL)
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.Reads.kept.Put(ctx, readKey(p.ID(), id), []byte("1"), readTTL); err != nil {
 		return fault.Unreachable(err)
 	}
 	return nil

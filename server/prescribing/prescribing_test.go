@@ -10,6 +10,7 @@ import (
 	"github.com/nhs-companion/companion/internal/featuretest"
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/keep"
 	"github.com/nhs-companion/companion/server/prescribing"
 )
 
@@ -38,7 +39,7 @@ func TestCheckNote(t *testing.T) {
 }
 
 func service(e *featuretest.Env) *prescribing.Service {
-	return &prescribing.Service{Directory: e.GP, Idem: e.Idem, Audit: e.Trail, Reads: prescribing.NewReadState(e.Redis, "ft:read:")}
+	return &prescribing.Service{Directory: e.GP, Idem: e.Idem, Audit: e.Trail, Reads: prescribing.NewReadState(keep.Redis(e.Redis, "ft:"))}
 }
 
 // TestChooseAppliesEachRepeatsState: an orderable repeat is chosen once
