@@ -28,19 +28,22 @@ const (
 // Config is everything Companion can be told. The README has a table of every
 // variable; TestREADMEListsEveryVariable keeps them in step.
 type Config struct {
-	Env             Env           // COMPANION_ENV
-	Addr            string        // ADDR: interface to listen on
-	Port            int           // PORT
-	MetricsAddr     string        // METRICS_ADDR: separate listener for /metrics; empty turns it off
-	RedisURL        string        // REDIS_URL: empty means the in-process sandbox Redis
-	DatabaseURL     string        // DATABASE_URL: PostgreSQL for durable records; empty keeps them in Redis (sandbox)
-	GPSystem        string        // GP_SYSTEM: which GP-system adapter to use
-	WebDir          string        // WEB_DIR: built static files
-	LogLevel        string        // LOG_LEVEL: debug, info, warn, error
-	TrustProxy      bool          // TRUST_PROXY: believe X-Forwarded-Proto from a front proxy
-	TLSCertFile     string        // TLS_CERT_FILE
-	TLSKeyFile      string        // TLS_KEY_FILE
-	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
+	Env         Env    // COMPANION_ENV
+	Addr        string // ADDR: interface to listen on
+	Port        int    // PORT
+	MetricsAddr string // METRICS_ADDR: separate listener for /metrics; empty turns it off
+	RedisURL    string // REDIS_URL: empty means the in-process sandbox Redis
+	// RedisClusterAddrs (REDIS_CLUSTER_ADDRS) makes the client a Redis
+	// Cluster client seeded with these nodes.
+	RedisClusterAddrs []string
+	DatabaseURL       string        // DATABASE_URL: PostgreSQL for durable records; empty keeps them in Redis (sandbox)
+	GPSystem          string        // GP_SYSTEM: which GP-system adapter to use
+	WebDir            string        // WEB_DIR: built static files
+	LogLevel          string        // LOG_LEVEL: debug, info, warn, error
+	TrustProxy        bool          // TRUST_PROXY: believe X-Forwarded-Proto from a front proxy
+	TLSCertFile       string        // TLS_CERT_FILE
+	TLSKeyFile        string        // TLS_KEY_FILE
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT
 
 	PublicURL string // PUBLIC_URL: the URL people reach Companion at
 
@@ -94,6 +97,7 @@ var Variables = append([]Variable{
 	{"METRICS_ADDR", "127.0.0.1:9090", "Separate listener for Prometheus `/metrics`; empty turns it off. Never expose it publicly."},
 	{"REDIS_URL", "(empty)", "Redis for sessions and state, e.g. `redis://host:6379/0`. Empty starts an in-process sandbox Redis (miniredis)."},
 	{"DATABASE_URL", "(empty)", "PostgreSQL for the records that must outlive a restart: the audit trail, flag rules and their history, practices' online-request settings and pauses, language preferences, notifications read. E.g. `postgres://companion@db:5432/companion`; migrated at start-up. Empty keeps them in Redis, a sandbox part."},
+	{"REDIS_CLUSTER_ADDRS", "(empty)", "Redis Cluster nodes, comma-separated `host:port` (a few are enough: the client finds the rest). Instead of `REDIS_URL`."},
 	{"GP_SYSTEM", "sandbox", "GP-system adapter: `sandbox` (Redis-backed, seeded with the sandbox cast) or `fhir` (any FHIR R4 GP system; see FHIR_*)."},
 	{"WEB_DIR", "web", "Directory of built static files (app.wasm, CSS, icons)."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`. Logs are JSON on standard output."},
@@ -233,6 +237,18 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		*n.dst = v
 	}
 	c.PatientIDKey = get("PATIENT_ID_KEY", "")
+	if v := strings.TrimSpace(get("REDIS_CLUSTER_ADDRS", "")); v != "" {
+		for _, a := range strings.Split(v, ",") {
+			a = strings.TrimSpace(a)
+			if _, _, err := net.SplitHostPort(a); err != nil {
+				errs = append(errs, fmt.Errorf("REDIS_CLUSTER_ADDRS: %q is not host:port", a))
+			}
+			c.RedisClusterAddrs = append(c.RedisClusterAddrs, a)
+		}
+		if c.RedisURL != "" {
+			errs = append(errs, errors.New("set REDIS_URL or REDIS_CLUSTER_ADDRS, not both"))
+		}
+	}
 	c.ContactHours = get("CONTACT_HOURS", "Mon-Fri 08:00-18:30")
 	if c.ContactBankHolidaysOpen, err = strconv.ParseBool(get("CONTACT_BANK_HOLIDAYS_OPEN", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("CONTACT_BANK_HOLIDAYS_OPEN must be true or false, got %q", get("CONTACT_BANK_HOLIDAYS_OPEN", "")))
@@ -275,8 +291,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 // with what replaces it. Production must have none.
 func (c Config) SandboxParts() []string {
 	var parts []string
-	if c.RedisURL == "" {
-		parts = append(parts, "in-process Redis (set REDIS_URL)")
+	if c.RedisURL == "" && len(c.RedisClusterAddrs) == 0 {
+		parts = append(parts, "in-process Redis (set REDIS_URL or REDIS_CLUSTER_ADDRS)")
 	}
 	if c.DatabaseURL == "" {
 		parts = append(parts, "records kept in Redis (set DATABASE_URL)")

@@ -9,6 +9,7 @@ need_cmds=(go node npm)
 pkgs=()
 [ "$what" = test ] && {
   command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
+  command -v redis-cli >/dev/null 2>&1 || pkgs+=(redis-tools) # makes the test clusters
   # PostgreSQL's server programs: the tests use the machine's server when
   # one answers on 127.0.0.1:5432, else start a private one with initdb.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || pkgs+=(postgresql)

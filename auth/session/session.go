@@ -110,8 +110,12 @@ func Hash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (st *Store) key(id string) string       { return st.prefix + "s:" + id }
-func (st *Store) actingKey(id string) string { return st.prefix + "a:" + id }
+// Key layout. A session and whom it acts for share the hash tag {id}, so
+// they sit in one Redis Cluster slot and go together; a person's index of
+// sessions is in a slot of its own, written before the session and pruned
+// of sessions gone (List), so no operation needs both slots at once.
+func (st *Store) key(id string) string       { return st.prefix + "s:{" + id + "}" }
+func (st *Store) actingKey(id string) string { return st.prefix + "a:{" + id + "}" }
 func (st *Store) userKey(user string) string { return st.prefix + "u:" + user }
 func unavailable(op string, err error) error {
 	return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
@@ -138,11 +142,15 @@ func (st *Store) Create(ctx context.Context, s Session) (string, Session, error)
 	if err != nil {
 		return "", Session{}, err
 	}
+	// The index first: an entry whose session never came is pruned, but a
+	// session missing from the index could not be listed or ended.
 	pipe := st.rdb.TxPipeline()
-	pipe.Set(ctx, st.key(s.ID), b, st.ttl(s, now))
 	pipe.SAdd(ctx, st.userKey(s.UserKey), s.ID)
 	pipe.Expire(ctx, st.userKey(s.UserKey), st.absolute)
 	if _, err := pipe.Exec(ctx); err != nil {
+		return "", Session{}, unavailable("create session", err)
+	}
+	if err := st.rdb.Set(ctx, st.key(s.ID), b, st.ttl(s, now)).Err(); err != nil {
 		return "", Session{}, unavailable("create session", err)
 	}
 	return token, s, nil
@@ -260,12 +268,11 @@ func (st *Store) Delete(ctx context.Context, token string) error {
 }
 
 func (st *Store) end(ctx context.Context, s Session) error {
-	pipe := st.rdb.TxPipeline()
-	pipe.Del(ctx, st.key(s.ID), st.actingKey(s.ID))
-	pipe.SRem(ctx, st.userKey(s.UserKey), s.ID)
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := st.rdb.Del(ctx, st.key(s.ID), st.actingKey(s.ID)).Err(); err != nil {
 		return unavailable("end session", err)
 	}
+	// Left behind if this fails, the entry is pruned by List.
+	_ = st.rdb.SRem(ctx, st.userKey(s.UserKey), s.ID).Err()
 	return nil
 }
 
@@ -312,25 +319,23 @@ func (st *Store) EndAll(ctx context.Context, user string) (int, error) {
 	if err != nil {
 		return 0, unavailable("end all sessions", err)
 	}
-	keys := []string{st.userKey(user)}
-	for _, id := range ids {
-		keys = append(keys, st.key(id))
+	// One DEL per session's slot (a pipeline, which a cluster client
+	// sends to each key's node), then the index.
+	pipe := st.rdb.Pipeline()
+	dels := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		dels[i] = pipe.Del(ctx, st.key(id), st.actingKey(id))
 	}
-	n, err := st.rdb.Del(ctx, keys...).Result()
+	_, err = pipe.Exec(ctx)
+	var n int64
+	for _, d := range dels {
+		n += min(d.Val(), 1)
+	}
 	if err == nil {
-		acting := make([]string, len(ids))
-		for i, id := range ids {
-			acting[i] = st.actingKey(id)
-		}
-		if len(acting) > 0 {
-			err = st.rdb.Del(ctx, acting...).Err()
-		}
+		err = st.rdb.Del(ctx, st.userKey(user)).Err()
 	}
 	if err != nil {
 		return 0, unavailable("end all sessions", err)
-	}
-	if n > 0 {
-		n-- // the index itself
 	}
 	return int(n), nil
 }

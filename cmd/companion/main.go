@@ -122,9 +122,13 @@ func run() error {
 	return errors.Join(errs...)
 }
 
-// openRedis connects to REDIS_URL, or in sandbox mode starts an in-process
-// Redis-compatible server.
+// openRedis connects to REDIS_CLUSTER_ADDRS or REDIS_URL, or in sandbox
+// mode starts an in-process Redis-compatible server.
 func openRedis(cfg config.Config, log *slog.Logger) (redis.UniversalClient, func(), error) {
+	if len(cfg.RedisClusterAddrs) > 0 {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cfg.RedisClusterAddrs})
+		return c, func() { c.Close() }, nil
+	}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {

@@ -36,7 +36,7 @@ const (
 
 // Env is a seeded sandbox behind the gate.
 type Env struct {
-	Redis *redis.Client
+	Redis redis.UniversalClient
 	GP    *sandbox.System
 	Gate  *access.Gate
 	Log   *slog.Logger

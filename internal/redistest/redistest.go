@@ -7,9 +7,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,10 +20,17 @@ import (
 
 // Server is a running private redis-server.
 type Server struct {
-	Addr string
-	cmd  *exec.Cmd
-	dir  string
-	port int
+	Addr  string
+	cmd   *exec.Cmd
+	dir   string
+	port  int
+	extra []string // more redis-server arguments (cluster mode)
+	// deathSignal kills the server when the test process exits.
+	deathSignal bool
+	// cluster, with REDISTEST_CLUSTER=1, is the shared cluster this stands
+	// for: its client is a cluster client, Stop and Restart act on every
+	// node.
+	cluster *Cluster
 }
 
 // MustStart starts a redis-server on a free loopback port and stops it when tb
@@ -33,7 +42,18 @@ func MustStart(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("redis-server not found: install it (Debian: apt-get install redis-server), or run `make test`, which does")
 	}
-	s := &Server{dir: tb.TempDir()}
+	if os.Getenv(ClusterEnv) == "1" {
+		c := sharedCluster(tb)
+		// Addr is a node's, for tests that dial it themselves (to see
+		// Redis go away); the Client is the cluster's.
+		return &Server{cluster: c, Addr: c.Nodes[0].Addr}
+	}
+	return mustStart(tb, bin, nil)
+}
+
+func mustStart(tb testing.TB, bin string, extra []string) *Server {
+	tb.Helper()
+	s := &Server{dir: tb.TempDir(), extra: extra}
 	tb.Cleanup(func() { s.stop() })
 	// Another process may take the free port before our server binds it:
 	// then try another.
@@ -62,10 +82,13 @@ func (s *Server) start(tb testing.TB, bin string) {
 // port between freePort and our start (or while we were stopped for a
 // restart), and using its Redis would mix two tests' data.
 func (s *Server) tryStart(bin string) error {
-	s.cmd = exec.Command(bin,
+	s.cmd = exec.Command(bin, append([]string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--daemonize", "no", "--loglevel", "warning")
+		"--daemonize", "no", "--loglevel", "warning"}, s.extra...)...)
+	if s.deathSignal {
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	}
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}
@@ -111,12 +134,23 @@ func (s *Server) stop() {
 	}
 }
 
-// Stop kills the server now, to test what happens when Redis goes away.
-func (s *Server) Stop() { s.stop() }
+// Stop kills the server now, to test what happens when Redis goes away:
+// every node of a cluster.
+func (s *Server) Stop() {
+	if s.cluster != nil {
+		s.cluster.stopAll()
+		return
+	}
+	s.stop()
+}
 
 // Restart starts the server again on the same port (empty: it keeps nothing).
 func (s *Server) Restart(tb testing.TB) {
 	tb.Helper()
+	if s.cluster != nil {
+		s.cluster.restartAll(tb)
+		return
+	}
 	s.stop()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -126,8 +160,13 @@ func (s *Server) Restart(tb testing.TB) {
 }
 
 // Client returns a go-redis client for the server, closed when tb ends.
-func (s *Server) Client(tb testing.TB) *redis.Client {
+func (s *Server) Client(tb testing.TB) redis.UniversalClient {
 	tb.Helper()
+	if s.cluster != nil {
+		cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: s.cluster.Addrs()})
+		tb.Cleanup(func() { cl.Close() })
+		return cl
+	}
 	c := redis.NewClient(&redis.Options{Addr: s.Addr})
 	tb.Cleanup(func() { c.Close() })
 	return c
@@ -141,6 +180,17 @@ func freePort(tb testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// freePortOrZero is a free loopback port, or 0 when none can be found (the
+// start then fails and is retried).
+func freePortOrZero() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port

@@ -18,7 +18,7 @@ import (
 const maxSuspension = 72 * time.Hour
 
 // mustStore returns a store on a private redis-server, and its client.
-func mustStore(tb testing.TB) (*Store, *redis.Client) {
+func mustStore(tb testing.TB) (*Store, redis.UniversalClient) {
 	tb.Helper()
 	rdb := redistest.MustStart(tb).Client(tb)
 	return NewStore(rdb, "test:", DefaultSettings, maxSuspension), rdb
