@@ -177,12 +177,11 @@ func (s *Server) URL() string { return fmt.Sprintf("redis://%s/0", s.Addr) }
 
 func freePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("find a free port: %v", err)
+	p := freePortOrZero()
+	if p == 0 {
+		tb.Fatal("find a free port: none")
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // freePortOrZero is a free loopback port, or 0 when none can be found (the

@@ -53,11 +53,7 @@ var ErrUnavailable = errors.New("audit: unavailable")
 // closed: if the event cannot be written, the caller must not show the
 // data, and gets ErrUnavailable.
 func (t *Trail) Access(ctx context.Context, e Event) error {
-	e.RequestID = RequestID(ctx)
-	if e.Session == "" {
-		e.Session = Session(ctx)
-	}
-	if err := t.Log.Record(ctx, e); err != nil {
+	if err := t.Log.Record(ctx, fromContext(ctx, e)); err != nil {
 		t.Logger.ErrorContext(ctx, "audit: a read refused because it could not be audited", "action", e.Action, "err", err)
 		return errors.Join(ErrUnavailable, err)
 	}
@@ -67,11 +63,17 @@ func (t *Trail) Access(ctx context.Context, e Event) error {
 // Record records e, an action that has already happened: a failed write
 // is logged.
 func (t *Trail) Record(ctx context.Context, e Event) {
+	if err := t.Log.Record(ctx, fromContext(ctx, e)); err != nil {
+		t.Logger.ErrorContext(ctx, "audit", "action", e.Action, "err", err)
+	}
+}
+
+// fromContext fills in e's request ID, and its session unless set, from
+// ctx.
+func fromContext(ctx context.Context, e Event) Event {
 	e.RequestID = RequestID(ctx)
 	if e.Session == "" {
 		e.Session = Session(ctx)
 	}
-	if err := t.Log.Record(ctx, e); err != nil {
-		t.Logger.ErrorContext(ctx, "audit", "action", e.Action, "err", err)
-	}
+	return e
 }
