@@ -121,7 +121,7 @@ func TestRealProviderExpiredState(t *testing.T) {
 	cb := b.startSignIn(t, "amara")
 	// Ten minutes pass: the pre-login record expires (Redis drops it).
 	rdb := e.redis.Client(t)
-	keys, _ := rdb.Keys(context.Background(), "companion:auth:pl:*").Result()
+	keys := e.redis.Keys(t, "companion:auth:pl:*")
 	if len(keys) != 1 {
 		t.Fatalf("%d pre-login records, want 1", len(keys))
 	}

@@ -77,7 +77,7 @@ func TestGPSystemOutageIsASafetyEvent(t *testing.T) {
 	pid := amara.pid(t)
 	// The GP system on a Redis of its own, which then goes down while
 	// Companion's own Redis stays up.
-	gpRedis := redistest.MustStart(t)
+	gpRedis := redistest.MustStartNode(t)
 	sys := sandbox.New(gpRedis.Client(t), "companion:", time.Now)
 	if err := sys.Seed(context.Background()); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ func TestTokensAreStoredHashed(t *testing.T) {
 	if len(token) < 43 || s.ID != Hash(token) || s.ID == token {
 		t.Fatalf("token %q, id %q", token, s.ID)
 	}
-	keys, _ := rs.Client(t).Keys(context.Background(), "*").Result()
+	keys := rs.Keys(t, "*")
 	for _, k := range keys {
 		if strings.Contains(k, token) {
 			t.Errorf("Redis key %q contains the raw token", k)

@@ -5,16 +5,20 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/auth/oidctest"
+	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
 // agent is one person's browser, as far as the API goes: a cookie jar, the
@@ -136,4 +140,23 @@ func answer(res *http.Response, err error) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("%s at %s (%s)", res.Status, res.Request.URL.Path, res.Header.Get("Content-Type"))
+}
+
+// replyAndSee has staff reply to a patient's request from the inbox's form
+// at the pilot practice, then checks the patient (pid, their API path) sees
+// the request answered.
+func replyAndSee(staff, patient *agent, pid, requestID string) error {
+	res, _, err := staff.postForm("/admin/inbox/"+url.PathEscape(requestID)+"/respond",
+		url.Values{"practice": {sandbox.PilotPractice}, "reply": {"Your fit note is ready to collect."}})
+	if err != nil || res.StatusCode != 200 || res.Request.URL.Path != "/admin/inbox" {
+		return fmt.Errorf("reply: %s", answer(res, err))
+	}
+	var list api.ContactList
+	if err := patient.call("GET", pid+"/contact-requests", nil, &list, 200); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(list.Requests, func(r api.ContactRequest) bool { return r.ID == requestID && r.Status == "responded" }) {
+		return errors.New("the patient does not see the reply")
+	}
+	return nil
 }

@@ -126,7 +126,18 @@ func run() error {
 // mode starts an in-process Redis-compatible server.
 func openRedis(cfg config.Config, log *slog.Logger) (redis.UniversalClient, func(), error) {
 	if len(cfg.RedisClusterAddrs) > 0 {
-		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cfg.RedisClusterAddrs})
+		c := redis.NewClusterClient(&redis.ClusterOptions{
+			Addrs: cfg.RedisClusterAddrs,
+			// After a failover the dead master's slots are served by its
+			// replica, but nothing tells the client so until it reads the
+			// cluster's shape again (60 s by default): read it every
+			// second, so the service comes back by itself as soon as the
+			// cluster has.
+			ClusterStateReloadInterval: time.Second,
+			// A master that has gone is answered for quickly (503), not
+			// waited on.
+			DialTimeout: 2 * time.Second,
+		})
 		return c, func() { c.Close() }, nil
 	}
 	if cfg.RedisURL != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -247,19 +246,7 @@ func TestProductionJourney(t *testing.T) {
 		if !slices.ContainsFunc(box.Items, func(i api.InboxItem) bool { return i.Request.ID == sent.ID && i.Patient == "Amara Okafor" }) {
 			return fmt.Errorf("not in the inbox: %+v", box.Items)
 		}
-		res, _, err := sam.postForm("/admin/inbox/"+sent.ID+"/respond",
-			url.Values{"practice": {sandbox.PilotPractice}, "reply": {"Your fit note is ready to collect."}})
-		if err != nil || res.StatusCode != 200 || res.Request.URL.Path != "/admin/inbox" {
-			return fmt.Errorf("reply: %s", answer(res, err))
-		}
-		var list api.ContactList
-		if err := amara.call("GET", pid+"/contact-requests", nil, &list, 200); err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(list.Requests, func(r api.ContactRequest) bool { return r.ID == sent.ID && r.Status == "responded" }) {
-			return errors.New("Amara does not see the reply")
-		}
-		return nil
+		return replyAndSee(sam, amara, pid, sent.ID)
 	})
 	j.step("The FHIR server holds the result: one Appointment more booked, one cancelled", func() error {
 		booked, err := countFHIR(p.fhirDirect, "Appointment?status=booked")

@@ -56,6 +56,15 @@ type Config struct {
 	ServerBin string
 	// RedisURL is the Redis to share; empty starts a private redis-server.
 	RedisURL string
+	// RedisClusterAddrs, when set, are a Redis Cluster's nodes to share
+	// instead (REDIS_CLUSTER_ADDRS); RedisURL is then ignored.
+	RedisClusterAddrs []string
+	// Midway, when set, is called once during the race, as soon as
+	// MidwayAfter bookings (default a third of the slots) have been answered
+	// 201 (the failover test kills a Redis master there). The patient whose
+	// booking it was waits for it; everyone else races on.
+	Midway      func()
+	MidwayAfter int
 	// RaceTimeout bounds how long a patient keeps retrying while queued.
 	RaceTimeout time.Duration
 	// Progress, when set, receives a line as each phase starts.
@@ -108,6 +117,17 @@ type Report struct {
 	// Queued counts 429 queued answers, each retried after Retry-After with
 	// its queue ticket.
 	Queued int `json:"queued"`
+	// Unavailable counts 503 answers (a store or the GP system not
+	// answering, as in a failover), each retried after Retry-After.
+	Unavailable int `json:"unavailable"`
+	// InProgress counts 409 in_progress answers (an earlier attempt with
+	// the same key not yet settled), each retried after Retry-After.
+	InProgress int `json:"in_progress"`
+	// Statuses counts every answer of the race by HTTP status.
+	Statuses map[int]int `json:"statuses"`
+	// WithoutRetryAfter counts 429 and 503 answers that did not say when to
+	// try again. It must be 0.
+	WithoutRetryAfter int `json:"without_retry_after"`
 	// Requests is every booking request sent, retries included.
 	Requests int `json:"requests"`
 	// RaceMS is from the release until every patient had a final answer.
@@ -162,6 +182,21 @@ func (r *Report) Check() error {
 	if r.SignInErrors != 0 {
 		errs = append(errs, fmt.Errorf("%d sign-ins failed", r.SignInErrors))
 	}
+	for status, n := range r.Statuses {
+		switch status {
+		case http.StatusCreated, http.StatusConflict, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		default:
+			errs = append(errs, fmt.Errorf("%d answers %d %s", n, status, http.StatusText(status)))
+		}
+	}
+	if r.WithoutRetryAfter != 0 {
+		errs = append(errs, fmt.Errorf("%d answers 429 or 503 without Retry-After", r.WithoutRetryAfter))
+	}
+	for code, n := range r.Outcomes {
+		if code != "booked" && code != "slot_taken" {
+			errs = append(errs, fmt.Errorf("%d patients' final answer %s, want booked or slot_taken", n, code))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -184,22 +219,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	redisURL := cfg.RedisURL
-	if redisURL == "" {
-		rs, err := StartRedis(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer rs.Stop()
-		redisURL = rs.URL()
-	}
-	opt, err := redis.ParseURL(redisURL)
+	rdb, redisURL, stopRedis, err := openRedis(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	opt.PoolSize = 256
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	defer stopRedis()
 
 	bin := cfg.ServerBin
 	if bin == "" {
@@ -213,7 +237,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	fmt.Fprintf(progress, "starting %d server processes…\n", cfg.Processes)
-	procs, err := startProcesses(ctx, bin, cfg.Processes, redisURL, web, cfg.Admission)
+	procs, err := startProcesses(ctx, bin, cfg.Processes, ServerOptions{RedisURL: redisURL, ClusterAddrs: cfg.RedisClusterAddrs, Admission: cfg.Admission}, web)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +290,34 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-func redisVersion(ctx context.Context, rdb *redis.Client) string {
+// openRedis connects to the Redis the race shares: cfg's cluster, cfg's
+// URL, or a private redis-server it starts (stopped by the func it
+// returns). redisURL is empty for a cluster.
+func openRedis(ctx context.Context, cfg Config) (rdb redis.UniversalClient, redisURL string, stop func(), err error) {
+	if len(cfg.RedisClusterAddrs) > 0 {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cfg.RedisClusterAddrs, PoolSize: 256, ClusterStateReloadInterval: time.Second})
+		return c, "", func() { c.Close() }, nil
+	}
+	stopServer := func() {}
+	redisURL = cfg.RedisURL
+	if redisURL == "" {
+		rs, err := StartRedis(ctx)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		stopServer, redisURL = rs.Stop, rs.URL()
+	}
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		stopServer()
+		return nil, "", nil, err
+	}
+	opt.PoolSize = 256
+	c := redis.NewClient(opt)
+	return c, redisURL, func() { c.Close(); stopServer() }, nil
+}
+
+func redisVersion(ctx context.Context, rdb redis.UniversalClient) string {
 	info, err := rdb.Info(ctx, "server").Result()
 	if err != nil {
 		return ""

@@ -87,3 +87,44 @@ func TestSpreadTakesDistinctSlotsEvenly(t *testing.T) {
 		}
 	}
 }
+
+// TestFailoverDuringRush races on a real Redis Cluster (three masters, three
+// replicas) and kills the master holding the practice's diary after the
+// first few bookings, while most of the rush is still to come (an
+// admission limit queues some of it). Its replica takes over; meanwhile answers are
+// 201, 409 slot_taken, or 429/503 with Retry-After (never a 500, never a
+// hang: the client gives up on a request after a minute), and patients who
+// were told to wait and tried again finish the race. No booking is
+// duplicated or lost: every 201 is in the GP system, each slot is held once,
+// and every slot is booked, so the servers recovered by themselves.
+func TestFailoverDuringRush(t *testing.T) {
+	ctx := context.Background()
+	bin := os.Getenv("COMPANION_BIN")
+	if bin == "" {
+		var err error
+		if bin, err = BuildServer(ctx, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := redistest.MustStartCluster(t)
+	cfg := DefaultConfig()
+	cfg.Patients, cfg.Slots, cfg.Processes, cfg.Admission, cfg.MidwayAfter = 300, 90, 2, 64, 5
+	cfg.ServerBin, cfg.RedisClusterAddrs, cfg.RaceTimeout = bin, c.Addrs(), 2*time.Minute
+	killed := make(chan string, 1)
+	cfg.Midway = func() { killed <- c.KillMaster(t, "companion:gp:{"+cfg.Practice+"}:free") }
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case addr := <-killed:
+		t.Logf("killed the master at %s mid-rush", addr)
+	default:
+		t.Fatal("the race ended before the master was killed")
+	}
+	t.Logf("answers by status %v; final %v; %d 503s, %d queued, race %.1f s",
+		rep.Statuses, rep.Outcomes, rep.Unavailable, rep.Queued, rep.RaceMS/1000)
+	if err := rep.Check(); err != nil {
+		t.Errorf("check: %v", err)
+	}
+}

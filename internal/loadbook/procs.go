@@ -91,28 +91,44 @@ func (r *Redis) Stop() {
 
 // process is one Companion server process this package started.
 type process struct {
-	base string
-	cmd  *exec.Cmd
-	log  *tailBuffer
+	base    string
+	metrics string // its /metrics URL, when it has a listener
+	cmd     *exec.Cmd
+	log     *tailBuffer
+}
+
+// ServerOptions are what server processes share: the stores and the
+// admission limit.
+type ServerOptions struct {
+	// RedisURL is one Redis node; ClusterAddrs, when set, a Redis Cluster
+	// instead.
+	RedisURL     string
+	ClusterAddrs []string
+	// DatabaseURL, when set, keeps the durable records in PostgreSQL.
+	DatabaseURL string
+	// Admission is BOOKING_CONCURRENCY.
+	Admission int
+	// Metrics gives each process a metrics listener (Servers.MetricsURL).
+	Metrics bool
 }
 
 // serverEnv is what every server process runs with: sandbox mode on the
-// shared Redis, no metrics listener, and limits that measure Companion
-// rather than its per-IP rate limits (every synthetic patient comes from
-// 127.0.0.1).
-func serverEnv(port int, redisURL, webDir string, admission int) []string {
+// shared stores, and limits that measure Companion rather than its per-IP
+// rate limits (every synthetic patient comes from 127.0.0.1).
+func serverEnv(port int, o ServerOptions, metricsAddr, webDir string) []string {
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	return []string{
 		"COMPANION_ENV=sandbox", "ADDR=127.0.0.1", "PORT=" + strconv.Itoa(port), "PUBLIC_URL=" + base,
-		"REDIS_URL=" + redisURL, "METRICS_ADDR=", "LOG_LEVEL=warn", "WEB_DIR=" + webDir,
+		"REDIS_URL=" + o.RedisURL, "REDIS_CLUSTER_ADDRS=" + strings.Join(o.ClusterAddrs, ","), "DATABASE_URL=" + o.DatabaseURL,
+		"METRICS_ADDR=" + metricsAddr, "LOG_LEVEL=warn", "WEB_DIR=" + webDir,
 		"RATE_LIMIT_SIGNIN=100000000", "RATE_LIMIT_API=100000000",
-		"BOOKING_CONCURRENCY=" + strconv.Itoa(admission),
+		"BOOKING_CONCURRENCY=" + strconv.Itoa(o.Admission),
 	}
 }
 
-// startProcesses starts n server processes on the same Redis and waits until
-// each is ready.
-func startProcesses(ctx context.Context, bin string, n int, redisURL, webDir string, admission int) ([]*process, error) {
+// startProcesses starts n server processes on the same stores and waits
+// until each is ready.
+func startProcesses(ctx context.Context, bin string, n int, o ServerOptions, webDir string) ([]*process, error) {
 	var procs []*process
 	stopAll := func() {
 		for _, p := range procs {
@@ -126,10 +142,20 @@ func startProcesses(ctx context.Context, bin string, n int, redisURL, webDir str
 			return nil, err
 		}
 		p := &process{base: "http://127.0.0.1:" + strconv.Itoa(port), log: &tailBuffer{max: 8 << 10}}
+		metricsAddr := ""
+		if o.Metrics {
+			mport, err := freePort()
+			if err != nil {
+				stopAll()
+				return nil, err
+			}
+			metricsAddr = "127.0.0.1:" + strconv.Itoa(mport)
+			p.metrics = "http://" + metricsAddr + "/metrics"
+		}
 		p.cmd = exec.Command(bin)
 		// Only what serverEnv sets: nothing from the caller's environment
 		// (a stray COMPANION_ENV, say) changes the run.
-		p.cmd.Env = serverEnv(port, redisURL, webDir, admission)
+		p.cmd.Env = serverEnv(port, o, metricsAddr, webDir)
 		p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 		if err := p.cmd.Start(); err != nil {
 			stopAll()

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,19 +22,35 @@ import (
 
 // result is one patient's race.
 type result struct {
-	slot     string    // the slot they asked for
-	code     string    // final answer: "booked" or a stable error code
-	booked   string    // the slot of the appointment a 201 returned
-	first    answer    // the answer to their first request
-	outcome  time.Time // when the final answer came
-	queued   int       // 429 queued answers before it
-	requests int       // requests sent
+	slot    string    // the slot they asked for
+	code    string    // final answer: "booked" or a stable error code
+	booked  string    // the slot of the appointment a 201 returned
+	first   answer    // the answer to their first request
+	outcome time.Time // when the final answer came
+	queued  int       // 429 queued answers before it
+	// unavailable counts 503 answers before it.
+	unavailable int
+	// inProgress counts 409 in_progress answers before it (an earlier
+	// attempt with the same key not yet settled).
+	inProgress int
+	// noRetryAfter counts 429 and 503 answers without Retry-After.
+	noRetryAfter int
+	statuses     map[int]int // every answer, by status
+	requests     int         // requests sent
 }
 
 // race releases every patient at one instant, patient i booking slot
 // i mod len(slots) with their own Idempotency-Key, retrying after Retry-After
-// with their queue ticket while the practice queues them.
+// with their queue ticket while the practice queues them, and after
+// Retry-After while Companion is unavailable or still settling an earlier
+// attempt (in_progress). cfg.Midway runs once cfg.MidwayAfter slots are
+// booked.
 func race(ctx context.Context, patients []patient, slots []string, cfg Config) ([]result, time.Time) {
+	var booked atomic.Int64
+	midway := int64(max(1, len(slots)/3))
+	if cfg.MidwayAfter > 0 {
+		midway = int64(cfg.MidwayAfter)
+	}
 	c := newClient(cfg.InFlight)
 	defer c.close()
 	results := make([]result, len(patients))
@@ -52,6 +69,7 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 			body: string(body), key: randomKey(), origin: p.base,
 		}
 		results[i].slot = slots[i%len(slots)]
+		results[i].statuses = map[int]int{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.RaceTimeout)
 	defer cancel()
@@ -80,7 +98,11 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 				}
 				return
 			}
+			r.statuses[a.status]++
 			if a.status == http.StatusCreated {
+				if booked.Add(1) == midway && cfg.Midway != nil {
+					cfg.Midway()
+				}
 				var appt api.Appointment
 				if json.Unmarshal(a.body, &appt) != nil {
 					r.code = "bad_json"
@@ -90,16 +112,24 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 				return
 			}
 			r.code = errorCode(a)
-			if r.code != "queued" {
+			switch {
+			case r.code == "queued":
+				r.queued++
+				if t := a.header.Get("X-Queue-Ticket"); t != "" {
+					ticket = t
+				}
+			case a.status == http.StatusServiceUnavailable:
+				r.unavailable++
+			case r.code == "in_progress":
+				r.inProgress++
+			default:
 				return
-			}
-			r.queued++
-			if t := a.header.Get("X-Queue-Ticket"); t != "" {
-				ticket = t
 			}
 			wait := time.Second
 			if s, err := strconv.Atoi(a.header.Get("Retry-After")); err == nil && s >= 0 {
 				wait = time.Duration(s) * time.Second
+			} else {
+				r.noRetryAfter++
 			}
 			select {
 			case <-time.After(wait):
@@ -125,13 +155,19 @@ func errorCode(a answer) string {
 // summarise counts answers and measures the race's first answers and
 // outcomes.
 func summarise(rep *Report, results []result, release time.Time) {
-	rep.Outcomes = map[string]int{}
+	rep.Outcomes, rep.Statuses = map[string]int{}, map[int]int{}
 	var firsts, outcomes []time.Duration
 	var lastFirst, lastOutcome time.Time
 	for _, r := range results {
 		rep.Outcomes[r.code]++
 		rep.Queued += r.queued
+		rep.Unavailable += r.unavailable
+		rep.InProgress += r.inProgress
+		rep.WithoutRetryAfter += r.noRetryAfter
 		rep.Requests += r.requests
+		for status, n := range r.statuses {
+			rep.Statuses[status] += n
+		}
 		if r.code == "booked" {
 			rep.Bookings++
 			if r.booked != r.slot {
@@ -205,7 +241,7 @@ func verify(ctx context.Context, rep *Report, gpSys *sandbox.System, numbers, sl
 
 // baseline releases n GETs at one instant, through the same client setup as
 // the race, at a bare handler doing one Redis GET on the same Redis.
-func baseline(ctx context.Context, rdb *redis.Client, n, inFlight int) (Latency, error) {
+func baseline(ctx context.Context, rdb redis.UniversalClient, n, inFlight int) (Latency, error) {
 	if err := rdb.Set(ctx, "loadbook:baseline", "x", 0).Err(); err != nil {
 		return Latency{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -69,6 +70,22 @@ func signInAll(ctx context.Context, procs []*process, numbers []string, conc int
 // /api/v1/me for the patient ID. It stops following redirects once sign-in
 // is done, so no page is rendered.
 func signIn(ctx context.Context, tr http.RoundTripper, base, nhsNumber string) (patient, error) {
+	cookie, err := SignIn(ctx, tr, base, nhsNumber)
+	if err != nil {
+		return patient{}, err
+	}
+	p := patient{base: base, cookie: cookie}
+	if p.patientID, err = PatientID(ctx, tr, base, cookie); err != nil {
+		return patient{}, err
+	}
+	return p, nil
+}
+
+// SignIn runs the real sign-in at the server at base: /auth/login with a
+// login_hint, through the sandbox NHS login, to the callback that sets the
+// session cookie. It stops following redirects once sign-in is done, so no
+// page is rendered, and returns the Cookie header to send.
+func SignIn(ctx context.Context, tr http.RoundTripper, base, nhsNumber string) (string, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) > 10 {
@@ -82,8 +99,9 @@ func signIn(ctx context.Context, tr http.RoundTripper, base, nhsNumber string) (
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/auth/login?"+url.Values{"login_hint": {nhsNumber}}.Encode(), nil)
 	res, err := c.Do(req)
 	if err != nil {
-		return patient{}, err
+		return "", err
 	}
+	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	u, _ := url.Parse(base + "/")
 	var cookies []string
@@ -93,26 +111,30 @@ func signIn(ctx context.Context, tr http.RoundTripper, base, nhsNumber string) (
 		signedIn = signedIn || ck.Name == "companion"
 	}
 	if !signedIn {
-		return patient{}, fmt.Errorf("no session after sign-in (last status %d at %s)", res.StatusCode, res.Request.URL.Path)
+		return "", fmt.Errorf("no session after sign-in (last status %d at %s)", res.StatusCode, res.Request.URL.Path)
 	}
 	sort.Strings(cookies)
-	p := patient{base: base, cookie: strings.Join(cookies, "; ")}
-	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/me", nil)
-	req.Header.Set("Cookie", p.cookie)
-	res, err = (&http.Client{Transport: tr}).Do(req)
+	return strings.Join(cookies, "; "), nil
+}
+
+// PatientID asks /api/v1/me, as the holder of cookie, for the opaque ID of
+// the patient they act for.
+func PatientID(ctx context.Context, tr http.RoundTripper, base, cookie string) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/me", nil)
+	req.Header.Set("Cookie", cookie)
+	res, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
-		return patient{}, err
+		return "", err
 	}
 	defer res.Body.Close()
 	var me api.Me
 	if res.StatusCode != http.StatusOK {
-		return patient{}, fmt.Errorf("GET /api/v1/me: status %d", res.StatusCode)
+		return "", fmt.Errorf("GET /api/v1/me: status %d", res.StatusCode)
 	}
 	if err := json.NewDecoder(res.Body).Decode(&me); err != nil || me.PatientID == "" {
-		return patient{}, fmt.Errorf("GET /api/v1/me: no patient_id (%v)", err)
+		return "", fmt.Errorf("GET /api/v1/me: no patient_id (%v)", err)
 	}
-	p.patientID = me.PatientID
-	return p, nil
+	return me.PatientID, nil
 }
 
 // get asks the API for JSON as the patient.

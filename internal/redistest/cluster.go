@@ -17,8 +17,11 @@ import (
 
 // clusterArgs start a redis-server as a cluster node. A node is thought
 // failed after a second, so a failover takes a second or two.
+// A master sends a new replica its data at once rather than waiting five
+// seconds for others to join.
 var clusterArgs = []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-	"--cluster-node-timeout", "1000", "--cluster-require-full-coverage", "no", "--cluster-replica-validity-factor", "0"}
+	"--cluster-node-timeout", "1000", "--cluster-require-full-coverage", "no", "--cluster-replica-validity-factor", "0",
+	"--repl-diskless-sync-delay", "0"}
 
 // Cluster is a private Redis Cluster: three masters, each with a replica,
 // on free loopback ports.
@@ -35,17 +38,26 @@ func MustStartCluster(tb testing.TB) *Cluster {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		c.stopAll()
-		for _, n := range c.Nodes {
-			os.RemoveAll(n.dir)
-		}
-	})
+	tb.Cleanup(c.Close)
 	return c
 }
 
+// StartCluster starts a private cluster for a tool (cmd/capacity): Close
+// it when done.
+func StartCluster() (*Cluster, error) { return startCluster() }
+
+// Close kills every node and removes their directories.
+func (c *Cluster) Close() {
+	c.stopAll()
+	for _, n := range c.Nodes {
+		os.RemoveAll(n.dir)
+	}
+}
+
 // ok reports whether every live node sees a healthy cluster whose every
-// slot is served by a live master.
+// slot is served by a live master, and every live replica is in step with
+// its master (a replica still loading its first copy would, if its master
+// died, take over with nothing).
 func (c *Cluster) ok(ctx context.Context) bool {
 	live := map[string]bool{}
 	for _, n := range c.Nodes {
@@ -60,8 +72,15 @@ func (c *Cluster) ok(ctx context.Context) bool {
 		if err == nil {
 			slots, err = cl.ClusterSlots(ctx).Result()
 		}
+		var repl string
+		if err == nil {
+			repl, err = cl.Info(ctx, "replication").Result()
+		}
 		cl.Close()
 		if err != nil || !strings.Contains(info, "cluster_state:ok") {
+			return false
+		}
+		if strings.Contains(repl, "role:slave") && !strings.Contains(repl, "master_link_status:up") {
 			return false
 		}
 		covered := 0

@@ -51,6 +51,18 @@ func MustStart(tb testing.TB) *Server {
 	return mustStart(tb, bin, nil)
 }
 
+// MustStartNode starts a private single redis-server whatever
+// REDISTEST_CLUSTER says, for a test that needs a Redis apart from the one
+// MustStart gives (a GP system's own, which goes down alone).
+func MustStartNode(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server not found: install it (Debian: apt-get install redis-server), or run `make test`, which does")
+	}
+	return mustStart(tb, bin, nil)
+}
+
 func mustStart(tb testing.TB, bin string, extra []string) *Server {
 	tb.Helper()
 	s := &Server{dir: tb.TempDir(), extra: extra}

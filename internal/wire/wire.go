@@ -95,6 +95,13 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	}
 	metrics := web.NewMetrics()
 	metrics.Registry.MustRegister(flagStore.Evaluations)
+	// What each request costs the stores (docs/capacity.md reads these).
+	redisCount := newRedisCounter()
+	rdb.AddHook(redisCount)
+	metrics.Registry.MustRegister(redisCount.commands)
+	if durable.db != nil {
+		metrics.Registry.MustRegister(durable.db.Statements)
+	}
 	safetyLog := safety.New(rdb, "companion:safety:", time.Now, log)
 	metrics.Registry.MustRegister(safetyLog.Events)
 	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Safety: safetyLog, Now: time.Now}
@@ -114,6 +121,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Drafts:   reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
 		Booking: &booking.Service{
 			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
+			Claims:    booking.NewClaims(rdb, "companion:claimed:"),
 			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
 			Idem:      idem, Audit: trail, Log: log,
 		},

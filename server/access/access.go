@@ -71,6 +71,22 @@ type FlagChecker interface {
 	Enabled(ctx context.Context, name flags.Name, sub flags.Subject) bool
 }
 
+// flagOutage is a FlagChecker that can say its rules cannot be read now.
+type flagOutage interface {
+	Down(ctx context.Context) bool
+}
+
+// featureOff is the refusal for a feature evaluated off: not available,
+// or, when the flags could not be read at all (a store failing over),
+// unavailable for now, so the person is told to try again rather than that
+// the feature is gone. Either way nothing is reached.
+func (g *Gate) featureOff(ctx context.Context) error {
+	if o, ok := g.Flags.(flagOutage); ok && o.Down(ctx) {
+		return fault.ErrUnavailable
+	}
+	return ErrFeatureDisabled
+}
+
 // Gate authorises access to patients. Its fields are set at wiring time.
 type Gate struct {
 	GP    gp.System
@@ -236,10 +252,10 @@ func (p *Patient) check(ctx context.Context, need Need, first bool) (*Patient, e
 	}
 	sub := p.subject()
 	if first && p.rel != nil && !g.Flags.Enabled(ctx, flags.LinkedProfiles, sub) {
-		return nil, ErrFeatureDisabled
+		return nil, g.featureOff(ctx)
 	}
 	if need.Feature != "" && !g.Flags.Enabled(ctx, need.Feature, sub) {
-		return nil, ErrFeatureDisabled
+		return nil, g.featureOff(ctx)
 	}
 	q := *p
 	q.need = need

@@ -71,7 +71,10 @@ func ValidType(t string) bool {
 type Service struct {
 	// Slots caches practices' free slots for a few seconds: one GP read for
 	// any number of readers. Admission queues requests at busy practices.
-	Slots     *coalesce.Cache[[]gp.Slot]
+	Slots *coalesce.Cache[[]gp.Slot]
+	// Claims are the slots known to be taken (nil: none are known, and
+	// every attempt asks the GP system).
+	Claims    *Claims
 	Admission *admission.Gate
 	Idem      *reqstate.Idempotency
 	Audit     *audit.Trail
@@ -129,10 +132,17 @@ func (s *Service) FreeSlots(ctx context.Context, d access.Diary, typ string) ([]
 	if err != nil {
 		return nil, err
 	}
+	// Slots booked since the cache was filled are left out at once.
+	taken := map[string]bool{}
+	if s.Claims != nil {
+		if taken, err = s.Claims.All(ctx, d.Practice()); err != nil {
+			s.Log.WarnContext(ctx, "slot claims", "err", err)
+		}
+	}
 	earliest := d.Rules().Earliest(s.now())
 	out := make([]gp.Slot, 0, len(all))
 	for _, sl := range all {
-		if !sl.Start.Before(earliest) {
+		if !sl.Start.Before(earliest) && !taken[sl.ID] {
 			out = append(out, sl)
 		}
 	}
@@ -226,13 +236,17 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 	if err != nil {
 		return api.Appointment{}, err
 	}
-	release, err := s.Admit(ctx, d.Practice(), at.Ticket)
-	if err != nil {
-		return api.Appointment{}, err
+	scope := reqstate.Scope{Actor: p.Actor().Subject, Patient: p.ID(), Route: at.Route}
+	req := api.BookRequest{SlotID: slotID, Reason: reason}
+	if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
+		return a, err
+	}
+	release, a, known, err := s.admitToBook(ctx, p, scope, at, req)
+	if known || err != nil {
+		return a, err
 	}
 	defer release()
-	scope := reqstate.Scope{Actor: p.Actor().Subject, Patient: p.ID(), Route: at.Route}
-	return reqstate.Do(ctx, s.Idem, scope, at.Key, api.BookRequest{SlotID: slotID, Reason: reason}, func() (api.Appointment, error) {
+	return reqstate.Do(ctx, s.Idem, scope, at.Key, req, func() (api.Appointment, error) {
 		a, err := d.Book(ctx, slotID, reason, at.Key, d.Rules().Earliest(s.now()))
 		err = domain(err)
 		outcome, code := access.Outcome(err)
@@ -240,9 +254,84 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 		if err != nil {
 			return api.Appointment{}, err
 		}
+		s.claim(ctx, d.Practice(), a.Slot)
 		s.invalidate(ctx, d)
 		return AppointmentView(a, d.Rules(), s.now()), nil
 	})
+}
+
+// queueWait is how long a booking attempt at a busy practice waits in the
+// server for a place before it is answered 429 queued, looking every
+// queuePoll for a place, or for its slot to have gone (then it is answered
+// slot_taken at once): in a rush most people learn their outcome within it.
+const (
+	queueWait = 1500 * time.Millisecond
+	queuePoll = 100 * time.Millisecond
+)
+
+// admitToBook takes a place to book, waiting up to queueWait; known is set
+// when, meanwhile, the slot was taken (then a and err are the answer). It
+// answers Queued, with the ticket that keeps the person's place, when no
+// place came.
+func (s *Service) admitToBook(ctx context.Context, p *access.Patient, scope reqstate.Scope, at Attempt, req api.BookRequest) (release func(), a api.Appointment, known bool, err error) {
+	// Real time, whatever the service's clock says.
+	deadline := time.Now().Add(queueWait)
+	ticket := at.Ticket
+	for {
+		release, err = s.Admit(ctx, p.Diary().Practice(), ticket)
+		var q Queued
+		if !errors.As(err, &q) || !time.Now().Before(deadline) {
+			return release, api.Appointment{}, false, err
+		}
+		ticket = q.Ticket
+		select {
+		case <-ctx.Done():
+			return nil, api.Appointment{}, false, err
+		case <-time.After(queuePoll):
+		}
+		if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
+			return nil, a, true, err
+		}
+	}
+}
+
+// knownTaken answers an attempt to book a slot already known to be taken
+// without queueing or asking the GP system: slot_taken (too_late once the
+// slot is inside the cut-off, as the GP system answers), audited as any
+// refusal, unless the same request was made before with this key (the
+// winner retrying after a lost answer), which gets its first answer back.
+// known is false when the slot is not known to be taken, or the claims
+// cannot be read (the GP system decides, as it always can).
+func (s *Service) knownTaken(ctx context.Context, p *access.Patient, scope reqstate.Scope, key string, req api.BookRequest) (api.Appointment, bool, error) {
+	if s.Claims == nil {
+		return api.Appointment{}, false, nil
+	}
+	d := p.Diary()
+	taken, start, err := s.Claims.Taken(ctx, d.Practice(), req.SlotID)
+	if err != nil || !taken {
+		return api.Appointment{}, false, nil
+	}
+	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, scope, key, req); found || err != nil {
+		return a, true, err
+	}
+	refusal := ErrSlotTaken
+	if start.Before(d.Rules().Earliest(s.now())) {
+		refusal = ErrTooLate
+	}
+	outcome, code := access.Outcome(refusal)
+	s.Audit.Record(ctx, p.Event("book", outcome, code, "slot:"+req.SlotID))
+	return api.Appointment{}, true, refusal
+}
+
+// claim records the slot as taken; a failure only costs the next attempt
+// a trip through the queue.
+func (s *Service) claim(ctx context.Context, practice string, slot gp.Slot) {
+	if s.Claims == nil {
+		return
+	}
+	if err := s.Claims.Add(context.WithoutCancel(ctx), practice, slot.ID, slot.Start); err != nil {
+		s.Log.WarnContext(ctx, "claim slot", "err", err)
+	}
 }
 
 // Cancel cancels one of the patient's appointments, up to the cut-off.
@@ -257,6 +346,11 @@ func (s *Service) Cancel(ctx context.Context, p *access.Patient, id string) (api
 	s.Audit.Record(ctx, p.Event("cancel", outcome, code, "appointment:"+id))
 	if err != nil {
 		return api.Appointment{}, err
+	}
+	if s.Claims != nil {
+		if err := s.Claims.Remove(context.WithoutCancel(ctx), d.Practice(), a.Slot.ID); err != nil {
+			s.Log.WarnContext(ctx, "free slot claim", "err", err)
+		}
 	}
 	s.invalidate(ctx, d)
 	return AppointmentView(a, d.Rules(), s.now()), nil

@@ -5,14 +5,19 @@
 // The HTTP adapter, the audit trail and idempotent replays all read errors
 // through Of, so a code means the same thing everywhere.
 //
-// It is server-only and imports only the GP-system port, whose sentinels it
-// maps; feature packages import it, never the reverse.
+// It is server-only and imports only the GP-system port and the audit trail,
+// whose sentinels it maps, and the Redis client, whose failures it knows;
+// feature packages import it, never the reverse.
 package fault
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/gp"
@@ -96,7 +101,9 @@ var (
 	ErrFeatureDisabled = New(NotFound, "feature_disabled", "error.notFound")
 	ErrRateLimited     = New(TooMany, "rate_limited", "error.rateLimited")
 	ErrInternal        = New(Internal, "internal", "error.internal")
-	ErrUnavailable     = New(Unavailable, "unavailable", "error.unavailable")
+	// ErrUnavailable is the answer when a store we keep state in (Redis,
+	// PostgreSQL) does not answer: a failover takes seconds.
+	ErrUnavailable = New(Unavailable, "unavailable", "error.unavailable").Retry(5 * time.Second)
 	// ErrGPUnavailable is the answer when the practice's GP system does not
 	// answer (down, slow, failing, or its circuit open): say so, and when
 	// to try again.
@@ -134,7 +141,8 @@ var sentinels = []struct {
 }
 
 // Of is the refusal err answers as: the first *Error in its chain, else the
-// refusal of a known sentinel, else ErrInternal.
+// refusal of a known sentinel, else ErrUnavailable for a store that did not
+// answer, else ErrInternal.
 func Of(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
@@ -145,7 +153,26 @@ func Of(err error) *Error {
 			return s.as
 		}
 	}
+	if unanswered(err) {
+		return ErrUnavailable
+	}
 	return ErrInternal
+}
+
+// unanswered reports whether err says a store could not be reached or could
+// not serve for now: a network failure, or a Redis Cluster between masters
+// (a failover under way, a replica not yet promoted, a node loading).
+func unanswered(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	for _, p := range []string{"CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY"} {
+		if redis.HasErrorPrefix(err, p) {
+			return true
+		}
+	}
+	return errors.Is(err, redis.ErrClosed)
 }
 
 // Code is the stable code err answers with, for the audit trail.

@@ -1,11 +1,15 @@
 package fault_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/gp"
@@ -34,6 +38,27 @@ func TestTable(t *testing.T) {
 				t.Errorf("Of = %d %s, want %d %s", k.Status(), k.Code, tt.status, tt.code)
 			}
 		})
+	}
+}
+
+// TestUnansweredStoreIsUnavailable: a Redis that refuses connections is a
+// 503 with a time to come back, not our own failure.
+func TestUnansweredStoreIsUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer c.Close()
+	err = c.Get(context.Background(), "k").Err()
+	if err == nil {
+		t.Fatal("a closed port answered")
+	}
+	k := fault.Of(fmt.Errorf("session: %w", err))
+	if k.Status() != http.StatusServiceUnavailable || k.Code != "unavailable" || k.RetryAfter <= 0 {
+		t.Errorf("Of(%v) = %d %s retry %s, want 503 unavailable with a retry time", err, k.Status(), k.Code, k.RetryAfter)
 	}
 }
 

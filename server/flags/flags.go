@@ -166,6 +166,15 @@ func (s *Store) Enabled(ctx context.Context, name Name, sub Subject) bool {
 	return on
 }
 
+// Down reports whether the rules cannot be read now (the store is
+// unreachable and nothing fresh is cached), so that a flag evaluated off
+// may be off only for that reason: a caller answers "try again" (503)
+// rather than "not available" while the store fails over.
+func (s *Store) Down(ctx context.Context) bool {
+	_, err := s.all(ctx)
+	return err != nil
+}
+
 // Evaluate returns every flag's outcome for a subject.
 func (s *Store) Evaluate(ctx context.Context, sub Subject) map[Name]bool {
 	out := make(map[Name]bool, len(All))
@@ -193,12 +202,14 @@ func (s *Store) Rules(ctx context.Context) (map[Name]Rule, error) {
 func (s *Store) all(ctx context.Context) (map[Name]Rule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cached != nil && s.now().Sub(s.fetched) < s.ttl {
-		return s.cached, nil
-	}
-	// During an outage, ask again once per TTL, not on every request.
+	// During an outage, ask again once per TTL, not on every request (and
+	// never answer from the rules cached before it: every caller sees the
+	// same outage).
 	if s.down && s.now().Sub(s.fetched) < s.ttl {
 		return nil, errStoreDown
+	}
+	if s.cached != nil && s.now().Sub(s.fetched) < s.ttl {
+		return s.cached, nil
 	}
 	rules, err := s.rules.All(ctx)
 	if err != nil {

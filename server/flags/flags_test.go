@@ -154,6 +154,9 @@ func TestUnknownFlagAndUnreachableStoreAreOffAndLoggedOnce(t *testing.T) {
 			t.Fatal("a flag was on with the store unreachable")
 		}
 	}
+	if !s.Down(ctx) {
+		t.Error("Down is false with the store unreachable")
+	}
 	if n := strings.Count(logs.String(), "unreachable"); n != 1 {
 		t.Errorf("unreachable store logged %d times, want once", n)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 //go:embed migrations/*.sql
@@ -35,6 +36,8 @@ type DB struct {
 	App *pgxpool.Pool
 	// owner runs partition upkeep as the connecting user.
 	owner *pgxpool.Pool
+	// Statements counts what App sends (register it with the metrics).
+	Statements prometheus.Counter
 }
 
 // Open migrates the database at url to the current schema and connects.
@@ -46,6 +49,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	count := newCounter()
+	appCfg.ConnConfig.Tracer = count
 	appCfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
 		return err
@@ -61,7 +66,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		app.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	return &DB{App: app, owner: owner}, nil
+	return &DB{App: app, owner: owner, Statements: count.statements}, nil
 }
 
 // Close closes both pools.

@@ -24,8 +24,9 @@ import (
 
 // Idempotency refusals.
 var (
-	// ErrInProgress: the first request with this key has not finished yet.
-	ErrInProgress = fault.New(fault.Conflict, "in_progress", "error.inProgress")
+	// ErrInProgress: the first request with this key has not finished yet;
+	// try again in a second.
+	ErrInProgress = fault.New(fault.Conflict, "in_progress", "error.inProgress").Retry(time.Second)
 	// ErrIdempotencyMismatch: the key was used before for a different request.
 	ErrIdempotencyMismatch = fault.New(fault.Unprocessable, "idempotency_mismatch", "error.idempotencyMismatch")
 )
@@ -86,15 +87,10 @@ func Do[T any](ctx context.Context, s *Idempotency, scope Scope, key string, req
 	if len(key) > MaxKey {
 		return zero, fault.ErrBadRequest
 	}
-	reqJSON, err := json.Marshal(request)
+	rkey, reqHash, err := s.keyOf(scope, key, request)
 	if err != nil {
 		return zero, err
 	}
-	reqSum := sha256.Sum256(reqJSON)
-	reqHash := hex.EncodeToString(reqSum[:])
-	sum := sha256.Sum256([]byte(scope.Actor + "\x00" + scope.Patient + "\x00" + scope.Route + "\x00" + key))
-	rkey := s.prefix + hex.EncodeToString(sum[:])
-
 	pending, _ := json.Marshal(outcome{Request: reqHash, Pending: true})
 	ok, err := s.rdb.SetNX(ctx, rkey, pending, idempotencyPending).Result()
 	if err != nil {
@@ -108,20 +104,81 @@ func Do[T any](ctx context.Context, s *Idempotency, scope Scope, key string, req
 	result := outcome{Request: reqHash}
 	if err != nil {
 		if fault.Ours(err) {
-			s.rdb.Del(context.WithoutCancel(ctx), rkey)
+			s.settle(ctx, "release", func(ctx context.Context) error { return s.rdb.Del(ctx, rkey).Err() })
 			return zero, err
 		}
 		e := fault.Of(err)
 		result.Kind, result.Code, result.Message = e.Kind, e.Code, e.Message
 	} else if result.Body, err = json.Marshal(v); err != nil {
-		s.rdb.Del(context.WithoutCancel(ctx), rkey)
+		s.settle(ctx, "release", func(ctx context.Context) error { return s.rdb.Del(ctx, rkey).Err() })
 		return zero, err
 	}
 	b, _ := json.Marshal(result)
-	if serr := s.rdb.Set(context.WithoutCancel(ctx), rkey, b, idempotencyTTL).Err(); serr != nil {
-		s.log.WarnContext(ctx, "idempotency: keep result", "err", serr)
-	}
+	s.settle(ctx, "keep result", func(ctx context.Context) error { return s.rdb.Set(ctx, rkey, b, idempotencyTTL).Err() })
 	return v, err
+}
+
+// settleFor is how long a claim's release or result is retried while Redis
+// does not answer: longer than a failover, shorter than idempotencyPending.
+const settleFor = 30 * time.Second
+
+// settle writes a claim's end (its release, or the result kept for
+// replay). When Redis does not answer (a master failing over), it keeps
+// trying in the background for settleFor, so that a retry meanwhile is told
+// in_progress and then gets the first result, or runs again, rather than
+// being told in_progress until the claim expires.
+func (s *Idempotency) settle(ctx context.Context, what string, write func(context.Context) error) {
+	ctx = context.WithoutCancel(ctx)
+	err := write(ctx)
+	if err == nil {
+		return
+	}
+	s.log.WarnContext(ctx, "idempotency: "+what+", retrying", "err", err)
+	go func() {
+		for deadline := time.Now().Add(settleFor); time.Now().Before(deadline); {
+			time.Sleep(250 * time.Millisecond)
+			if err = write(ctx); err == nil {
+				return
+			}
+		}
+		s.log.ErrorContext(ctx, "idempotency: "+what+" gave up", "err", err)
+	}()
+}
+
+// keyOf is the Redis key of key within scope, and the hash of the request.
+func (s *Idempotency) keyOf(scope Scope, key string, request any) (rkey, reqHash string, err error) {
+	reqJSON, err := json.Marshal(request)
+	if err != nil {
+		return "", "", err
+	}
+	reqSum := sha256.Sum256(reqJSON)
+	sum := sha256.Sum256([]byte(scope.Actor + "\x00" + scope.Patient + "\x00" + scope.Route + "\x00" + key))
+	return s.prefix + hex.EncodeToString(sum[:]), hex.EncodeToString(reqSum[:]), nil
+}
+
+// Replay is the answer already given to key within scope, claiming
+// nothing: found reports whether the key was used before, and then v and
+// err are what Do would answer (the first result, ErrInProgress or
+// ErrIdempotencyMismatch). A caller about to refuse a request without
+// running it asks first, so that a retry of a request that succeeded still
+// gets its first answer.
+func Replay[T any](ctx context.Context, s *Idempotency, scope Scope, key string, request any) (v T, found bool, err error) {
+	if key == "" || len(key) > MaxKey {
+		return v, false, nil
+	}
+	rkey, reqHash, err := s.keyOf(scope, key, request)
+	if err != nil {
+		return v, false, err
+	}
+	n, err := s.rdb.Exists(ctx, rkey).Result()
+	if err != nil {
+		return v, false, fault.Unreachable(err)
+	}
+	if n == 0 {
+		return v, false, nil
+	}
+	v, err = replay[T](ctx, s, rkey, reqHash)
+	return v, true, err
 }
 
 // replay answers a repeated key with the first request's result.

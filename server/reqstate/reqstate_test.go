@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/reqstate"
@@ -73,6 +75,49 @@ func TestDoReplaysRefusalsNotOurFailures(t *testing.T) {
 	}
 	if _, err := reqstate.Do(ctx, idem, scope, "b", 1, broken); calls != 2 || !fault.Ours(err) {
 		t.Errorf("our failure was kept: %d calls, %v", calls, err)
+	}
+}
+
+// TestClaimIsSettledOnceRedisAnswersAgain: a request fails on our side
+// while Redis is down (a master failing over), so its claim on the key
+// cannot be released then; Redis comes back with the claim. A retry meanwhile is told
+// in_progress, with a second's Retry-After; once Redis answers again the
+// claim is released in the background and a retry runs, long before the
+// claim would have expired.
+func TestClaimIsSettledOnceRedisAnswersAgain(t *testing.T) {
+	srv := redistest.MustStartDurableNode(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond,
+		MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	idem := reqstate.NewIdempotency(rdb, "t:idem:", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	scope := reqstate.Scope{Actor: "a", Patient: "p", Route: "POST /x"}
+	var runs atomic.Int32
+	frozen := func() (result, error) {
+		runs.Add(1)
+		srv.Stop()
+		return result{}, fault.ErrUnavailable
+	}
+	if _, err := reqstate.Do(ctx, idem, scope, "k", 1, frozen); !errors.Is(err, fault.ErrUnavailable) {
+		t.Fatalf("first attempt: %v", err)
+	}
+	srv.Restart(t)
+	// Not yet released (the background retry waits a moment): in_progress,
+	// with when to try again.
+	_, err := reqstate.Do(ctx, idem, scope, "k", 1, func() (result, error) { runs.Add(1); return result{2}, nil })
+	var e *fault.Error
+	if errors.Is(err, reqstate.ErrInProgress) && (!errors.As(err, &e) || e.RetryAfter != time.Second) {
+		t.Errorf("in_progress without a second's Retry-After: %+v", e)
+	}
+	ok := func() (result, error) { runs.Add(1); return result{2}, nil }
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got, err := reqstate.Do(ctx, idem, scope, "k", 1, ok)
+		if err == nil && got.N == 2 {
+			break
+		}
+		if !errors.Is(err, reqstate.ErrInProgress) || time.Now().After(deadline) {
+			t.Fatalf("retry after Redis came back: %v %v (%d runs)", got, err, runs.Load())
+		}
 	}
 }
 

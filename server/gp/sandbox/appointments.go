@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,12 +16,13 @@ import (
 	"github.com/nhs-companion/companion/server/gp"
 )
 
-func (s *System) apptKey(id string) string { return s.key("appt", id) }
-
-// bookedKey holds the patient's booked appointments by start (ms), for the
-// limit check; allKey holds every appointment they ever had, for listing.
-func (s *System) bookedKey(nhsNumber string) string { return s.key("booked", nhsNumber) }
-func (s *System) allKey(nhsNumber string) string    { return s.key("appts", nhsNumber) }
+// The keys of appointments, in the practice's slot with its diary. appt is
+// one appointment; booked holds the patient's booked appointments by start
+// (ms), for the limit check; appts holds every appointment they ever had
+// there, for listing.
+func (s *System) apptKey(ods, id string) string          { return s.at(ods, "appt", id) }
+func (s *System) bookedKey(ods, nhsNumber string) string { return s.at(ods, "booked", nhsNumber) }
+func (s *System) allKey(ods, nhsNumber string) string    { return s.at(ods, "appts", nhsNumber) }
 
 // Clinicians lists the practice's bookable clinicians, by ID.
 func (s *System) Clinicians(ctx context.Context, ods string) ([]gp.Clinician, error) {
@@ -49,12 +51,13 @@ func (s *System) Clinicians(ctx context.Context, ods string) ([]gp.Clinician, er
 // bookScript takes a slot in one step, so that of any number of concurrent
 // bookings from any number of processes exactly one wins, and a patient's
 // limit holds however many of their bookings race.
-// KEYS: slot, free, patient, booked, all, appointment.
+// KEYS: slot, free, registered, booked, all, appointment, all in the
+// practice's slot.
 // ARGV: practice, appointment id, reason, actor, limit, not before (ms),
 // now (ms), patient.
 var bookScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'no_slot'} end
-if redis.call('HGET', KEYS[3], 'practice') ~= ARGV[1] then return {'no_patient'} end
+if redis.call('SISMEMBER', KEYS[3], ARGV[8]) == 0 then return {'no_patient'} end
 local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
 if start < tonumber(ARGV[6]) or start < tonumber(ARGV[7]) then return {'too_late'} end
 local held = redis.call('HGET', KEYS[1], 'appt')
@@ -89,13 +92,17 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 	if !b.NotBefore.IsZero() {
 		notBefore = b.NotBefore.UnixMilli()
 	}
-	res, err := bookScript.Run(ctx, s.rdb,
-		[]string{
-			s.slotKey(b.PracticeODS, b.SlotID), s.freeKey(b.PracticeODS), s.key("patient", b.PatientNHS),
-			s.bookedKey(b.PatientNHS), s.allKey(b.PatientNHS), s.apptKey(id),
-		},
-		b.PracticeODS, id, b.Reason, b.Actor, b.Limit, notBefore, s.now().UnixMilli(), b.PatientNHS,
-	).StringSlice()
+	keys := []string{
+		s.slotKey(b.PracticeODS, b.SlotID), s.freeKey(b.PracticeODS), s.registeredKey(b.PracticeODS),
+		s.bookedKey(b.PracticeODS, b.PatientNHS), s.allKey(b.PracticeODS, b.PatientNHS), s.apptKey(b.PracticeODS, id),
+	}
+	var res []string
+	err = s.onMaster(ctx, keys[0], func(c redis.Cmdable) (_ bool, err error) {
+		res, err = bookScript.Run(ctx, c, keys,
+			b.PracticeODS, id, b.Reason, b.Actor, b.Limit, notBefore, s.now().UnixMilli(), b.PatientNHS,
+		).StringSlice()
+		return len(res) > 0 && res[0] == "ok", err
+	})
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}
@@ -104,8 +111,8 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 
 // cancelScript cancels an appointment and frees its slot in one step, so a
 // cancellation racing a booking of the freed slot is never lost.
-// KEYS: appointment, booked, free, slot. ARGV: patient, actor, not before
-// (ms), now (ms).
+// KEYS: appointment, booked, free, slot, in the practice's slot. ARGV:
+// patient, actor, not before (ms), now (ms).
 var cancelScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'nhs') ~= ARGV[1] then return {'no_appointment'} end
 if redis.call('HGET', KEYS[1], 'status') ~= 'booked' then return {'cancelled'} end
@@ -129,15 +136,19 @@ func (s *System) Cancel(ctx context.Context, c gp.Cancellation) (gp.Appointment,
 	if !nhs.ValidNumber(c.PatientNHS) || c.AppointmentID == "" {
 		return gp.Appointment{}, fmt.Errorf("%s: %w", op, gp.ErrNotFound)
 	}
-	// The appointment's practice and slot never change, so reading them
-	// before the script (which needs them as keys) cannot race.
-	where, err := s.rdb.HMGet(ctx, s.apptKey(c.AppointmentID), "nhs", "ods", "slot").Result()
+	// A patient's appointments are at their practice, and an appointment's
+	// slot never changes, so reading them before the script (which needs
+	// them as keys) cannot race.
+	ods, err := s.practiceOf(ctx, c.PatientNHS)
+	if err != nil {
+		return gp.Appointment{}, fmt.Errorf("%s: %w", op, err)
+	}
+	where, err := s.rdb.HMGet(ctx, s.apptKey(ods, c.AppointmentID), "nhs", "slot").Result()
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}
 	owner, _ := where[0].(string)
-	ods, _ := where[1].(string)
-	slot, _ := where[2].(string)
+	slot, _ := where[1].(string)
 	if owner != c.PatientNHS {
 		return gp.Appointment{}, fmt.Errorf("%s: %w", op, gp.ErrNotFound)
 	}
@@ -145,10 +156,12 @@ func (s *System) Cancel(ctx context.Context, c gp.Cancellation) (gp.Appointment,
 	if !c.NotBefore.IsZero() {
 		notBefore = c.NotBefore.UnixMilli()
 	}
-	res, err := cancelScript.Run(ctx, s.rdb,
-		[]string{s.apptKey(c.AppointmentID), s.bookedKey(c.PatientNHS), s.freeKey(ods), s.slotKey(ods, slot)},
-		c.PatientNHS, c.Actor, notBefore, s.now().UnixMilli(),
-	).StringSlice()
+	keys := []string{s.apptKey(ods, c.AppointmentID), s.bookedKey(ods, c.PatientNHS), s.freeKey(ods), s.slotKey(ods, slot)}
+	var res []string
+	err = s.onMaster(ctx, keys[0], func(rc redis.Cmdable) (_ bool, err error) {
+		res, err = cancelScript.Run(ctx, rc, keys, c.PatientNHS, c.Actor, notBefore, s.now().UnixMilli()).StringSlice()
+		return len(res) > 0 && res[0] == "ok", err
+	})
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}
@@ -185,12 +198,20 @@ func (s *System) scriptResult(op string, res []string) (gp.Appointment, error) {
 	return gp.Appointment{}, fmt.Errorf("%s: %w", op, kind)
 }
 
-// Appointments lists all the patient's appointments, ordered by start.
+// Appointments lists all the patient's appointments at their practice,
+// ordered by start.
 func (s *System) Appointments(ctx context.Context, patientNHS string) ([]gp.Appointment, error) {
 	if !nhs.ValidNumber(patientNHS) {
 		return nil, nil
 	}
-	ids, err := s.rdb.ZRange(ctx, s.allKey(patientNHS), 0, -1).Result()
+	ods, err := s.practiceOf(ctx, patientNHS)
+	if errors.Is(err, gp.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("appointments: %w", err)
+	}
+	ids, err := s.rdb.ZRange(ctx, s.allKey(ods, patientNHS), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("appointments: %w: %w", gp.ErrUnavailable, err)
 	}
@@ -200,7 +221,7 @@ func (s *System) Appointments(ctx context.Context, patientNHS string) ([]gp.Appo
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.apptKey(id))
+		cmds[i] = pipe.HGetAll(ctx, s.apptKey(ods, id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("appointments: %w: %w", gp.ErrUnavailable, err)

@@ -22,10 +22,14 @@ import (
 // beside it, so the respond script can check and set them without decoding
 // JSON (cjson would turn an empty list into an object). The patient's and
 // the practice's sets order request IDs by when they were submitted (ms).
-// Seed never touches these keys, so requests outlive reseeding.
-func (s *System) contactKey(id string) string         { return s.key("contact", "req", id) }
-func (s *System) contactsKey(nhsNumber string) string { return s.key("contact", "patient", nhsNumber) }
-func (s *System) contactInboxKey(ods string) string   { return s.key("contact", "inbox", ods) }
+// Seed never touches these keys, so requests outlive reseeding. All are in
+// the practice's slot, so a request and both sets are written in one
+// transaction.
+func (s *System) contactKey(ods, id string) string { return s.at(ods, "contact", "req", id) }
+func (s *System) contactsKey(ods, nhsNumber string) string {
+	return s.at(ods, "contact", "patient", nhsNumber)
+}
+func (s *System) contactInboxKey(ods string) string { return s.at(ods, "contact", "inbox") }
 
 // storedContact is what the patient sent, as kept in a request's "doc".
 type storedContact struct {
@@ -95,11 +99,16 @@ func (s *System) SubmitContact(ctx context.Context, c gp.ContactRequest) (gp.Con
 		"doc": string(b), "nhs": c.PatientNHS, "ods": c.PracticeODS, "status": string(gp.ContactReceived),
 	}
 	score := float64(submitted.UnixMilli())
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.contactKey(id), fields)
-	pipe.ZAdd(ctx, s.contactsKey(c.PatientNHS), redis.Z{Score: score, Member: id})
-	pipe.ZAdd(ctx, s.contactInboxKey(c.PracticeODS), redis.Z{Score: score, Member: id})
-	if _, err := pipe.Exec(ctx); err != nil {
+	err = s.onMaster(ctx, s.contactKey(c.PracticeODS, id), func(rc redis.Cmdable) (bool, error) {
+		_, err := rc.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+			pipe.HSet(ctx, s.contactKey(c.PracticeODS, id), fields)
+			pipe.ZAdd(ctx, s.contactsKey(c.PracticeODS, c.PatientNHS), redis.Z{Score: score, Member: id})
+			pipe.ZAdd(ctx, s.contactInboxKey(c.PracticeODS), redis.Z{Score: score, Member: id})
+			return nil
+		})
+		return err == nil, err
+	})
+	if err != nil {
 		return gp.ContactRequest{}, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}
 	// Read back the way lists read it, so what is returned is what is
@@ -129,7 +138,7 @@ func (s *System) ContactRequests(ctx context.Context, patientNHS string) ([]gp.C
 	if practice == "" {
 		return nil, fmt.Errorf("%s: %w", op, gp.ErrNotFound)
 	}
-	out, err := s.readContacts(ctx, ids)
+	out, err := s.readContacts(ctx, practice, ids)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -137,15 +146,17 @@ func (s *System) ContactRequests(ctx context.Context, patientNHS string) ([]gp.C
 }
 
 // readContactIndex reads the patient's practice ("" when no such patient)
-// and their request IDs, in one round trip.
+// and their request IDs there.
 func (s *System) readContactIndex(ctx context.Context, nhsNumber string) (string, []string, error) {
-	pipe := s.rdb.Pipeline()
-	practice := pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
-	ids := pipe.ZRevRange(ctx, s.contactsKey(nhsNumber), 0, -1)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	practice, err := s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()
+	if errors.Is(err, redis.Nil) || err == nil && practice == "" {
+		return "", nil, nil
+	}
+	if err != nil {
 		return "", nil, err
 	}
-	return practice.Val(), ids.Val(), nil
+	ids, err := s.rdb.ZRevRange(ctx, s.contactsKey(practice, nhsNumber), 0, -1).Result()
+	return practice, ids, err
 }
 
 // Inbox lists the practice's requests, newest first: ErrNotFound for a
@@ -159,16 +170,16 @@ func (s *System) Inbox(ctx context.Context, ods string) ([]gp.ContactRequest, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}
-	out, err := s.readContacts(ctx, ids)
+	out, err := s.readContacts(ctx, ods, ids)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return out, nil
 }
 
-// readContacts reads requests by ID in one round trip, newest first. Never
-// nil: no requests is an empty list.
-func (s *System) readContacts(ctx context.Context, ids []string) ([]gp.ContactRequest, error) {
+// readContacts reads the practice's requests by ID in one round trip, newest
+// first. Never nil: no requests is an empty list.
+func (s *System) readContacts(ctx context.Context, ods string, ids []string) ([]gp.ContactRequest, error) {
 	out := make([]gp.ContactRequest, 0, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -176,7 +187,7 @@ func (s *System) readContacts(ctx context.Context, ids []string) ([]gp.ContactRe
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.contactKey(id))
+		cmds[i] = pipe.HGetAll(ctx, s.contactKey(ods, id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("%w: %w", gp.ErrUnavailable, err)
@@ -234,8 +245,12 @@ func (s *System) Respond(ctx context.Context, ods, id, reply, staff string) (gp.
 	if reply == "" {
 		return gp.ContactRequest{}, fmt.Errorf("%s: %w", op, errEmptyReply)
 	}
-	res, err := respondScript.Run(ctx, s.rdb, []string{s.contactKey(id)},
-		ods, reply, s.now().UTC().Format(time.RFC3339Nano), staff).StringSlice()
+	var res []string
+	err := s.onMaster(ctx, s.contactKey(ods, id), func(c redis.Cmdable) (_ bool, err error) {
+		res, err = respondScript.Run(ctx, c, []string{s.contactKey(ods, id)},
+			ods, reply, s.now().UTC().Format(time.RFC3339Nano), staff).StringSlice()
+		return len(res) > 0 && res[0] == "ok", err
+	})
 	if err != nil {
 		return gp.ContactRequest{}, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}

@@ -96,12 +96,13 @@ var zones = func() map[string]*time.Location {
 	return m
 }()
 
-// The Redis keys of the diary. Slot and appointment keys carry no personal
-// data; the per-patient sets are keyed by NHS number like the patient record.
-func (s *System) daysKey(ods string) string       { return s.key("days", ods) }
-func (s *System) freeKey(ods string) string       { return s.key("free", ods) }
-func (s *System) slotKey(ods, id string) string   { return s.key("slot", ods, id) }
-func (s *System) cliniciansKey(ods string) string { return s.key("clinicians", ods) }
+// The Redis keys of the diary, in the practice's slot. Slot and appointment
+// keys carry no personal data; the per-patient sets are keyed by NHS number
+// like the patient record.
+func (s *System) daysKey(ods string) string       { return s.at(ods, "days") }
+func (s *System) freeKey(ods string) string       { return s.at(ods, "free") }
+func (s *System) slotKey(ods, id string) string   { return s.at(ods, "slot", id) }
+func (s *System) cliniciansKey(ods string) string { return s.at(ods, "clinicians") }
 
 // seedDiary adds the practices' booking rules and clinicians to a seed.
 func (s *System) seedDiary(ctx context.Context, pipe redis.Pipeliner) error {

@@ -48,15 +48,17 @@ func (s *System) prescriptionStep() time.Duration {
 	return defaultRxStep
 }
 
-// The Redis keys of prescribing, by NHS number like the patient record.
-// repeats holds the templates by ID; requests orders request IDs by when
-// they were made; pending holds, per template, the time (ms) until which a
-// request for it is on its way; nominated is the nominated pharmacy.
-func (s *System) rxRepeatsKey(nhsNumber string) string   { return s.key("rx", "repeats", nhsNumber) }
-func (s *System) rxRequestsKey(nhsNumber string) string  { return s.key("rx", "requests", nhsNumber) }
-func (s *System) rxPendingKey(nhsNumber string) string   { return s.key("rx", "pending", nhsNumber) }
-func (s *System) rxNominatedKey(nhsNumber string) string { return s.key("rx", "nominated", nhsNumber) }
-func (s *System) rxRequestKey(id string) string          { return s.key("rx", "request", id) }
+// The Redis keys of prescribing, all in the patient's slot. repeats holds
+// the templates by ID; requests orders request IDs by when they were made;
+// pending holds, per template, the time (ms) until which a request for it is
+// on its way; request is one request; nominated is the nominated pharmacy.
+func (s *System) rxRepeatsKey(nhsNumber string) string   { return s.of(nhsNumber, "rx", "repeats") }
+func (s *System) rxRequestsKey(nhsNumber string) string  { return s.of(nhsNumber, "rx", "requests") }
+func (s *System) rxPendingKey(nhsNumber string) string   { return s.of(nhsNumber, "rx", "pending") }
+func (s *System) rxNominatedKey(nhsNumber string) string { return s.of(nhsNumber, "rx", "nominated") }
+func (s *System) rxRequestKey(nhsNumber, id string) string {
+	return s.of(nhsNumber, "rx", "request", id)
+}
 
 // storedRepeat is a repeat template as the sandbox keeps it in Redis.
 type storedRepeat struct {
@@ -148,7 +150,7 @@ func (s *System) tryReadRx(ctx context.Context, nhsNumber string) (rxState, erro
 	pipe = s.rdb.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(ids.Val()))
 	for i, id := range ids.Val() {
-		cmds[i] = pipe.HGetAll(ctx, s.rxRequestKey(id))
+		cmds[i] = pipe.HGetAll(ctx, s.rxRequestKey(nhsNumber, id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return rxState{}, err

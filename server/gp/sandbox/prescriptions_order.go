@@ -113,7 +113,7 @@ func (s *System) Order(ctx context.Context, o gp.Order) ([]gp.Request, error) {
 		if args == nil {
 			args = []any{now, len(fields) / 2}
 		}
-		keys = append(keys, s.rxRequestKey(id))
+		keys = append(keys, s.rxRequestKey(o.PatientNHS, id))
 		args = append(args, tmpl.ID, pendingUntil(now, step, tmpl.Reject), id)
 		args = append(args, fields...)
 		out[i] = storedRequest{
@@ -122,7 +122,12 @@ func (s *System) Order(ctx context.Context, o gp.Order) ([]gp.Request, error) {
 			pharmacy: ph, created: now, step: step, reject: tmpl.Reject,
 		}.request(now)
 	}
-	res, err := orderScript.Run(ctx, s.rdb, keys, args...).Text()
+	var res string
+	err = s.onMaster(ctx, keys[0], func(c redis.Cmdable) (bool, error) {
+		var err error
+		res, err = orderScript.Run(ctx, c, keys, args...).Text()
+		return res == "ok", err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %w", op, gp.ErrUnavailable, err)
 	}

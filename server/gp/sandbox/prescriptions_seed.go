@@ -120,7 +120,7 @@ func (s *System) seedPrescriptions(ctx context.Context, pipe redis.Pipeliner, to
 		if err != nil {
 			return err
 		}
-		pipe.HSet(ctx, s.rxRequestKey(reqID), fields...)
+		pipe.HSet(ctx, s.rxRequestKey(c.nhsNumber, reqID), fields...)
 		pipe.ZAdd(ctx, s.rxRequestsKey(c.nhsNumber), redis.Z{Score: float64(created), Member: reqID})
 		pipe.Eval(ctx, pendingMaxScript, []string{s.rxPendingKey(c.nhsNumber)}, id,
 			pendingUntil(created, step, templates[sr.Patient][i].Reject))

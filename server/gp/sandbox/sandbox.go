@@ -32,8 +32,9 @@ type System struct {
 	rxStep atomic.Int64
 }
 
-// New returns a sandbox GP system storing its data under prefix in rdb. now
-// gives the current time (time.Now outside tests).
+// New returns a sandbox GP system storing its data under prefix (which holds
+// no braces) in rdb, a single node or a Redis Cluster. now gives the current
+// time (time.Now outside tests).
 func New(rdb redis.UniversalClient, prefix string, now func() time.Time) *System {
 	if now == nil {
 		now = time.Now
@@ -41,15 +42,48 @@ func New(rdb redis.UniversalClient, prefix string, now func() time.Time) *System
 	return &System{rdb: rdb, prefix: prefix, now: now, marks: windowMarks{seen: map[string]windowMark{}}}
 }
 
+// The sandbox's keys all begin with the prefix and "gp:". Keys that one
+// script or transaction touches together carry a Redis Cluster hash tag, so
+// that on a cluster they sit in one slot:
+//
+//   - {ODS}, the practice (at): the diary (days, free, slots, clinicians),
+//     who is registered there, the appointments and each patient's booked
+//     and listed appointments, and contact requests with the patient's and
+//     the practice's lists of them. Booking takes a slot and checks the
+//     patient's limit in one script; every person belongs to one practice,
+//     so a patient's appointments and requests live in their practice's slot.
+//   - {NHS number}, the person (of): prescribing, whose order script touches
+//     the patient's templates, pending times and requests.
+//
+// Keys read or written alone are untagged (key): practices, patients (the
+// directory from NHS number to practice), records, the seed mark and proxy
+// relationships, whose two indexes (by actor, by patient) are written one
+// after the other.
 func (s *System) key(parts ...string) string {
 	return s.prefix + "gp:" + strings.Join(parts, ":")
 }
 
+// at is a key in the practice's slot.
+func (s *System) at(ods string, parts ...string) string {
+	return s.prefix + "gp:{" + ods + "}:" + strings.Join(parts, ":")
+}
+
+// of is a key in the person's slot.
+func (s *System) of(nhsNumber string, parts ...string) string {
+	return s.prefix + "gp:{" + nhsNumber + "}:" + strings.Join(parts, ":")
+}
+
+// registeredKey is the set of NHS numbers registered at the practice, for
+// checks made in the practice's slot.
+func (s *System) registeredKey(ods string) string { return s.at(ods, "registered") }
+
 // Seed writes the sandbox practices and cast. It is idempotent: running it
-// again rewrites the same records.
+// again rewrites the same records. Its keys are in many slots, so it is one
+// pipeline rather than one transaction; the seed mark is written after
+// everything else has been, so a seed cut short is made again.
 func (s *System) Seed(ctx context.Context) error {
 	today := s.now()
-	pipe := s.rdb.TxPipeline()
+	pipe := s.rdb.Pipeline()
 	for _, p := range practices {
 		pipe.HSet(ctx, s.key("practice", p.ODS), map[string]any{
 			"ods": p.ODS, "name": p.Name, "icb": p.ICB, "country": p.Country, "tz": p.TimeZone,
@@ -65,6 +99,7 @@ func (s *System) Seed(ctx context.Context) error {
 			"nhs": c.nhsNumber, "given": c.given, "family": c.family,
 			"birth": birthDate(today, c.age, c.birthdayOffset).String(), "practice": c.practice,
 		})
+		pipe.SAdd(ctx, s.registeredKey(c.practice), c.nhsNumber)
 	}
 	if err := s.seedRelationships(ctx, pipe, today); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
@@ -78,8 +113,10 @@ func (s *System) Seed(ctx context.Context) error {
 	if err := s.seedPrescriptions(ctx, pipe, today); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
-	pipe.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0)
 	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
+	}
+	if err := s.rdb.Set(ctx, s.key("seeded"), today.UTC().Format(time.RFC3339), 0).Err(); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	return nil
@@ -94,6 +131,22 @@ func (s *System) reseedIfLost(ctx context.Context) bool {
 		return false
 	}
 	return s.Seed(ctx) == nil
+}
+
+// practiceOf is the ODS code of the patient's practice, from the directory:
+// ErrNotFound when no such patient is registered.
+func (s *System) practiceOf(ctx context.Context, nhsNumber string) (string, error) {
+	ods, err := s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()
+	if errors.Is(err, redis.Nil) && s.reseedIfLost(ctx) {
+		ods, err = s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()
+	}
+	switch {
+	case errors.Is(err, redis.Nil), err == nil && ods == "":
+		return "", gp.ErrNotFound
+	case err != nil:
+		return "", fmt.Errorf("%w: %w", gp.ErrUnavailable, err)
+	}
+	return ods, nil
 }
 
 // Practice returns a practice by ODS code.

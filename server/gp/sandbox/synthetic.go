@@ -2,9 +2,12 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/app/nhs"
 	"github.com/nhs-companion/companion/server/gp"
@@ -44,12 +47,25 @@ func (s *System) AddPatients(ctx context.Context, practice string, n int) ([]str
 	if len(numbers) < n {
 		return nil, fmt.Errorf("add patients: only %d synthetic numbers exist", len(numbers))
 	}
+	// Where they are now, so a move takes them off the old practice's list.
 	pipe := s.rdb.Pipeline()
+	was := make([]*redis.StringCmd, len(numbers))
 	for i, num := range numbers {
+		was[i] = pipe.HGet(ctx, s.key("patient", num), "practice")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("add patients: %w: %w", gp.ErrUnavailable, err)
+	}
+	pipe = s.rdb.Pipeline()
+	for i, num := range numbers {
+		if old := was[i].Val(); old != "" && old != practice {
+			pipe.SRem(ctx, s.registeredKey(old), num)
+		}
 		pipe.HSet(ctx, s.key("patient", num), map[string]any{
 			"nhs": num, "given": "Test", "family": fmt.Sprintf("Patient %04d", i+1),
 			"birth": syntheticBirth(i).String(), "practice": practice,
 		})
+		pipe.SAdd(ctx, s.registeredKey(practice), num)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("add patients: %w: %w", gp.ErrUnavailable, err)

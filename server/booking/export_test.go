@@ -1,0 +1,6 @@
+package booking
+
+import "time"
+
+// ClaimClock sets the claims' clock, for tests of expiry.
+func ClaimClock(c *Claims, now func() time.Time) { c.now = now }
