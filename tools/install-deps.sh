@@ -14,6 +14,9 @@ pkgs=()
   # one answers on 127.0.0.1:5432, else start a private one with initdb.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || pkgs+=(postgresql)
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  # python-icalendar, an independent reader of the calendar files, under
+  # Debian's own python3 (the one on PATH may be another).
+  /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || pkgs+=(python3-icalendar)
 }
 
 for c in "${need_cmds[@]}"; do

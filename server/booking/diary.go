@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/server/access"
@@ -185,27 +187,67 @@ func Days(slots []gp.Slot, zone *time.Location) []api.Day {
 }
 
 // Event is what goes in a calendar file, in the page's language.
-type Event struct{ Title, Description string }
+type Event struct {
+	Title, Description string
+	// Sequence is the event's revision (0 when first booked).
+	Sequence int
+}
 
 // Calendar is a booked appointment as an iCalendar file (RFC 5545), to add
 // to a phone's calendar. It holds no name, no reason and no NHS number:
-// calendars are often shared and synced.
+// calendars are often shared and synced. Times are UTC throughout; there is
+// no METHOD (a plain file to import, not an iTIP message, so no ORGANIZER is
+// owed); a reminder goes off the day before; lines are folded at 75 octets.
+// SEQUENCE is ev.Sequence, raised when the same appointment (one UID) is
+// moved.
 func Calendar(a gp.Appointment, practice gp.Practice, ev Event, now time.Time) (string, error) {
 	if a.Status != gp.StatusBooked {
 		return "", ErrNoAppointment
 	}
 	var b strings.Builder
-	line := func(k, v string) { b.WriteString(k + ":" + icsEscape(v) + "\r\n") }
-	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//NHS Companion//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n")
-	line("UID", a.ID+"@companion")
-	b.WriteString("DTSTAMP:" + now.UTC().Format("20060102T150405Z") + "\r\n")
-	b.WriteString("DTSTART:" + a.Slot.Start.UTC().Format("20060102T150405Z") + "\r\n")
-	b.WriteString("DTEND:" + a.Slot.End.UTC().Format("20060102T150405Z") + "\r\n")
-	line("SUMMARY", ev.Title)
-	line("LOCATION", Address(practice))
-	line("DESCRIPTION", ev.Description)
-	b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+	line := func(k, v string) { b.WriteString(icsFold(k + ":" + v)) }
+	text := func(k, v string) { line(k, icsEscape(v)) }
+	stamp := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	line("BEGIN", "VCALENDAR")
+	line("VERSION", "2.0")
+	line("PRODID", "-//NHS Companion//EN")
+	line("CALSCALE", "GREGORIAN")
+	line("BEGIN", "VEVENT")
+	text("UID", a.ID+"@companion")
+	line("SEQUENCE", strconv.Itoa(ev.Sequence))
+	line("DTSTAMP", stamp(now))
+	line("DTSTART", stamp(a.Slot.Start))
+	line("DTEND", stamp(a.Slot.End))
+	text("SUMMARY", ev.Title)
+	text("LOCATION", Address(practice))
+	text("DESCRIPTION", ev.Description)
+	line("BEGIN", "VALARM")
+	line("ACTION", "DISPLAY")
+	text("DESCRIPTION", ev.Title)
+	line("TRIGGER", "-P1D")
+	line("END", "VALARM")
+	line("END", "VEVENT")
+	line("END", "VCALENDAR")
 	return b.String(), nil
+}
+
+// icsFold ends a content line with CRLF, folding it (RFC 5545 3.1) so that
+// no line is longer than 75 octets: a CRLF and a space before each further
+// part, never inside a UTF-8 character.
+func icsFold(s string) string {
+	var b strings.Builder
+	limit := 75
+	for len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		b.WriteString(s[:cut] + "\r\n ")
+		s = s[cut:]
+		limit = 74 // the leading space counts
+	}
+	b.WriteString(s + "\r\n")
+	return b.String()
 }
 
 // icsEscape escapes text for an iCalendar property value (RFC 5545 3.3.11).
