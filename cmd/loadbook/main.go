@@ -82,6 +82,8 @@ func printReport(w io.Writer, r *loadbook.Report) {
 	fmt.Fprintf(w, "  queued (429)       %d, each retried after Retry-After with its ticket\n", r.Queued)
 	fmt.Fprintf(w, "  first answers      %s\n", line(r.First, "req/s"))
 	fmt.Fprintf(w, "  time to outcome    %s\n", line(r.Outcome, "done/s"))
+	fmt.Fprintf(w, "    winners          %s\n", line(r.Winners, "done/s"))
+	fmt.Fprintf(w, "    losers           %s\n", line(r.Losers, "done/s"))
 	fmt.Fprintf(w, "baseline  %d GETs released at once to a bare handler doing one Redis GET\n", r.Baseline.Requests)
 	fmt.Fprintf(w, "                     %s\n", line(r.Baseline, "req/s"))
 	fmt.Fprintf(w, "ratio     first answers vs baseline: rate %.2f×, p50 %.2f×, p95 %.2f×, p99 %.2f×\n",

@@ -139,6 +139,10 @@ type Report struct {
 	// Outcome is from the release to each patient's final answer, queue
 	// waits included.
 	Outcome Latency `json:"time_to_outcome"`
+	// Winners and Losers split Outcome: those who booked, and everyone
+	// else.
+	Winners Latency `json:"time_to_outcome_winners"`
+	Losers  Latency `json:"time_to_outcome_losers"`
 	// Baseline is N GETs released at one instant to a bare handler doing one
 	// Redis GET, through the same client.
 	Baseline Latency `json:"baseline"`

@@ -157,7 +157,8 @@ func errorCode(a answer) string {
 func summarise(rep *Report, results []result, release time.Time) {
 	rep.Outcomes, rep.Statuses = map[string]int{}, map[int]int{}
 	var firsts, outcomes []time.Duration
-	var lastFirst, lastOutcome time.Time
+	var lastFirst, lastOutcome, lastWon, lastLost time.Time
+	var won, lost []time.Duration
 	for _, r := range results {
 		rep.Outcomes[r.code]++
 		rep.Queued += r.queued
@@ -176,6 +177,13 @@ func summarise(rep *Report, results []result, release time.Time) {
 		}
 		firsts = append(firsts, r.first.took)
 		outcomes = append(outcomes, r.outcome.Sub(release))
+		if r.code == "booked" {
+			won = append(won, r.outcome.Sub(release))
+			lastWon = later(lastWon, r.outcome)
+		} else {
+			lost = append(lost, r.outcome.Sub(release))
+			lastLost = later(lastLost, r.outcome)
+		}
 		if r.first.at.After(lastFirst) {
 			lastFirst = r.first.at
 		}
@@ -185,7 +193,17 @@ func summarise(rep *Report, results []result, release time.Time) {
 	}
 	rep.First = latency(firsts, release, lastFirst)
 	rep.Outcome = latency(outcomes, release, lastOutcome)
+	rep.Winners = latency(won, release, lastWon)
+	rep.Losers = latency(lost, release, lastLost)
 	rep.RaceMS = ms(lastOutcome.Sub(release))
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // verify reads the GP system's own records: every synthetic patient's booked
