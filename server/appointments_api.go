@@ -46,7 +46,8 @@ func (s *Server) apiBook(w http.ResponseWriter, r *http.Request, p *access.Patie
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	a, err := s.Booking.Book(r.Context(), p, req.SlotID, req.Reason, booking.Attempt{Key: r.Header.Get("Idempotency-Key"), Ticket: queueTicket(r), Route: route(r)})
+	a, err := s.Booking.Book(r.Context(), p, req.SlotID, req.Reason,
+		booking.Attempt{Key: r.Header.Get("Idempotency-Key"), Ticket: queueTicket(r), Route: route(r), Hold: req.HoldID})
 	if err != nil {
 		return err
 	}
@@ -61,5 +62,30 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request, p *access.Pat
 		return err
 	}
 	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// apiHold answers POST /api/v1/patients/{pid}/slot-holds {"slot_id"}: 201
+// with the hold, 409 slot_taken when the slot is not free.
+func (s *Server) apiHold(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
+	var req api.SlotHoldRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	h, err := s.Booking.Hold(r.Context(), p, req.SlotID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, h)
+	return nil
+}
+
+// apiReleaseHold answers DELETE /api/v1/patients/{pid}/slot-holds/{id}:
+// 204, or 404 hold_not_found.
+func (s *Server) apiReleaseHold(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
+	if err := s.Booking.ReleaseHold(r.Context(), p, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

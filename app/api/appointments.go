@@ -33,6 +33,21 @@ type Appointment struct {
 type BookRequest struct {
 	SlotID string `json:"slot_id"`
 	Reason string `json:"reason"`
+	// HoldID is the hold the booker has on the slot, if any.
+	HoldID string `json:"hold_id,omitempty"`
+}
+
+// SlotHoldRequest asks to hold a slot (POST …/slot-holds).
+type SlotHoldRequest struct {
+	SlotID string `json:"slot_id"`
+}
+
+// SlotHold is a slot kept for the person who chose it until Expires (Unix
+// ms): nobody else can hold or book it meanwhile.
+type SlotHold struct {
+	ID      string `json:"id"`
+	SlotID  string `json:"slot_id"`
+	Expires int64  `json:"expires"`
 }
 
 // Diary is the appointments page: the patient's appointments by kind.

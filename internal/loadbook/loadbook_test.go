@@ -13,8 +13,8 @@ import (
 // TestRaceBooksEachSlotOnce runs the whole tool small: the real server
 // binary as two processes on a private redis-server, real sign-ins, one
 // burst. Whatever the race, no slot is booked twice and the bookings are
-// min(M, N); a tight admission limit makes people queue and retry with
-// their tickets on the way.
+// min(M, N); with one place at a time at the practice, people wait their
+// turn in the server (or are answered queued and retry with their tickets).
 func TestRaceBooksEachSlotOnce(t *testing.T) {
 	ctx := context.Background()
 	bin := os.Getenv("COMPANION_BIN") // `make test` builds the server once
@@ -27,9 +27,8 @@ func TestRaceBooksEachSlotOnce(t *testing.T) {
 	tests := []struct {
 		name                       string
 		patients, slots, admission int
-		wantQueued                 bool
 	}{
-		{name: "more patients than slots, queued", patients: 24, slots: 8, admission: 8, wantQueued: true},
+		{name: "more patients than slots, one place at a time", patients: 24, slots: 8, admission: 1},
 		{name: "fewer patients than slots", patients: 9, slots: 15, admission: 256},
 	}
 	for _, tt := range tests {
@@ -52,9 +51,6 @@ func TestRaceBooksEachSlotOnce(t *testing.T) {
 			}
 			if got := rep.Outcomes["booked"] + rep.Outcomes["slot_taken"]; got != tt.patients {
 				t.Errorf("outcomes %v: want every patient booked or slot_taken", rep.Outcomes)
-			}
-			if tt.wantQueued && rep.Queued == 0 {
-				t.Errorf("nobody queued with admission %d for %d patients", tt.admission, tt.patients)
 			}
 			if rep.First.Requests != tt.patients || rep.Baseline.Requests != tt.patients || rep.Ratio.RPS <= 0 {
 				t.Errorf("figures missing: first %+v, baseline %+v, ratio %+v", rep.First, rep.Baseline, rep.Ratio)

@@ -107,6 +107,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	gate := &access.Gate{GP: gpSys, IDs: authParts.PatientIDs, Flags: flagStore, Safety: safetyLog, Now: time.Now}
 	trail := &audit.Trail{Log: authParts.Audit, Logger: log}
 	idem := reqstate.NewIdempotency(rdb, "companion:idem:", log)
+	claims := booking.NewClaims(rdb, "companion:claimed:")
 	contact := &consult.Service{
 		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension).KeepIn(durable.kept),
 		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
@@ -121,7 +122,8 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Drafts:   reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
 		Booking: &booking.Service{
 			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
-			Claims:    booking.NewClaims(rdb, "companion:claimed:"),
+			Claims:    claims,
+			Holds:     booking.NewHolds(rdb, "companion:hold:", cfg.SlotHold, claims),
 			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
 			Idem:      idem, Audit: trail, Log: log,
 		},

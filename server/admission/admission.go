@@ -180,6 +180,23 @@ func (p *Pass) Release(ctx context.Context) error {
 	return nil
 }
 
+// Leave gives up a queued ticket's place, so that those behind it move up
+// at once rather than once it expires (the caller no longer needs a place:
+// its slot has gone). Leaving with an unknown ticket does nothing.
+func (g *Gate) Leave(ctx context.Context, key, ticket string) error {
+	if ticket == "" {
+		return nil
+	}
+	k := g.keys(key)
+	pipe := g.rdb.TxPipeline()
+	pipe.ZRem(ctx, k[1], ticket)
+	pipe.ZRem(ctx, k[2], ticket)
+	if _, err := pipe.Exec(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("admission: leave: %w", err)
+	}
+	return nil
+}
+
 var errBypassed = errors.New("redis failed moments ago; not asked")
 
 func unguarded(err error) *Pass {

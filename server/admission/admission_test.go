@@ -191,6 +191,26 @@ func TestFreePlacesAreReservedForTheEarliest(t *testing.T) {
 	}
 }
 
+// TestLeavingMovesTheQueueUp: a waiter who no longer needs a place leaves,
+// and the one behind is admitted at once rather than after the ticket's
+// expiry; leaving twice, or with no ticket, does nothing.
+func TestLeavingMovesTheQueueUp(t *testing.T) {
+	srv := redistest.MustStart(t)
+	g := New(srv.Client(t), "test", Options{Limit: 1})
+	a := mustEnter(t, g, "")
+	first, second := mustQueue(t, g, ""), mustQueue(t, g, "")
+	a.Release(t.Context())
+	if q := mustQueue(t, g, second.Ticket); q.Position != 2 {
+		t.Fatalf("second waiter: position %d, want 2", q.Position)
+	}
+	for _, ticket := range []string{first.Ticket, first.Ticket, ""} {
+		if err := g.Leave(t.Context(), practice, ticket); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustEnter(t, g, second.Ticket)
+}
+
 func TestPositions(t *testing.T) {
 	srv := redistest.MustStart(t)
 	g := New(srv.Client(t), "test", Options{Limit: 1, RetryAfter: 3 * time.Second})

@@ -74,7 +74,9 @@ type Service struct {
 	Slots *coalesce.Cache[[]gp.Slot]
 	// Claims are the slots known to be taken (nil: none are known, and
 	// every attempt asks the GP system).
-	Claims    *Claims
+	Claims *Claims
+	// Holds keep chosen times for their choosers (nil: nothing is held).
+	Holds     *Holds
 	Admission *admission.Gate
 	Idem      *reqstate.Idempotency
 	Audit     *audit.Trail
@@ -184,6 +186,10 @@ func (s *Service) Find(ctx context.Context, p *access.Patient, q SlotQuery) ([]a
 	if err != nil {
 		return nil, err
 	}
+	slots, err = s.withoutOthersHolds(ctx, p, slots)
+	if err != nil {
+		return nil, err
+	}
 	out := []api.Slot{}
 	for _, sl := range slots {
 		if (!from.IsZero() && sl.Start.Before(from)) || (!to.IsZero() && !sl.Start.Before(to.AddDate(0, 0, 1))) {
@@ -209,8 +215,9 @@ func CheckReason(reason string, rules gp.BookingRules) (string, error) {
 }
 
 // Attempt is how a request to book was made: its Idempotency-Key, its
-// admission ticket, and the route it came by (keys are per route).
-type Attempt struct{ Key, Ticket, Route string }
+// admission ticket, the route it came by (keys are per route), and the
+// hold on the slot it brings, if any.
+type Attempt struct{ Key, Ticket, Route, Hold string }
 
 // domain turns the GP system's refusals into booking's own.
 func domain(err error) error {
@@ -238,14 +245,26 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 	}
 	scope := reqstate.Scope{Actor: p.Actor().Subject, Patient: p.ID(), Route: at.Route}
 	req := api.BookRequest{SlotID: slotID, Reason: reason}
-	if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
-		return a, err
+	held, err := s.holding(ctx, p, slotID, at.Hold)
+	if err != nil {
+		return api.Appointment{}, err
 	}
-	release, a, known, err := s.admitToBook(ctx, p, scope, at, req)
-	if known || err != nil {
-		return a, err
+	// A holder's booking cannot lose to anyone: it neither queues nor
+	// meets another claim.
+	if !held {
+		if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
+			// A place it queued for earlier is given up.
+			if lerr := s.Admission.Leave(ctx, d.Practice(), at.Ticket); lerr != nil {
+				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
+			}
+			return a, err
+		}
+		release, a, known, err := s.admitToBook(ctx, p, scope, at, req)
+		if known || err != nil {
+			return a, err
+		}
+		defer release()
 	}
-	defer release()
 	return reqstate.Do(ctx, s.Idem, scope, at.Key, req, func() (api.Appointment, error) {
 		a, err := d.Book(ctx, slotID, reason, at.Key, d.Rules().Earliest(s.now()))
 		err = domain(err)
@@ -255,6 +274,7 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 			return api.Appointment{}, err
 		}
 		s.claim(ctx, d.Practice(), a.Slot)
+		s.releaseHold(ctx, p)
 		s.invalidate(ctx, d)
 		return AppointmentView(a, d.Rules(), s.now()), nil
 	})
@@ -290,6 +310,10 @@ func (s *Service) admitToBook(ctx context.Context, p *access.Patient, scope reqs
 		case <-time.After(queuePoll):
 		}
 		if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
+			// Out of the queue at once: those behind move up.
+			if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), ticket); lerr != nil {
+				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
+			}
 			return nil, a, true, err
 		}
 	}
@@ -308,14 +332,22 @@ func (s *Service) knownTaken(ctx context.Context, p *access.Patient, scope reqst
 	}
 	d := p.Diary()
 	taken, start, err := s.Claims.Taken(ctx, d.Practice(), req.SlotID)
-	if err != nil || !taken {
+	if err != nil {
+		return api.Appointment{}, false, nil
+	}
+	if !taken && s.Holds != nil {
+		if taken, err = s.Holds.HeldByOthers(ctx, d.Practice(), holder(p), req.SlotID); err != nil {
+			return api.Appointment{}, false, nil
+		}
+	}
+	if !taken {
 		return api.Appointment{}, false, nil
 	}
 	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, scope, key, req); found || err != nil {
 		return a, true, err
 	}
 	refusal := ErrSlotTaken
-	if start.Before(d.Rules().Earliest(s.now())) {
+	if !start.IsZero() && start.Before(d.Rules().Earliest(s.now())) {
 		refusal = ErrTooLate
 	}
 	outcome, code := access.Outcome(refusal)
