@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -225,7 +226,7 @@ func verify(ctx context.Context, rep *Report, gpSys *sandbox.System, numbers, sl
 		go func() {
 			defer wg.Done()
 			for nhs := range next {
-				list, err := gpSys.Appointments(ctx, nhs)
+				list, err := appointments(ctx, gpSys, nhs)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("read appointments: %w", err)
@@ -257,11 +258,32 @@ func verify(ctx context.Context, rep *Report, gpSys *sandbox.System, numbers, sl
 	return nil
 }
 
+// appointments reads a patient's appointments from the GP system, waiting
+// out a Redis failover (the race may end before the cluster has promoted a
+// replica) for up to half a minute.
+func appointments(ctx context.Context, gpSys *sandbox.System, nhs string) ([]gp.Appointment, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		list, err := gpSys.Appointments(ctx, nhs)
+		if err == nil || !errors.Is(err, gp.ErrUnavailable) || time.Now().After(deadline) {
+			return list, err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // baseline releases n GETs at one instant, through the same client setup as
 // the race, at a bare handler doing one Redis GET on the same Redis.
 func baseline(ctx context.Context, rdb redis.UniversalClient, n, inFlight int) (Latency, error) {
-	if err := rdb.Set(ctx, "loadbook:baseline", "x", 0).Err(); err != nil {
-		return Latency{}, err
+	// After a failover test, the key's master may only now be taking over.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		err := rdb.Set(ctx, "loadbook:baseline", "x", 0).Err()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return Latency{}, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
