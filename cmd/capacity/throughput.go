@@ -41,7 +41,7 @@ func measureThroughput(ctx context.Context, bin, dbURL string, d time.Duration, 
 		return Throughput{}, err
 	}
 	defer c.Close()
-	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+	cl := redis.NewClusterClient(redistest.ClusterOptions(c.Addrs()))
 	defer cl.Close()
 	numbers, err := sandbox.New(cl, "companion:", time.Now).AddPatients(ctx, sandbox.PilotPractice, clients)
 	if err != nil {

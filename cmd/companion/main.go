@@ -17,6 +17,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/internal/wire"
@@ -137,6 +138,11 @@ func openRedis(cfg config.Config, log *slog.Logger) (redis.UniversalClient, func
 			// A master that has gone is answered for quickly (503), not
 			// waited on.
 			DialTimeout: 2 * time.Second,
+			// Off: redis-server 7 does not know them, and go-redis v9.23's
+			// fallback rewrites options a node's connections share (a data
+			// race when one connection is taken apart, as the sandbox GP
+			// system's replicated writes do).
+			MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 		})
 		return c, func() { c.Close() }, nil
 	}

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
@@ -299,7 +300,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 // returns). redisURL is empty for a cluster.
 func openRedis(ctx context.Context, cfg Config) (rdb redis.UniversalClient, redisURL string, stop func(), err error) {
 	if len(cfg.RedisClusterAddrs) > 0 {
-		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cfg.RedisClusterAddrs, PoolSize: 256, ClusterStateReloadInterval: time.Second})
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cfg.RedisClusterAddrs, PoolSize: 256, ClusterStateReloadInterval: time.Second,
+			MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}})
 		return c, "", func() { c.Close() }, nil
 	}
 	stopServer := func() {}

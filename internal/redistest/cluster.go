@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // clusterArgs start a redis-server as a cluster node. A node is thought
@@ -97,6 +98,17 @@ func (c *Cluster) ok(ctx context.Context) bool {
 	return true
 }
 
+// ClusterOptions are the options of every cluster client the tests make,
+// as Companion's own (cmd/companion): maintenance notifications off, since
+// go-redis v9.23's fallback from them (which redis-server 7 does not know)
+// rewrites options that a node's connections share, a data race under
+// -race when one connection is taken apart (Client.Conn, as the sandbox
+// GP system's replicated writes do).
+func ClusterOptions(addrs []string) *redis.ClusterOptions {
+	return &redis.ClusterOptions{Addrs: addrs,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}}
+}
+
 // Addrs are the nodes' addresses, for REDIS_CLUSTER_ADDRS.
 func (c *Cluster) Addrs() []string {
 	out := make([]string, len(c.Nodes))
@@ -109,7 +121,7 @@ func (c *Cluster) Addrs() []string {
 // Client is a cluster client, closed when tb ends.
 func (c *Cluster) Client(tb testing.TB) *redis.ClusterClient {
 	tb.Helper()
-	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+	cl := redis.NewClusterClient(ClusterOptions(c.Addrs()))
 	tb.Cleanup(func() { cl.Close() })
 	return cl
 }
@@ -176,7 +188,7 @@ func sharedCluster(tb testing.TB) *Cluster {
 	if shared.stopped {
 		shared.restartAll(tb)
 	}
-	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: shared.Addrs()})
+	cl := redis.NewClusterClient(ClusterOptions(shared.Addrs()))
 	defer cl.Close()
 	ctx := context.Background()
 	if err := cl.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.FlushAll(ctx).Err() }); err != nil {

@@ -86,7 +86,7 @@ func (s *Server) Keys(tb testing.TB, pattern string) []string {
 		defer c.Close()
 		err = each(ctx, c)
 	} else {
-		cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: s.cluster.Addrs()})
+		cl := redis.NewClusterClient(ClusterOptions(s.cluster.Addrs()))
 		defer cl.Close()
 		err = cl.ForEachMaster(ctx, each)
 	}
@@ -104,7 +104,7 @@ func (s *Server) eachNode(fn func(context.Context, *redis.Client) error) error {
 		defer c.Close()
 		return fn(ctx, c)
 	}
-	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: s.cluster.Addrs()})
+	cl := redis.NewClusterClient(ClusterOptions(s.cluster.Addrs()))
 	defer cl.Close()
 	return cl.ForEachShard(ctx, fn)
 }

@@ -175,7 +175,7 @@ func (s *Server) Restart(tb testing.TB) {
 func (s *Server) Client(tb testing.TB) redis.UniversalClient {
 	tb.Helper()
 	if s.cluster != nil {
-		cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: s.cluster.Addrs()})
+		cl := redis.NewClusterClient(ClusterOptions(s.cluster.Addrs()))
 		tb.Cleanup(func() { cl.Close() })
 		return cl
 	}

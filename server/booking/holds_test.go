@@ -98,14 +98,14 @@ func TestAHoldBlocksOthersUntilBookedOrExpired(t *testing.T) {
 	}
 
 	// A hold left alone expires.
-	brief := held(e, 10, 300*time.Millisecond)
+	brief := held(e, 10, 1500*time.Millisecond)
 	if _, err := brief.Hold(ctx, priya, first); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := brief.Hold(ctx, amara, first); !errors.Is(err, booking.ErrSlotTaken) {
 		t.Fatalf("a live hold let another hold: %v", err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1700 * time.Millisecond)
 	if _, err := brief.Hold(ctx, amara, first); err != nil {
 		t.Errorf("after the hold expired: %v", err)
 	}
