@@ -36,14 +36,8 @@ func StartServers(ctx context.Context, bin string, n int, o ServerOptions) (*Ser
 	return &Servers{procs: procs, dir: dir}, nil
 }
 
-// Len is how many processes there are.
-func (s *Servers) Len() int { return len(s.procs) }
-
 // Base is process i's base URL.
 func (s *Servers) Base(i int) string { return s.procs[i].base }
-
-// PID is process i's process ID.
-func (s *Servers) PID(i int) int { return s.procs[i].cmd.Process.Pid }
 
 // MetricsURL is process i's /metrics, when started with Metrics.
 func (s *Servers) MetricsURL(i int) string { return s.procs[i].metrics }
