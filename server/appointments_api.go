@@ -65,6 +65,23 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request, p *access.Pat
 	return nil
 }
 
+// apiReschedule answers POST /api/v1/patients/{pid}/appointments/{id}/reschedule
+// {"slot_id"}: the appointment on its new slot, or, with the appointment
+// untouched, 409 slot_taken when the slot has gone.
+func (s *Server) apiReschedule(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
+	var req api.RescheduleRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	a, err := s.Booking.Reschedule(r.Context(), p, r.PathValue("id"), req.SlotID,
+		booking.Attempt{Key: r.Header.Get("Idempotency-Key"), Ticket: queueTicket(r), Route: route(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
 // apiHold answers POST /api/v1/patients/{pid}/slot-holds {"slot_id"}: 201
 // with the hold, 409 slot_taken when the slot is not free.
 func (s *Server) apiHold(w http.ResponseWriter, r *http.Request, p *access.Patient) error {

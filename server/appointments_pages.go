@@ -43,9 +43,30 @@ func newBooking(p *access.Patient) *api.Booking {
 // how far the person has got (type, then day, then slot).
 func (s *Server) bookPage(w http.ResponseWriter, r *http.Request, p *access.Patient) error {
 	q := r.URL.Query()
-	b := newBooking(p)
-	b.Type, b.Day = q.Get("type"), q.Get("day")
+	b, err := s.newBooking(r, p, q.Get("change"))
+	if err != nil {
+		return err
+	}
+	if b.Change == nil {
+		b.Type = q.Get("type")
+	}
+	b.Day = q.Get("day")
 	return s.renderBooking(w, r, p, b, q.Get("slot"), http.StatusOK)
+}
+
+// newBooking is a booking for the patient, at the start; with change (an
+// appointment's ID), choosing a new time for that appointment, of its type.
+func (s *Server) newBooking(r *http.Request, p *access.Patient, change string) (*api.Booking, error) {
+	b := newBooking(p)
+	if change == "" {
+		return b, nil
+	}
+	a, err := s.Booking.Changing(r.Context(), p, change)
+	if err != nil {
+		return nil, err
+	}
+	b.Change, b.Type = a, a.Slot.Type
+	return b, nil
 }
 
 // renderBooking fills in the step the booking b has reached and renders it:
@@ -95,25 +116,39 @@ func (s *Server) bookSubmit(w http.ResponseWriter, r *http.Request, p *access.Pa
 		return fault.ErrBadRequest
 	}
 	f := r.PostForm
-	b := newBooking(p)
-	b.Type, b.Day, b.Reason, b.IdempotencyKey = f.Get("type"), f.Get("day"), f.Get("reason"), f.Get("idempotency_key")
+	b, err := s.newBooking(r, p, f.Get("change"))
+	if err != nil {
+		return err
+	}
+	if b.Change == nil {
+		b.Type = f.Get("type")
+	}
+	b.Day, b.Reason, b.IdempotencyKey = f.Get("day"), f.Get("reason"), f.Get("idempotency_key")
 	slotID := f.Get("slot")
 	if !booking.ValidType(b.Type) || slotID == "" {
 		http.Redirect(w, r, "/appointments/book", http.StatusSeeOther)
 		return nil
 	}
-	a, err := s.Booking.Book(r.Context(), p, slotID, b.Reason, booking.Attempt{Key: b.IdempotencyKey, Ticket: queueTicket(r), Route: route(r)})
+	at := booking.Attempt{Key: b.IdempotencyKey, Ticket: queueTicket(r), Route: route(r), Hold: f.Get("hold_id")}
+	var a api.Appointment
+	done := "booked"
+	if b.Change != nil {
+		a, err = s.Booking.Reschedule(r.Context(), p, b.Change.ID, slotID, at)
+		done = "changed"
+	} else {
+		a, err = s.Booking.Book(r.Context(), p, slotID, b.Reason, at)
+	}
 	var q booking.Queued
 	switch {
 	case err == nil:
-		http.Redirect(w, r, "/appointments/"+url.PathEscape(a.ID)+"?booked=1", http.StatusSeeOther)
+		http.Redirect(w, r, "/appointments/"+url.PathEscape(a.ID)+"?"+done+"=1", http.StatusSeeOther)
 		return nil
 	case errors.As(err, &q):
 		return s.renderQueue(w, r, b, q)
 	case errors.Is(err, booking.ErrReasonNeeded), errors.Is(err, booking.ErrReasonTooLong):
 		b.Errors = append(b.Errors, s.fieldError(r, "reason", err))
 		return s.renderBooking(w, r, p, b, slotID, fault.Of(err).Status())
-	case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrTooLate), errors.Is(err, fault.ErrNotFound):
+	case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrTooLate), errors.Is(err, booking.ErrOtherType), errors.Is(err, fault.ErrNotFound):
 		if errors.Is(err, fault.ErrNotFound) {
 			err = booking.ErrSlotTaken
 		}
@@ -136,7 +171,13 @@ func (s *Server) cancelPage(w http.ResponseWriter, r *http.Request, p *access.Pa
 }
 
 func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, p *access.Patient, confirm bool) error {
-	v, err := s.Booking.View(r.Context(), p, r.PathValue("id"), confirm, r.URL.Query().Get("booked") == "1")
+	q, after := r.URL.Query(), ""
+	for _, done := range []string{"booked", "changed"} {
+		if q.Get(done) == "1" {
+			after = done
+		}
+	}
+	v, err := s.Booking.View(r.Context(), p, r.PathValue("id"), confirm, after)
 	if err != nil {
 		return err
 	}
@@ -167,6 +208,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, p *access.Pati
 	ics, err := booking.Calendar(a, practice, booking.Event{
 		Title:       l.T("ics.summary", "Type", ui.SlotTypeName(l, string(a.Slot.Type)), "Practice", practice.Name),
 		Description: l.T("ics.description", "Phone", practice.Phone),
+		Sequence:    a.Sequence,
 	}, time.Now())
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/api/v1/patients/{pid}/appointments", need: appointments, probe: http.StatusOK, handle: s.apiAppointments},
 		{method: "POST", pattern: "/api/v1/patients/{pid}/appointments", need: appointments, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiBook},
 		{method: "DELETE", pattern: "/api/v1/patients/{pid}/appointments/{id}", need: appointments, probe: http.StatusNotFound, probeCode: "appointment_not_found", handle: s.apiCancel},
+		{method: "POST", pattern: "/api/v1/patients/{pid}/appointments/{id}/reschedule", need: appointments, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiReschedule},
 		{method: "POST", pattern: "/api/v1/patients/{pid}/slot-holds", need: appointments, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiHold},
 		{method: "DELETE", pattern: "/api/v1/patients/{pid}/slot-holds/{id}", need: appointments, probe: http.StatusNotFound, probeCode: "hold_not_found", handle: s.apiReleaseHold},
 		{method: "GET", pattern: "/appointments", from: fromActing, need: appointments, probe: http.StatusOK, handle: s.appointmentsPage},

@@ -37,6 +37,12 @@ type BookRequest struct {
 	HoldID string `json:"hold_id,omitempty"`
 }
 
+// RescheduleRequest moves an appointment to another slot of the same type
+// (POST …/appointments/{id}/reschedule).
+type RescheduleRequest struct {
+	SlotID string `json:"slot_id"`
+}
+
 // SlotHoldRequest asks to hold a slot (POST …/slot-holds).
 type SlotHoldRequest struct {
 	SlotID string `json:"slot_id"`
@@ -111,6 +117,11 @@ type Booking struct {
 	Patient string `json:"patient"`
 	// Queue is set when the practice is busy and the person is waiting.
 	Queue *Queue `json:"queue,omitempty"`
+	// Hold keeps the chosen slot for the person, on the check step.
+	Hold *SlotHold `json:"hold,omitempty"`
+	// Change is the appointment whose time is being changed, when the
+	// steps choose a new time for it (its type stays).
+	Change *Appointment `json:"change,omitempty"`
 }
 
 // Queue is a place in a practice's queue at a busy time.
@@ -128,6 +139,8 @@ type AppointmentView struct {
 	Appointment Appointment `json:"appointment"`
 	// Booked is set just after booking: the page confirms it.
 	Booked bool `json:"booked,omitempty"`
+	// Changed is set just after moving it to another time: the page says so.
+	Changed bool `json:"changed,omitempty"`
 	// Confirm is set on the cancel page, which asks before cancelling.
 	Confirm  bool   `json:"confirm,omitempty"`
 	Patient  string `json:"patient"`

@@ -27,6 +27,8 @@ func (p *appointmentPage) Title() string {
 		return l.T("appointment.title")
 	case v.Booked:
 		return l.T("appointment.booked.title")
+	case v.Changed:
+		return l.T("appointment.changed.title")
 	case v.Confirm:
 		return l.T("cancel.title")
 	}
@@ -75,10 +77,14 @@ func (p *appointmentPage) Render() app.UI {
 			app.P().Body(app.A().Href("/appointments").Text(l.T("cancel.keep"))),
 		}
 	default:
-		if v.Booked {
-			content = append(content, app.Div().Class("nhsuk-panel").ID("booked").Body(
+		if v.Booked || v.Changed {
+			id, body := "booked", key("appointment.booked.body")
+			if v.Changed {
+				id, body = "changed", key("appointment.changed.body")
+			}
+			content = append(content, app.Div().Class("nhsuk-panel").ID(id).Body(
 				app.H1().Class("nhsuk-panel__heading").Text(p.Title()),
-				app.Div().Class("nhsuk-panel__body").Text(l.T("appointment.booked.body", "Name", v.Patient, "When", formatTime(l, a.Slot.Start))),
+				app.Div().Class("nhsuk-panel__body").Text(l.T(body, "Name", v.Patient, "When", formatTime(l, a.Slot.Start))),
 			))
 		} else {
 			content = append(content, backLink("/appointments", l.T("appointments.title")), app.H1().Text(p.Title()))
@@ -97,7 +103,9 @@ func (p *appointmentPage) Render() app.UI {
 			)
 		}
 		if a.Cancellable {
-			content = append(content, app.P().Body(app.A().Href("/appointments/"+attr(a.ID)+"/cancel").Text(l.T("appointment.cancel"))))
+			content = append(content,
+				app.P().Body(app.A().Href("/appointments/book?change="+attr(a.ID)).Text(l.T("appointment.change"))),
+				app.P().Body(app.A().Href("/appointments/"+attr(a.ID)+"/cancel").Text(l.T("appointment.cancel"))))
 		} else if a.Status == "booked" && !a.Past {
 			content = append(content, app.P().Text(l.T("appointment.tooLateToCancel", "Phone", v.Phone)))
 		}

@@ -33,6 +33,9 @@ func (p *bookingPage) Title() string {
 	case api.BookTime:
 		return l.T("book.time.title")
 	case api.BookCheck:
+		if b.Change != nil {
+			return l.T("change.check.title")
+		}
 		return l.T("book.check.title")
 	case api.BookQueued:
 		return l.T("queue.title")
@@ -69,7 +72,30 @@ func (p *bookingPage) Render() app.UI {
 
 // caption names who the appointment is for, above every question.
 func (p *bookingPage) caption(b *api.Booking) app.UI {
-	return app.Span().Class("nhsuk-caption-l").Text(p.store.L().T("book.for", "Name", b.Patient))
+	k := key("book.for")
+	if b.Change != nil {
+		k = key("change.for")
+	}
+	return app.Span().Class("nhsuk-caption-l").Text(p.store.L().T(k, "Name", b.Patient))
+}
+
+// url is a step of booking b: q, and the appointment whose time is being
+// changed, if it is.
+func (p *bookingPage) url(b *api.Booking, q url.Values) string {
+	if b.Change != nil {
+		q.Set("change", b.Change.ID)
+		q.Del("type") // the appointment's own
+	}
+	return bookURL(q)
+}
+
+// carried are the answers a step's form carries forward.
+func carried(b *api.Booking, q map[string]string) map[string]string {
+	if b.Change != nil {
+		q["change"] = b.Change.ID
+		delete(q, "type")
+	}
+	return q
 }
 
 func backLink(href, label string) app.UI {
@@ -167,7 +193,10 @@ func (p *bookingPage) day(b *api.Booking) []app.UI {
 		choices = append(choices, choice{d.Date, label, l.N("book.day.free", d.Free)})
 	}
 	back := backLink(bookURL(url.Values{}), l.T("form.back"))
-	return append([]app.UI{back}, p.radioQuestion(b, "day", choices, map[string]string{"type": b.Type}, l.T("book.day.none"))...)
+	if b.Change != nil {
+		back = backLink("/appointments/"+b.Change.ID, l.T("form.back"))
+	}
+	return append([]app.UI{back}, p.radioQuestion(b, "day", choices, carried(b, map[string]string{"type": b.Type}), l.T("book.day.none"))...)
 }
 
 func (p *bookingPage) time(b *api.Booking) []app.UI {
@@ -176,16 +205,19 @@ func (p *bookingPage) time(b *api.Booking) []app.UI {
 	for _, s := range b.Slots {
 		choices = append(choices, choice{s.ID, clock(s.Start), l.T("book.time.hint", "Clinician", s.Clinician, "Role", s.ClinicianRole, "Mode", ModeName(l, s.Mode))})
 	}
-	back := backLink(bookURL(url.Values{"type": {b.Type}}), l.T("form.back"))
+	back := backLink(p.url(b, url.Values{"type": {b.Type}}), l.T("form.back"))
 	content := []app.UI{back}
-	content = append(content, p.radioQuestion(b, "slot", choices, map[string]string{"type": b.Type, "day": b.Day}, l.T("book.time.none"))...)
+	content = append(content, p.radioQuestion(b, "slot", choices, carried(b, map[string]string{"type": b.Type, "day": b.Day}), l.T("book.time.none"))...)
 	if len(choices) == 0 {
-		content = append(content, app.P().Body(app.A().Href(attr(bookURL(url.Values{"type": {b.Type}}))).Text(l.T("book.time.otherDay"))))
+		content = append(content, app.P().Body(app.A().Href(attr(p.url(b, url.Values{"type": {b.Type}}))).Text(l.T("book.time.otherDay"))))
 	}
 	return content
 }
 
 func (p *bookingPage) check(b *api.Booking) []app.UI {
+	if b.Change != nil {
+		return p.changeCheck(b)
+	}
 	l := p.store.L()
 	s := b.Slot
 	when := formatTime(l, s.Start)
@@ -206,8 +238,10 @@ func (p *bookingPage) check(b *api.Booking) []app.UI {
 			checkRow(l.T("book.check.how"), app.Text(ModeName(l, s.Mode)), nil),
 			app.If(s.Location != "", checkRow(l.T("book.check.where"), app.Text(s.Location), nil)),
 		),
+		p.held(b),
 		app.Form().Action("/appointments/book").Method("post").Attr("novalidate", true).Body(
 			app.Input().Type("hidden").Name("slot").Value(attr(s.ID)),
+			holdField(b.Hold),
 			app.Input().Type("hidden").Name("type").Value(attr(b.Type)),
 			app.Input().Type("hidden").Name("day").Value(attr(b.Day)),
 			app.Input().Type("hidden").Name("idempotency_key").Value(attr(b.IdempotencyKey)),
@@ -215,6 +249,57 @@ func (p *bookingPage) check(b *api.Booking) []app.UI {
 			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("book.check.submit", "Name", b.Patient)),
 		),
 	}
+}
+
+// changeCheck is the check page of a new time for an appointment: the
+// time it has now and the new one; its reason stays.
+func (p *bookingPage) changeCheck(b *api.Booking) []app.UI {
+	l := p.store.L()
+	s, old := b.Slot, b.Change.Slot
+	return []app.UI{
+		backLink(p.url(b, url.Values{"day": {b.Day}}), l.T("form.back")),
+		p.summary(b),
+		p.caption(b),
+		app.H1().Text(p.Title()),
+		app.Dl().Class("nhsuk-summary-list").Body(
+			checkRow(l.T("book.check.patient"), app.Text(b.Patient), nil),
+			checkRow(l.T("book.check.type"), app.Text(SlotTypeName(l, b.Type)), nil),
+			checkRow(l.T("change.check.current"), app.Text(formatTime(l, old.Start)), nil),
+			checkRow(l.T("change.check.new"), app.Text(formatTime(l, s.Start)), changeLink(l, p.url(b, url.Values{}), l.T("change.check.new"))),
+			checkRow(l.T("book.check.with"), app.Text(s.Clinician+" ("+s.ClinicianRole+")"), nil),
+			checkRow(l.T("book.check.how"), app.Text(ModeName(l, s.Mode)), nil),
+			app.If(s.Location != "", checkRow(l.T("book.check.where"), app.Text(s.Location), nil)),
+		),
+		p.held(b),
+		app.Form().Action("/appointments/book").Method("post").Attr("novalidate", true).Body(
+			app.Input().Type("hidden").Name("change").Value(attr(b.Change.ID)),
+			app.Input().Type("hidden").Name("slot").Value(attr(s.ID)),
+			app.Input().Type("hidden").Name("day").Value(attr(b.Day)),
+			app.Input().Type("hidden").Name("idempotency_key").Value(attr(b.IdempotencyKey)),
+			holdField(b.Hold),
+			app.Button().Class("nhsuk-button").Type("submit").Text(l.T("change.submit")),
+		),
+		app.P().Body(app.A().Href("/appointments/" + attr(b.Change.ID)).Text(l.T("change.keep"))),
+	}
+}
+
+// held says until when the chosen time is kept for the person.
+func (p *bookingPage) held(b *api.Booking) app.UI {
+	if b.Hold == nil {
+		return nil
+	}
+	return app.Div().Class("nhsuk-inset-text").ID("held").Body(
+		app.Span().Class("nhsuk-u-visually-hidden").Text(p.store.L().T("book.held.label")+": "),
+		app.P().Text(p.store.L().T("book.held", "Time", clock(b.Hold.Expires))),
+	)
+}
+
+// holdField carries the hold on the chosen time to the booking.
+func holdField(h *api.SlotHold) app.UI {
+	if h == nil {
+		return nil
+	}
+	return app.Input().Type("hidden").Name("hold_id").Value(attr(h.ID))
 }
 
 func (p *bookingPage) queued(b *api.Booking) []app.UI {

@@ -55,6 +55,8 @@ export async function bookAndCancel(page, base, mode, who) {
   await chooseFirst(page, mode, 'slot');
   await clean(page, 'check answers');
   assert.match(await page.locator('main dl').innerText(), new RegExp(who), 'check answers names the patient');
+  // The chosen time is held while the person answers: until when, in words.
+  assert.match(await page.locator('#held').innerText(), /(holding this time for you until|cadw'r amser hwn i chi tan) \d\d:\d\d/, 'the time is held');
 
   await tabTo(page, 'textarea[name=reason]');
   await page.keyboard.type('A cough that will not go away');
@@ -64,6 +66,7 @@ export async function bookAndCancel(page, base, mode, who) {
   assert.match(await page.locator('#booked').innerText(), new RegExp(who), 'confirmation names the patient');
   assert.equal(await page.locator('a[href$="/calendar.ics"]').count(), 1, 'add to calendar');
   await clean(page, 'confirmation');
+  await changeTime(page, mode, who);
 
   await tabTo(page, 'main a[href$="/cancel"]');
   await press(page, mode);
@@ -75,6 +78,26 @@ export async function bookAndCancel(page, base, mode, who) {
   await clean(page, 'after cancelling');
 }
 
+// changeTime moves the appointment on the page to another time, by
+// keyboard: day, time, check (the new time is held), then the confirmation.
+export async function changeTime(page, mode, who) {
+  const before = await page.locator('main dl').innerText();
+  await tabTo(page, 'main a[href^="/appointments/book?change="]');
+  await press(page, mode);
+  assert.match(await page.locator('.nhsuk-caption-l').first().innerText(), new RegExp(who));
+  await clean(page, 'change: choose a day');
+  await chooseFirst(page, mode, 'day', true);
+  await clean(page, 'change: choose a time');
+  await chooseFirst(page, mode, 'slot', true);
+  await clean(page, 'change: check the new time');
+  assert.match(await page.locator('#held').innerText(), /\d\d:\d\d/, 'the new time is held');
+  await tabTo(page, 'main form[method=post] button[type=submit]');
+  await press(page, mode);
+  assert.equal(await page.locator('#changed').count(), 1, 'time changed panel');
+  assert.match(await page.locator('#changed').innerText(), new RegExp(who), 'the panel names the patient');
+  assert.notEqual(await page.locator('main dl').innerText(), before, 'the appointment has its new time');
+  await clean(page, 'time changed');
+}
 
 // orderRepeats orders the first `count` medicines that are due (not early)
 // from the prescriptions page, by keyboard: choose, note, pharmacy, check,

@@ -1,4 +1,4 @@
-// Booking and cancelling an appointment with the keyboard alone, in every
+// Booking, changing the time of and cancelling an appointment with the keyboard alone, in every
 // language, with and without WebAssembly, axe-clean at every step: as Amara
 // for herself, and as Amara for her daughter Layla.
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ const s = suite();
 
 for (const locale of ['en-GB', 'cy']) {
   for (const mode of ['wasm', 'nowasm']) {
-    test(`Amara books and cancels by keyboard (${locale}, ${mode})`, async () => {
+    test(`Amara books, changes the time and cancels by keyboard (${locale}, ${mode})`, async () => {
       const page = await newPage(s.browser);
       try {
         await page.context().addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
@@ -27,7 +27,7 @@ for (const locale of ['en-GB', 'cy']) {
 }
 
 for (const mode of ['wasm', 'nowasm']) {
-  test(`Amara books and cancels for Layla by keyboard (${mode})`, async () => {
+  test(`Amara books, changes the time and cancels for Layla by keyboard (${mode})`, async () => {
     const page = await newPage(s.browser);
     try {
       await signIn(page, s.server.url, '9990000018');

@@ -67,3 +67,13 @@ func (d Diary) Book(ctx context.Context, slotID, reason, key string, notBefore t
 func (d Diary) Cancel(ctx context.Context, appointmentID string, notBefore time.Time) (gp.Appointment, error) {
 	return d.sys.Cancel(ctx, gp.Cancellation{PatientNHS: d.p.nhs, AppointmentID: appointmentID, Actor: d.p.ActorID(), NotBefore: notBefore})
 }
+
+// Reschedule moves one of the patient's appointments to another slot, the
+// appointment no later than cancelFrom allows and the slot no later than
+// notBefore.
+func (d Diary) Reschedule(ctx context.Context, appointmentID, slotID string, cancelFrom, notBefore time.Time) (gp.Appointment, error) {
+	return d.sys.Reschedule(ctx, gp.Move{
+		PatientNHS: d.p.nhs, AppointmentID: appointmentID, SlotID: slotID, Actor: d.p.ActorID(),
+		CancelFrom: cancelFrom, NotBefore: notBefore,
+	})
+}

@@ -245,26 +245,11 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 	}
 	scope := reqstate.Scope{Actor: p.Actor().Subject, Patient: p.ID(), Route: at.Route}
 	req := api.BookRequest{SlotID: slotID, Reason: reason}
-	held, err := s.holding(ctx, p, slotID, at.Hold)
-	if err != nil {
-		return api.Appointment{}, err
+	release, a, done, err := s.gate(ctx, p, try{action: "book", scope: scope, at: at, slotID: slotID, req: req})
+	if done {
+		return a, err
 	}
-	// A holder's booking cannot lose to anyone: it neither queues nor
-	// meets another claim.
-	if !held {
-		if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
-			// A place it queued for earlier is given up.
-			if lerr := s.Admission.Leave(ctx, d.Practice(), at.Ticket); lerr != nil {
-				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
-			}
-			return a, err
-		}
-		release, a, known, err := s.admitToBook(ctx, p, scope, at, req)
-		if known || err != nil {
-			return a, err
-		}
-		defer release()
-	}
+	defer release()
 	return reqstate.Do(ctx, s.Idem, scope, at.Key, req, func() (api.Appointment, error) {
 		a, err := d.Book(ctx, slotID, reason, at.Key, d.Rules().Earliest(s.now()))
 		err = domain(err)
@@ -280,81 +265,6 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 	})
 }
 
-// queueWait is how long a booking attempt at a busy practice waits in the
-// server for a place before it is answered 429 queued, looking every
-// queuePoll for a place, or for its slot to have gone (then it is answered
-// slot_taken at once): in a rush most people learn their outcome within it.
-const (
-	queueWait = 1500 * time.Millisecond
-	queuePoll = 100 * time.Millisecond
-)
-
-// admitToBook takes a place to book, waiting up to queueWait; known is set
-// when, meanwhile, the slot was taken (then a and err are the answer). It
-// answers Queued, with the ticket that keeps the person's place, when no
-// place came.
-func (s *Service) admitToBook(ctx context.Context, p *access.Patient, scope reqstate.Scope, at Attempt, req api.BookRequest) (release func(), a api.Appointment, known bool, err error) {
-	// Real time, whatever the service's clock says.
-	deadline := time.Now().Add(queueWait)
-	ticket := at.Ticket
-	for {
-		release, err = s.Admit(ctx, p.Diary().Practice(), ticket)
-		var q Queued
-		if !errors.As(err, &q) || !time.Now().Before(deadline) {
-			return release, api.Appointment{}, false, err
-		}
-		ticket = q.Ticket
-		select {
-		case <-ctx.Done():
-			return nil, api.Appointment{}, false, err
-		case <-time.After(queuePoll):
-		}
-		if a, known, err := s.knownTaken(ctx, p, scope, at.Key, req); known {
-			// Out of the queue at once: those behind move up.
-			if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), ticket); lerr != nil {
-				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
-			}
-			return nil, a, true, err
-		}
-	}
-}
-
-// knownTaken answers an attempt to book a slot already known to be taken
-// without queueing or asking the GP system: slot_taken (too_late once the
-// slot is inside the cut-off, as the GP system answers), audited as any
-// refusal, unless the same request was made before with this key (the
-// winner retrying after a lost answer), which gets its first answer back.
-// known is false when the slot is not known to be taken, or the claims
-// cannot be read (the GP system decides, as it always can).
-func (s *Service) knownTaken(ctx context.Context, p *access.Patient, scope reqstate.Scope, key string, req api.BookRequest) (api.Appointment, bool, error) {
-	if s.Claims == nil {
-		return api.Appointment{}, false, nil
-	}
-	d := p.Diary()
-	taken, start, err := s.Claims.Taken(ctx, d.Practice(), req.SlotID)
-	if err != nil {
-		return api.Appointment{}, false, nil
-	}
-	if !taken && s.Holds != nil {
-		if taken, err = s.Holds.HeldByOthers(ctx, d.Practice(), holder(p), req.SlotID); err != nil {
-			return api.Appointment{}, false, nil
-		}
-	}
-	if !taken {
-		return api.Appointment{}, false, nil
-	}
-	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, scope, key, req); found || err != nil {
-		return a, true, err
-	}
-	refusal := ErrSlotTaken
-	if !start.IsZero() && start.Before(d.Rules().Earliest(s.now())) {
-		refusal = ErrTooLate
-	}
-	outcome, code := access.Outcome(refusal)
-	s.Audit.Record(ctx, p.Event("book", outcome, code, "slot:"+req.SlotID))
-	return api.Appointment{}, true, refusal
-}
-
 // claim records the slot as taken; a failure only costs the next attempt
 // a trip through the queue.
 func (s *Service) claim(ctx context.Context, practice string, slot gp.Slot) {
@@ -363,6 +273,16 @@ func (s *Service) claim(ctx context.Context, practice string, slot gp.Slot) {
 	}
 	if err := s.Claims.Add(context.WithoutCancel(ctx), practice, slot.ID, slot.Start); err != nil {
 		s.Log.WarnContext(ctx, "claim slot", "err", err)
+	}
+}
+
+// unclaim frees a slot's claim (its appointment was cancelled or moved).
+func (s *Service) unclaim(ctx context.Context, practice, slotID string) {
+	if s.Claims == nil {
+		return
+	}
+	if err := s.Claims.Remove(context.WithoutCancel(ctx), practice, slotID); err != nil {
+		s.Log.WarnContext(ctx, "free slot claim", "err", err)
 	}
 }
 
@@ -379,11 +299,7 @@ func (s *Service) Cancel(ctx context.Context, p *access.Patient, id string) (api
 	if err != nil {
 		return api.Appointment{}, err
 	}
-	if s.Claims != nil {
-		if err := s.Claims.Remove(context.WithoutCancel(ctx), d.Practice(), a.Slot.ID); err != nil {
-			s.Log.WarnContext(ctx, "free slot claim", "err", err)
-		}
-	}
+	s.unclaim(ctx, d.Practice(), a.Slot.ID)
 	s.invalidate(ctx, d)
 	return AppointmentView(a, d.Rules(), s.now()), nil
 }

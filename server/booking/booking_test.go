@@ -186,3 +186,27 @@ func TestStepWalksTheQuestions(t *testing.T) {
 		t.Errorf("busy practice: %v", err)
 	}
 }
+
+// TestTakenTimeOffersTheNextFreeDay: when the time chosen has gone and its
+// day has no other free time, the next day with one is offered; not when
+// the day still has times, and not past the last day.
+func TestTakenTimeOffersTheNextFreeDay(t *testing.T) {
+	days := []api.Day{{Date: "2026-12-07", Free: 3}, {Date: "2026-12-09", Free: 1}}
+	for _, c := range []struct {
+		name string
+		b    api.Booking
+		want string
+	}{
+		{"empty day", api.Booking{Step: api.BookTime, Day: "2026-12-08", Days: days}, "2026-12-09"},
+		{"day with times", api.Booking{Step: api.BookTime, Day: "2026-12-08", Days: days, Slots: []api.Slot{{ID: "s"}}}, ""},
+		{"last day", api.Booking{Step: api.BookTime, Day: "2026-12-09", Days: days}, ""},
+		{"not the time step", api.Booking{Step: api.BookDay, Day: "2026-12-08", Days: days}, ""},
+	} {
+		if got := booking.LaterDay(&c.b, nil); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	if got := booking.LaterDay(&api.Booking{Step: api.BookTime, Day: "2026-12-08", Days: days}, errors.New("down")); got != "" {
+		t.Errorf("after an error: %q", got)
+	}
+}

@@ -82,8 +82,9 @@ func (s *Service) Appointment(ctx context.Context, p *access.Patient, id string)
 }
 
 // View is one appointment's page: the appointment, where and whom to call;
-// confirm asks before cancelling (dropped when it can no longer be).
-func (s *Service) View(ctx context.Context, p *access.Patient, id string, confirm, booked bool) (*api.AppointmentView, error) {
+// confirm asks before cancelling (dropped when it can no longer be); after
+// is what was just done ("booked", "changed"), which the page confirms.
+func (s *Service) View(ctx context.Context, p *access.Patient, id string, confirm bool, after string) (*api.AppointmentView, error) {
 	a, err := s.Appointment(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -93,11 +94,30 @@ func (s *Service) View(ctx context.Context, p *access.Patient, id string, confir
 		Appointment: AppointmentView(a, p.Diary().Rules(), s.now()), Patient: sum.Name(),
 		Practice: sum.Practice.Name, Address: Address(sum.Practice), Phone: sum.Practice.Phone, Confirm: confirm,
 	}
-	v.Booked = !confirm && booked && a.Status == gp.StatusBooked
+	v.Booked = !confirm && after == "booked" && a.Status == gp.StatusBooked
+	v.Changed = !confirm && after == "changed" && a.Status == gp.StatusBooked
 	if confirm && !v.Appointment.Cancellable {
 		v.Confirm = false
 	}
 	return v, nil
+}
+
+// Changing starts changing the time of one of the patient's appointments:
+// the appointment, if it can still be moved online (else too_late, as for
+// cancelling, or already_cancelled).
+func (s *Service) Changing(ctx context.Context, p *access.Patient, id string) (*api.Appointment, error) {
+	a, err := s.Appointment(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != gp.StatusBooked {
+		return nil, ErrAlreadyCancelled
+	}
+	v := AppointmentView(a, p.Diary().Rules(), s.now())
+	if !v.Cancellable {
+		return nil, ErrTooLate
+	}
+	return &v, nil
 }
 
 // Address is a practice's address on one line.
@@ -134,12 +154,20 @@ func (s *Service) Step(ctx context.Context, p *access.Patient, b *api.Booking, s
 			return nil, err
 		}
 		b.Day = sl.Start.In(zone).Format(time.DateOnly)
+		var hold *api.SlotHold
+		if free && !sl.Start.Before(d.Rules().Earliest(s.now())) {
+			hold, free = s.holdChosen(ctx, p, slotID)
+		}
 		if !free || sl.Start.Before(d.Rules().Earliest(s.now())) {
 			more, err := s.Step(ctx, p, b, "", ticket, typeAsked)
+			if next := laterDay(b, err); next != "" {
+				b.Day, b.Slots = next, nil
+				more, err = s.Step(ctx, p, b, "", ticket, typeAsked)
+			}
 			return append([]Problem{{"slot", ErrSlotTaken}}, more...), err
 		}
 		v := SlotView(sl)
-		b.Step, b.Slot = api.BookCheck, &v
+		b.Step, b.Slot, b.Hold = api.BookCheck, &v, hold
 		b.ReasonRequired, b.ReasonMax = d.Rules().ReasonRequired, d.Rules().MaxReason()
 		if b.IdempotencyKey == "" {
 			b.IdempotencyKey = reqstate.NewKey()
@@ -152,6 +180,9 @@ func (s *Service) Step(ctx context.Context, p *access.Patient, b *api.Booking, s
 	}
 	slots, err := s.FreeSlots(ctx, d, b.Type)
 	release()
+	if err == nil {
+		slots, err = s.withoutOthersHolds(ctx, p, slots)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,13 +194,46 @@ func (s *Service) Step(ctx context.Context, p *access.Patient, b *api.Booking, s
 		b.Step, b.Day, b.Days = api.BookDay, "", Days(slots, zone)
 		return problems, nil
 	}
-	b.Step = api.BookTime
+	b.Step, b.Days = api.BookTime, Days(slots, zone)
 	for _, sl := range slots {
 		if sl.Start.In(zone).Format(time.DateOnly) == b.Day {
 			b.Slots = append(b.Slots, SlotView(sl))
 		}
 	}
 	return nil, nil
+}
+
+// holdChosen holds the slot the person has just chosen, while they answer
+// the check page: false when someone else holds it or it has been booked.
+// Without holds (or Redis), nothing is held and the GP system decides.
+func (s *Service) holdChosen(ctx context.Context, p *access.Patient, slotID string) (*api.SlotHold, bool) {
+	if s.Holds == nil {
+		return nil, true
+	}
+	h, err := s.Holds.Place(ctx, p.Diary().Practice(), holder(p), slotID)
+	if errors.Is(err, ErrSlotTaken) {
+		return nil, false
+	}
+	if err != nil {
+		s.Log.WarnContext(ctx, "hold slot", "err", err)
+		return nil, true
+	}
+	return &api.SlotHold{ID: h.ID, SlotID: h.SlotID, Expires: h.Expires.UnixMilli()}, true
+}
+
+// laterDay is, for a time step whose chosen time has just gone and whose
+// day has no other free time, the next day that has one: the person is
+// offered the next free times straight away ("" when there is none).
+func laterDay(b *api.Booking, err error) string {
+	if err != nil || b.Step != api.BookTime || len(b.Slots) > 0 {
+		return ""
+	}
+	for _, day := range b.Days {
+		if day.Date > b.Day {
+			return day.Date
+		}
+	}
+	return ""
 }
 
 // Days counts free slots per day in zone, in date order.

@@ -79,9 +79,13 @@ type Appointment struct {
 	Status      AppointmentStatus
 	BookedAt    time.Time
 	CancelledAt time.Time
-	// BookedBy and CancelledBy are opaque ids of who acted (the patient or a
-	// proxy), for the practice's audit trail; they may be empty.
-	BookedBy, CancelledBy string
+	// BookedBy, CancelledBy and MovedBy are opaque ids of who acted (the
+	// patient or a proxy), for the practice's audit trail; they may be
+	// empty.
+	BookedBy, CancelledBy, MovedBy string
+	// Sequence counts the times the appointment was moved to another slot
+	// (it keeps its ID): a calendar's SEQUENCE for the same event.
+	Sequence int
 }
 
 // SlotQuery selects free slots. Empty filters match anything; From and To
@@ -117,6 +121,17 @@ type Cancellation struct {
 	// NotBefore is the earliest start the appointment may have for it to be
 	// cancelled online, else ErrTooLate.
 	NotBefore time.Time
+}
+
+// Move asks to move one of the patient's booked appointments to another
+// slot at its practice: the new slot is taken and the old one freed in one
+// atomic step, or nothing changes.
+type Move struct {
+	PatientNHS, AppointmentID, SlotID, Actor string
+	// CancelFrom is the earliest start the appointment may have for it to
+	// be moved online, and NotBefore the earliest the new slot may have;
+	// else ErrTooLate.
+	CancelFrom, NotBefore time.Time
 }
 
 // BookingRules are a practice's online booking rules; practices differ.
@@ -174,6 +189,13 @@ type Appointments interface {
 	// ErrNotFound (none, or someone else's), ErrAlreadyCancelled or
 	// ErrTooLate.
 	Cancel(ctx context.Context, c Cancellation) (Appointment, error)
+	// Reschedule moves one of the patient's booked appointments to a free
+	// slot at its practice, keeping its ID and reason, as one atomic step:
+	// ErrNotFound (no such appointment of theirs, or no such slot),
+	// ErrAlreadyCancelled, ErrTooLate (the appointment or the slot inside
+	// its cut-off) or ErrSlotTaken, and then the appointment is untouched.
+	// Moving it to the slot it is already on (a retry) returns it.
+	Reschedule(ctx context.Context, m Move) (Appointment, error)
 	// Appointments lists all the patient's appointments, booked and
 	// cancelled, past and future, ordered by start.
 	Appointments(ctx context.Context, patientNHS string) ([]Appointment, error)

@@ -243,7 +243,7 @@ func (s *System) Appointments(ctx context.Context, patientNHS string) ([]gp.Appo
 // appointmentOf maps an Appointment on slot g.
 func appointmentOf(a appointment, g gp.Slot, patientNHS string) gp.Appointment {
 	out := gp.Appointment{ID: a.ID, PatientNHS: patientNHS, Slot: g, Status: gp.AppointmentStatus(a.Status),
-		BookedBy: a.ext(ExtBookedBy), CancelledBy: a.ext(ExtCancelledBy)}
+		BookedBy: a.ext(ExtBookedBy), CancelledBy: a.ext(ExtCancelledBy), MovedBy: a.ext(ExtMovedBy), Sequence: a.sequence()}
 	if len(a.ReasonCode) > 0 {
 		out.Reason = a.ReasonCode[0].Text
 	}

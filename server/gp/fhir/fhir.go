@@ -58,6 +58,11 @@ const (
 	ExtBookedBy    = "https://companion.nhs.uk/fhir/StructureDefinition/booked-by"
 	ExtCancelledBy = "https://companion.nhs.uk/fhir/StructureDefinition/cancelled-by"
 	ExtCancelledAt = "https://companion.nhs.uk/fhir/StructureDefinition/cancelled-at"
+	// ExtMovedBy and ExtMovedAt say who last moved an Appointment to
+	// another Slot, and when; ExtSequence (valueInteger) counts its moves.
+	ExtMovedBy  = "https://companion.nhs.uk/fhir/StructureDefinition/moved-by"
+	ExtMovedAt  = "https://companion.nhs.uk/fhir/StructureDefinition/moved-at"
+	ExtSequence = "https://companion.nhs.uk/fhir/StructureDefinition/sequence"
 )
 
 // Config is how to reach the FHIR server.

@@ -45,6 +45,7 @@ type extension struct {
 	ValueTime   string `json:"valueDateTime,omitempty"`
 	ValueDate   string `json:"valueDate,omitempty"`
 	ValueBool   bool   `json:"valueBoolean,omitempty"`
+	ValueInt    int    `json:"valueInteger,omitempty"`
 	// ValueReference is read only (nominated pharmacy): the adapter
 	// writes reference extensions through setExtension.
 	ValueReference *reference `json:"valueReference,omitempty"`

@@ -54,6 +54,7 @@ func runAppointments(t *testing.T, sys gp.System, fx AppointmentFixture) {
 	s.checkSlots(t)
 	s.checkBooking(t)
 	s.checkCancelling(t)
+	s.checkRescheduling(t)
 
 	t.Run("ErrorsNameNoPatient", func(t *testing.T) {
 		for _, err := range s.errs {

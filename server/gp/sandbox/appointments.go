@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -88,10 +90,6 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 	if err != nil {
 		return gp.Appointment{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var notBefore int64
-	if !b.NotBefore.IsZero() {
-		notBefore = b.NotBefore.UnixMilli()
-	}
 	keys := []string{
 		s.slotKey(b.PracticeODS, b.SlotID), s.freeKey(b.PracticeODS), s.registeredKey(b.PracticeODS),
 		s.bookedKey(b.PracticeODS, b.PatientNHS), s.allKey(b.PracticeODS, b.PatientNHS), s.apptKey(b.PracticeODS, id),
@@ -99,7 +97,7 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 	var res []string
 	err = s.onMaster(ctx, keys[0], func(c redis.Cmdable) (_ bool, err error) {
 		res, err = bookScript.Run(ctx, c, keys,
-			b.PracticeODS, id, b.Reason, b.Actor, b.Limit, notBefore, s.now().UnixMilli(), b.PatientNHS,
+			b.PracticeODS, id, b.Reason, b.Actor, b.Limit, msOrZero(b.NotBefore), s.now().UnixMilli(), b.PatientNHS,
 		).StringSlice()
 		return len(res) > 0 && res[0] == "ok", err
 	})
@@ -152,14 +150,10 @@ func (s *System) Cancel(ctx context.Context, c gp.Cancellation) (gp.Appointment,
 	if owner != c.PatientNHS {
 		return gp.Appointment{}, fmt.Errorf("%s: %w", op, gp.ErrNotFound)
 	}
-	var notBefore int64
-	if !c.NotBefore.IsZero() {
-		notBefore = c.NotBefore.UnixMilli()
-	}
 	keys := []string{s.apptKey(ods, c.AppointmentID), s.bookedKey(ods, c.PatientNHS), s.freeKey(ods), s.slotKey(ods, slot)}
 	var res []string
 	err = s.onMaster(ctx, keys[0], func(rc redis.Cmdable) (_ bool, err error) {
-		res, err = cancelScript.Run(ctx, rc, keys, c.PatientNHS, c.Actor, notBefore, s.now().UnixMilli()).StringSlice()
+		res, err = cancelScript.Run(ctx, rc, keys, c.PatientNHS, c.Actor, msOrZero(c.NotBefore), s.now().UnixMilli()).StringSlice()
 		return len(res) > 0 && res[0] == "ok", err
 	})
 	if err != nil {
@@ -245,12 +239,22 @@ func appointmentFrom(m map[string]string) gp.Appointment {
 	}
 	vals[0] = m["slot"]
 	sl, _, _ := slotFrom(vals, loc)
-	return gp.Appointment{
+	a := gp.Appointment{
 		ID: m["id"], PatientNHS: m["nhs"], Slot: sl, Reason: m["reason"],
 		Status:   gp.AppointmentStatus(m["status"]),
 		BookedAt: msTime(m["booked_at"], loc), CancelledAt: msTime(m["cancelled_at"], loc),
-		BookedBy: m["booked_by"], CancelledBy: m["cancelled_by"],
+		BookedBy: m["booked_by"], CancelledBy: m["cancelled_by"], MovedBy: m["moved_by"],
 	}
+	a.Sequence, _ = strconv.Atoi(m["seq"])
+	return a
+}
+
+// msOrZero is t in Unix ms, or 0 (no bound) when t is zero.
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 // newAppointmentID returns an unguessable appointment ID: knowing one

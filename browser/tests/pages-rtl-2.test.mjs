@@ -1,0 +1,4 @@
+// Every page in a right-to-left catalogue, part 2 of 2: see lib/rtl.mjs.
+import { rtlTests } from '../lib/rtl.mjs';
+
+rtlTests(1, 2);

@@ -1,0 +1,122 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nhs-companion/companion/app/api"
+	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/reqstate"
+)
+
+// try is an attempt to take a slot (to book, or to move an appointment
+// to): the audit action, the idempotency scope and request, and how it was
+// made.
+type try struct {
+	action string
+	scope  reqstate.Scope
+	at     Attempt
+	slotID string
+	req    any
+}
+
+// gate lets an attempt to take slotID through to the GP system: at once
+// when the person holds the slot (a holder's attempt cannot lose to anyone,
+// so it neither queues nor meets another claim), else once it is admitted
+// at the practice. done is set when the attempt is answered without the GP
+// system (a, err are the answer): the slot is known taken, or no place in
+// the queue came in time (Queued). release gives the place back.
+func (s *Service) gate(ctx context.Context, p *access.Patient, t try) (release func(), a api.Appointment, done bool, err error) {
+	held, err := s.holding(ctx, p, t.slotID, t.at.Hold)
+	if err != nil {
+		return nil, api.Appointment{}, true, err
+	}
+	if held {
+		return func() {}, api.Appointment{}, false, nil
+	}
+	if a, known, err := s.knownTaken(ctx, p, t); known {
+		// A place it queued for earlier is given up.
+		if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), t.at.Ticket); lerr != nil {
+			s.Log.WarnContext(ctx, "leave queue", "err", lerr)
+		}
+		return nil, a, true, err
+	}
+	release, a, known, err := s.admitToBook(ctx, p, t)
+	return release, a, known || err != nil, err
+}
+
+// queueWait is how long a booking attempt at a busy practice waits in the
+// server for a place before it is answered 429 queued, looking every
+// queuePoll for a place, or for its slot to have gone (then it is answered
+// slot_taken at once): in a rush most people learn their outcome within it.
+const (
+	queueWait = 1500 * time.Millisecond
+	queuePoll = 100 * time.Millisecond
+)
+
+// admitToBook takes a place to book, waiting up to queueWait; known is set
+// when, meanwhile, the slot was taken (then a and err are the answer). It
+// answers Queued, with the ticket that keeps the person's place, when no
+// place came.
+func (s *Service) admitToBook(ctx context.Context, p *access.Patient, t try) (release func(), a api.Appointment, known bool, err error) {
+	// Real time, whatever the service's clock says.
+	deadline := time.Now().Add(queueWait)
+	ticket := t.at.Ticket
+	for {
+		release, err = s.Admit(ctx, p.Diary().Practice(), ticket)
+		var q Queued
+		if !errors.As(err, &q) || !time.Now().Before(deadline) {
+			return release, api.Appointment{}, false, err
+		}
+		ticket = q.Ticket
+		select {
+		case <-ctx.Done():
+			return nil, api.Appointment{}, false, err
+		case <-time.After(queuePoll):
+		}
+		if a, known, err := s.knownTaken(ctx, p, t); known {
+			// Out of the queue at once: those behind move up.
+			if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), ticket); lerr != nil {
+				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
+			}
+			return nil, a, true, err
+		}
+	}
+}
+
+// knownTaken answers an attempt to book a slot already known to be taken
+// without queueing or asking the GP system: slot_taken (too_late once the
+// slot is inside the cut-off, as the GP system answers), audited as any
+// refusal, unless the same request was made before with this key (the
+// winner retrying after a lost answer), which gets its first answer back.
+// known is false when the slot is not known to be taken, or the claims
+// cannot be read (the GP system decides, as it always can).
+func (s *Service) knownTaken(ctx context.Context, p *access.Patient, t try) (api.Appointment, bool, error) {
+	if s.Claims == nil {
+		return api.Appointment{}, false, nil
+	}
+	d := p.Diary()
+	taken, start, err := s.Claims.Taken(ctx, d.Practice(), t.slotID)
+	if err != nil {
+		return api.Appointment{}, false, nil
+	}
+	if !taken && s.Holds != nil {
+		if taken, err = s.Holds.HeldByOthers(ctx, d.Practice(), holder(p), t.slotID); err != nil {
+			return api.Appointment{}, false, nil
+		}
+	}
+	if !taken {
+		return api.Appointment{}, false, nil
+	}
+	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, t.scope, t.at.Key, t.req); found || err != nil {
+		return a, true, err
+	}
+	refusal := ErrSlotTaken
+	if !start.IsZero() && start.Before(d.Rules().Earliest(s.now())) {
+		refusal = ErrTooLate
+	}
+	outcome, code := access.Outcome(refusal)
+	s.Audit.Record(ctx, p.Event(t.action, outcome, code, "slot:"+t.slotID))
+	return api.Appointment{}, true, refusal
+}
