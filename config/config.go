@@ -64,6 +64,7 @@ type Config struct {
 	BookingConcurrency int           // BOOKING_CONCURRENCY: slot and booking requests in flight per practice
 	SlotCacheTTL       time.Duration // SLOT_CACHE_TTL: how long a practice's free slots are reused
 	SlotHold           time.Duration // SLOT_HOLD: how long a chosen time is kept for its chooser
+	WaitlistOffer      time.Duration // WAITLIST_OFFER: how long an earlier time offered from the waitlist is held
 
 	// SandboxPrescriptionStep is how long each step of a prescription
 	// request takes in the sandbox GP system (SANDBOX_PRESCRIPTION_STEP).
@@ -214,6 +215,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		{"AUDIT_RETENTION", "17520h", &c.AuditRetention},
 		{"SLOT_CACHE_TTL", "3s", &c.SlotCacheTTL},
 		{"SLOT_HOLD", "5m", &c.SlotHold},
+		{"WAITLIST_OFFER", "15m", &c.WaitlistOffer},
 		{"SANDBOX_PRESCRIPTION_STEP", "2m", &c.SandboxPrescriptionStep},
 		{"CONTACT_MAX_SUSPENSION", "4h", &c.ContactMaxSuspension},
 	}

@@ -56,6 +56,11 @@ func (s *Server) homeNews(r *http.Request, p *access.Patient, st *api.PageState)
 			s.Logger.WarnContext(ctx, "home contact requests", "err", err)
 		}
 	}
+	if x, err := p.Narrow(ctx, waitlistNeed); err == nil {
+		if st.WaitlistOffers, err = s.Booking.WaitlistOffers(ctx, x); err != nil {
+			s.Logger.WarnContext(ctx, "home waitlist offers", "err", err)
+		}
+	}
 	if x, err := p.Narrow(ctx, prescriptions); err == nil {
 		if st.Notifications, err = s.Prescribing.Notifications(ctx, x); err != nil {
 			s.Logger.WarnContext(ctx, "home notifications", "err", err)

@@ -181,6 +181,18 @@ func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, p *ac
 	if err != nil {
 		return err
 	}
+	if wl, err := p.Narrow(r.Context(), waitlistNeed); err == nil && !confirm {
+		if v.Waitlist, err = s.Booking.WaitlistEntry(r.Context(), wl, v.Appointment.ID); err != nil {
+			s.Logger.WarnContext(r.Context(), "waitlist entry", "err", err)
+		}
+		v.CanWait = v.Appointment.Cancellable
+	}
+	switch q.Get("waitlist") {
+	case "joined":
+		v.Notice = "waitlist_joined"
+	case "gone":
+		v.Notice = "offer_gone"
+	}
 	st := s.pageState(r)
 	st.Appointment = v
 	return s.Renderer.Render(w, r, http.StatusOK, st, ui.AppointmentPage)

@@ -55,6 +55,9 @@ type PageState struct {
 	// Notifications are changes the person has not read yet, on the home
 	// page.
 	Notifications []Notification `json:"notifications,omitempty"`
+	// WaitlistOffers are earlier appointment times held for the person, on
+	// the home page.
+	WaitlistOffers []WaitlistOffer `json:"waitlist_offers,omitempty"`
 	// Contact is the contact-your-practice pages' data.
 	Contact *ContactForm `json:"contact,omitempty"`
 	// ContactRequests are the recent requests to the practice, on the home

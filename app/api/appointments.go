@@ -43,6 +43,33 @@ type RescheduleRequest struct {
 	SlotID string `json:"slot_id"`
 }
 
+// WaitlistRequest asks to be offered an earlier time for an appointment
+// (POST …/appointments/{id}/waitlist): up to Before (YYYY-MM-DD, inclusive;
+// empty: any time before the appointment), with its clinician only or any.
+type WaitlistRequest struct {
+	Before        string `json:"before,omitempty"`
+	SameClinician bool   `json:"same_clinician,omitempty"`
+}
+
+// WaitlistEntry is an appointment's place on the practice's list for
+// earlier times, and the earlier time offered, if one is.
+type WaitlistEntry struct {
+	AppointmentID string         `json:"appointment_id"`
+	Before        string         `json:"before,omitempty"`
+	SameClinician bool           `json:"same_clinician,omitempty"`
+	Joined        int64          `json:"joined"` // Unix ms
+	Offer         *WaitlistOffer `json:"offer,omitempty"`
+}
+
+// WaitlistOffer is an earlier time held for the person until Expires (Unix
+// ms): accepting it moves the appointment there.
+type WaitlistOffer struct {
+	AppointmentID string `json:"appointment_id"`
+	Slot          Slot   `json:"slot"`
+	HoldID        string `json:"hold_id"`
+	Expires       int64  `json:"expires"`
+}
+
 // SlotHoldRequest asks to hold a slot (POST …/slot-holds).
 type SlotHoldRequest struct {
 	SlotID string `json:"slot_id"`
@@ -141,6 +168,17 @@ type AppointmentView struct {
 	Booked bool `json:"booked,omitempty"`
 	// Changed is set just after moving it to another time: the page says so.
 	Changed bool `json:"changed,omitempty"`
+	// Waitlist is its place on the list for earlier times, if it has one;
+	// CanWait says it may join (the practice offers the list).
+	Waitlist *WaitlistEntry `json:"waitlist,omitempty"`
+	CanWait  bool           `json:"can_wait,omitempty"`
+	// Notice is what the page says first: "waitlist_joined", "offer_gone".
+	Notice string `json:"notice,omitempty"`
+	// Asking is set on the waitlist question (/appointments/{id}/waitlist),
+	// with its answers and their errors.
+	Asking  bool            `json:"asking,omitempty"`
+	Answers WaitlistRequest `json:"answers,omitempty"`
+	Errors  []FieldError    `json:"errors,omitempty"`
 	// Confirm is set on the cancel page, which asks before cancelling.
 	Confirm  bool   `json:"confirm,omitempty"`
 	Patient  string `json:"patient"`

@@ -191,6 +191,8 @@ func flagLabel(s *Store, name string) string {
 	switch name {
 	case "appointments":
 		return l.T("feature.appointments")
+	case "appointment_waitlist":
+		return l.T("feature.appointment_waitlist")
 	case "prescriptions":
 		return l.T("feature.prescriptions")
 	case "record":

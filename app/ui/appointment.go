@@ -31,6 +31,8 @@ func (p *appointmentPage) Title() string {
 		return l.T("appointment.changed.title")
 	case v.Confirm:
 		return l.T("cancel.title")
+	case v.Asking:
+		return l.T("waitlist.title")
 	}
 	return l.T("appointment.title")
 }
@@ -66,6 +68,8 @@ func (p *appointmentPage) Render() app.UI {
 	)
 	var content []app.UI
 	switch {
+	case v.Asking:
+		content = p.waitlistQuestion(v)
 	case v.Confirm:
 		content = []app.UI{
 			backLink("/appointments/"+a.ID, l.T("form.back")),
@@ -87,9 +91,10 @@ func (p *appointmentPage) Render() app.UI {
 				app.Div().Class("nhsuk-panel__body").Text(l.T(body, "Name", v.Patient, "When", formatTime(l, a.Slot.Start))),
 			))
 		} else {
-			content = append(content, backLink("/appointments", l.T("appointments.title")), app.H1().Text(p.Title()))
+			content = append(content, backLink("/appointments", l.T("appointments.title")), p.waitlistNotice(v), app.H1().Text(p.Title()))
 		}
 		content = append(content, details)
+		content = append(content, p.waitlistPart(v)...)
 		if a.Status == "booked" && !a.Past {
 			content = append(content,
 				app.H2().Text(l.T("appointment.bring.heading")),

@@ -289,7 +289,7 @@ func (p *bookingPage) held(b *api.Booking) app.UI {
 		return nil
 	}
 	return app.Div().Class("nhsuk-inset-text").ID("held").Body(
-		app.Span().Class("nhsuk-u-visually-hidden").Text(p.store.L().T("book.held.label")+": "),
+		app.Span().Class("nhsuk-u-visually-hidden").Text(p.store.L().T("shell.information")),
 		app.P().Text(p.store.L().T("book.held", "Time", clock(b.Hold.Expires))),
 	)
 }

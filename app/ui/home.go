@@ -20,12 +20,14 @@ type homePage struct {
 	notifications []api.Notification
 	// contacts are the recent requests to the practice, likewise.
 	contacts []api.ContactRequest
+	// offers are earlier appointment times held for the person, likewise.
+	offers []api.WaitlistOffer
 }
 
 func newHomePage(s *Store) Page {
 	p := &homePage{store: s}
 	if s.HandedOver("/") {
-		p.notifications, p.contacts = s.State.Notifications, s.State.ContactRequests
+		p.notifications, p.contacts, p.offers = s.State.Notifications, s.State.ContactRequests, s.State.WaitlistOffers
 	}
 	return p
 }
@@ -50,6 +52,17 @@ func (p *homePage) OnNav(ctx app.Context) {
 			ctx.Dispatch(func(app.Context) {
 				if err == nil {
 					p.notifications = out
+				}
+			})
+		})
+	}
+	if s.State.Features["appointment_waitlist"] && can(s, "appointments") {
+		ctx.Async(func() {
+			var out []api.WaitlistOffer
+			err := api.NewClient("").Get(ctx, base+"/waitlist-offers", &out)
+			ctx.Dispatch(func(app.Context) {
+				if err == nil {
+					p.offers = out
 				}
 			})
 		})
@@ -85,6 +98,9 @@ func (p *homePage) Render() app.UI {
 		content = append(content,
 			app.H1().Text(l.T("home.signedIn.heading", "Name", u.Name)),
 		)
+		for _, o := range p.offers {
+			content = append(content, offerBanner(p.store, o))
+		}
 		for _, n := range p.notifications {
 			content = append(content, notificationBanner(p.store, n))
 		}

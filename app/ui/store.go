@@ -79,6 +79,7 @@ var routes = []route{
 	{"/appointments/book", BookingPage, true},
 	{"/appointments/{id}", AppointmentPage, true},
 	{"/appointments/{id}/cancel", AppointmentPage, true},
+	{"/appointments/{id}/waitlist", AppointmentPage, true},
 	{"/record", RecordPage, true},
 	{"/record/{section}", RecordPage, true},
 	{"/record/documents/{id}", RecordPage, true},

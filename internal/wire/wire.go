@@ -108,6 +108,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	trail := &audit.Trail{Log: authParts.Audit, Logger: log}
 	idem := reqstate.NewIdempotency(rdb, "companion:idem:", log)
 	claims := booking.NewClaims(rdb, "companion:claimed:")
+	holds := booking.NewHolds(rdb, "companion:hold:", cfg.SlotHold, claims)
 	contact := &consult.Service{
 		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension).KeepIn(durable.kept),
 		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
@@ -123,7 +124,8 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Booking: &booking.Service{
 			Slots:     coalesce.New[[]gp.Slot](rdb, "companion:slots:", cfg.SlotCacheTTL),
 			Claims:    claims,
-			Holds:     booking.NewHolds(rdb, "companion:hold:", cfg.SlotHold, claims),
+			Holds:     holds,
+			Waitlist:  booking.NewWaitlist(rdb, "companion:waitlist:", cfg.WaitlistOffer, holds),
 			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
 			Idem:      idem, Audit: trail, Log: log,
 		},
@@ -138,24 +140,31 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	if durable.db != nil {
 		srv.Database = durable.db
 	}
+	// Offers from the waitlist pass on when they expire, looked at or not.
+	go srv.Booking.SweepWaitlist(ctx, waitlistSweep)
 	return srv, nil
 }
+
+// waitlistSweep is how often each process passes on expired waitlist
+// offers (every process may: each offer is passed on once).
+const waitlistSweep = 2 * time.Second
 
 // SandboxFlags are the sandbox's starting rules, which show what flags are
 // for: everything on at the pilot practice; at the other practice,
 // appointments, prescriptions and linked profiles on, the record, its FHIR
-// export and online consultation off.
+// export, online consultation and the appointment waitlist off.
 func SandboxFlags() map[flags.Name]flags.Rule {
 	both := func(pilot, other bool) flags.Rule {
 		return flags.Rule{Practices: map[string]bool{sandbox.PilotPractice: pilot, sandbox.NonPilotPractice: other}}
 	}
 	return map[flags.Name]flags.Rule{
-		flags.Appointments:       both(true, true),
-		flags.Prescriptions:      both(true, true),
-		flags.LinkedProfiles:     both(true, true),
-		flags.Record:             both(true, false),
-		flags.FHIRExport:         both(true, false),
-		flags.OnlineConsultation: both(true, false),
+		flags.Appointments:        both(true, true),
+		flags.AppointmentWaitlist: both(true, false),
+		flags.Prescriptions:       both(true, true),
+		flags.LinkedProfiles:      both(true, true),
+		flags.Record:              both(true, false),
+		flags.FHIRExport:          both(true, false),
+		flags.OnlineConsultation:  both(true, false),
 	}
 }
 

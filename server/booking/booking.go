@@ -76,7 +76,10 @@ type Service struct {
 	// every attempt asks the GP system).
 	Claims *Claims
 	// Holds keep chosen times for their choosers (nil: nothing is held).
-	Holds     *Holds
+	Holds *Holds
+	// Waitlist offers freed times to those who asked for earlier ones
+	// (nil: there is no list).
+	Waitlist  *Waitlist
 	Admission *admission.Gate
 	Idem      *reqstate.Idempotency
 	Audit     *audit.Trail
@@ -301,6 +304,7 @@ func (s *Service) Cancel(ctx context.Context, p *access.Patient, id string) (api
 	}
 	s.unclaim(ctx, d.Practice(), a.Slot.ID)
 	s.invalidate(ctx, d)
+	s.freed(ctx, p, id, a.Slot, "")
 	return AppointmentView(a, d.Rules(), s.now()), nil
 }
 

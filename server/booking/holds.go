@@ -104,6 +104,11 @@ return {'ok', ARGV[1], ARGV[5]}
 // ErrSlotTaken when someone else holds it or it is booked. Holding the slot
 // one already holds returns that hold.
 func (h *Holds) Place(ctx context.Context, practice, holder, slotID string) (SlotHold, error) {
+	return h.PlaceFor(ctx, practice, holder, slotID, h.ttl)
+}
+
+// PlaceFor is Place, for ttl instead of the holds' own length.
+func (h *Holds) PlaceFor(ctx context.Context, practice, holder, slotID string, ttl time.Duration) (SlotHold, error) {
 	b := h.base(practice)
 	now := time.Now()
 	id := newHoldID()
@@ -113,7 +118,7 @@ func (h *Holds) Place(ctx context.Context, practice, holder, slotID string) (Slo
 		claims, since = h.claims.key(practice), now.Add(-claimFor).UnixMilli()
 	}
 	res, err := holdScript.Run(ctx, h.rdb, []string{b + "held", b + "slot:" + slotID, b + "by:" + holder, claims},
-		id, holder, slotID, now.UnixMilli(), now.Add(h.ttl).UnixMilli(), h.ttl.Milliseconds(), b+"id:", b+"slot:", since,
+		id, holder, slotID, now.UnixMilli(), now.Add(ttl).UnixMilli(), ttl.Milliseconds(), b+"id:", b+"slot:", since,
 	).StringSlice()
 	if err != nil {
 		return SlotHold{}, fault.Unreachable(err)

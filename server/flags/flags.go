@@ -39,10 +39,13 @@ const (
 	FHIRExport         Name = "fhir_export"
 	LinkedProfiles     Name = "linked_profiles"
 	OnlineConsultation Name = "online_consultation"
+	// AppointmentWaitlist offers earlier times freed by cancellations to
+	// people who asked, in order of asking.
+	AppointmentWaitlist Name = "appointment_waitlist"
 )
 
 // All lists every flag, in the order pages show them.
-var All = []Name{Appointments, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation}
+var All = []Name{Appointments, AppointmentWaitlist, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation}
 
 // Known reports whether n is a flag Companion has.
 func Known(n Name) bool { return slices.Contains(All, n) }
