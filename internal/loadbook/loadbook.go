@@ -66,6 +66,18 @@ type Config struct {
 	// booking it was waits for it; everyone else races on.
 	Midway      func()
 	MidwayAfter int
+	// HoldEvery makes every HoldEvery-th patient hold their time first
+	// (POST …/slot-holds, as the booking pages do) and book with the hold;
+	// 0: nobody holds.
+	HoldEvery int
+	// Waiters are extra patients who, before the race, each book a late
+	// time and join the waitlist; after it, WaitlistCancels winners cancel,
+	// and the offers the waiters are made are counted.
+	Waiters, WaitlistCancels int
+	// CPUProfile, when set, is where the first server process's CPU profile
+	// of the race is written (the race's first ProfileSeconds).
+	CPUProfile     string
+	ProfileSeconds int
 	// RaceTimeout bounds how long a patient keeps retrying while queued.
 	RaceTimeout time.Duration
 	// Progress, when set, receives a line as each phase starts.
@@ -78,6 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Patients: 5000, Slots: 300, Processes: 2, Practice: sandbox.PilotPractice,
 		Admission: 256, InFlight: 512, SignInConcurrency: 64, RaceTimeout: 3 * time.Minute,
+		HoldEvery: 10, Waiters: 100, WaitlistCancels: 30,
 	}
 }
 
@@ -87,6 +100,7 @@ type Report struct {
 	Slots        int    `json:"slots"`
 	Processes    int    `json:"processes"`
 	Practice     string `json:"practice"`
+	Waiters      int    `json:"waiters"`
 	Admission    int    `json:"admission"`
 	InFlight     int    `json:"in_flight"`
 	RedisVersion string `json:"redis_version"`
@@ -133,6 +147,17 @@ type Report struct {
 	Requests int `json:"requests"`
 	// RaceMS is from the release until every patient had a final answer.
 	RaceMS float64 `json:"race_ms"`
+	// Holds counts the times held before booking (201 from slot-holds), and
+	// HoldsRefused the holds refused because the time was taken.
+	Holds        int `json:"holds"`
+	HoldsRefused int `json:"holds_refused"`
+	// WaitlistCancels is how many winners cancelled after the race,
+	// WaitlistOffers how many earlier times the waiters were then offered,
+	// and WaitlistOfferedTwice how many times were offered to more than one
+	// at once. It must be 0.
+	WaitlistCancels      int `json:"waitlist_cancels"`
+	WaitlistOffers       int `json:"waitlist_offers"`
+	WaitlistOfferedTwice int `json:"waitlist_offered_twice"`
 
 	// First is the answer to each patient's first booking request, all N
 	// released at one instant: what the baseline measures.
@@ -194,6 +219,12 @@ func (r *Report) Check() error {
 			errs = append(errs, fmt.Errorf("%d answers %d %s", n, status, http.StatusText(status)))
 		}
 	}
+	if r.WaitlistOfferedTwice != 0 {
+		errs = append(errs, fmt.Errorf("%d times offered from the waitlist to more than one person", r.WaitlistOfferedTwice))
+	}
+	if want := min(r.WaitlistCancels, r.Waiters); r.WaitlistOffers != want {
+		errs = append(errs, fmt.Errorf("%d waitlist offers after %d cancellations, want %d", r.WaitlistOffers, r.WaitlistCancels, want))
+	}
 	if r.WithoutRetryAfter != 0 {
 		errs = append(errs, fmt.Errorf("%d answers 429 or 503 without Retry-After", r.WithoutRetryAfter))
 	}
@@ -242,7 +273,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	fmt.Fprintf(progress, "starting %d server processes…\n", cfg.Processes)
-	procs, err := startProcesses(ctx, bin, cfg.Processes, ServerOptions{RedisURL: redisURL, ClusterAddrs: cfg.RedisClusterAddrs, Admission: cfg.Admission}, web)
+	procs, err := startProcesses(ctx, bin, cfg.Processes, ServerOptions{RedisURL: redisURL, ClusterAddrs: cfg.RedisClusterAddrs, Admission: cfg.Admission,
+		Metrics: cfg.CPUProfile != ""}, web)
 	if err != nil {
 		return nil, err
 	}
@@ -258,29 +290,42 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		RedisVersion: redisVersion(ctx, rdb),
 	}
 	gpSys := sandbox.New(rdb, "companion:", time.Now)
-	numbers, err := gpSys.AddPatients(ctx, cfg.Practice, cfg.Patients)
+	all, err := gpSys.AddPatients(ctx, cfg.Practice, cfg.Patients+cfg.Waiters)
 	if err != nil {
 		return nil, fmt.Errorf("practice %s: %w", cfg.Practice, err)
 	}
+	numbers := all[:cfg.Patients]
+	rep.Waiters = cfg.Waiters
 
-	fmt.Fprintf(progress, "signing in %d patients…\n", cfg.Patients)
+	fmt.Fprintf(progress, "signing in %d patients…\n", len(all))
 	started := time.Now()
-	patients, failed, err := signInAll(ctx, procs, numbers, cfg.SignInConcurrency)
+	everyone, failed, err := signInAll(ctx, procs, all, cfg.SignInConcurrency)
 	rep.SignInMS, rep.SignInErrors = ms(time.Since(started)), failed
 	if err != nil {
 		return rep, err
 	}
+	patients, waiters := everyone[:cfg.Patients], everyone[cfg.Patients:]
 
 	slots, types, err := pickSlots(ctx, patients[0], cfg.Slots)
 	if err != nil {
 		return rep, err
 	}
 	rep.SlotTypes = types
+	if err := joinWaitlists(ctx, waiters, slots); err != nil {
+		return rep, err
+	}
 
 	fmt.Fprintf(progress, "racing %d patients for %d slots…\n", cfg.Patients, cfg.Slots)
+	profiled := profile(ctx, procs[0], cfg)
 	results, release := race(ctx, patients, slots, cfg)
+	if err := <-profiled; err != nil {
+		return rep, fmt.Errorf("cpu profile: %w", err)
+	}
 	summarise(rep, results, release)
 	if err := verify(ctx, rep, gpSys, numbers, slots); err != nil {
+		return rep, err
+	}
+	if err := cancelForWaitlist(ctx, rep, patients, waiters, results, slots, cfg.WaitlistCancels); err != nil {
 		return rep, err
 	}
 

@@ -37,6 +37,7 @@ func TestRaceBooksEachSlotOnce(t *testing.T) {
 			rs := redistest.MustStart(t)
 			cfg := DefaultConfig()
 			cfg.Patients, cfg.Slots, cfg.Admission = tt.patients, tt.slots, tt.admission
+			cfg.HoldEvery, cfg.Waiters, cfg.WaitlistCancels = 3, 5, 3
 			cfg.ServerBin, cfg.RedisURL, cfg.RaceTimeout = bin, rs.URL(), 30*time.Second
 			rep, err := Run(ctx, cfg)
 			if err != nil {
@@ -52,6 +53,12 @@ func TestRaceBooksEachSlotOnce(t *testing.T) {
 			}
 			if got := rep.Outcomes["booked"] + rep.Outcomes["slot_taken"]; got != tt.patients {
 				t.Errorf("outcomes %v: want every patient booked or slot_taken", rep.Outcomes)
+			}
+			if rep.Holds+rep.HoldsRefused != (tt.patients+2)/3 || rep.Holds == 0 {
+				t.Errorf("holds: %d made, %d refused; want one try from every third patient", rep.Holds, rep.HoldsRefused)
+			}
+			if rep.WaitlistCancels != 3 || rep.WaitlistOffers != 3 || rep.WaitlistOfferedTwice != 0 {
+				t.Errorf("waitlist: %d cancelled, %d offers, %d offered twice; want 3, 3, 0", rep.WaitlistCancels, rep.WaitlistOffers, rep.WaitlistOfferedTwice)
 			}
 			if rep.First.Requests != tt.patients || rep.Baseline.Requests != tt.patients || rep.Ratio.RPS <= 0 {
 				t.Errorf("figures missing: first %+v, baseline %+v, ratio %+v", rep.First, rep.Baseline, rep.Ratio)
@@ -111,6 +118,7 @@ func TestFailoverDuringRush(t *testing.T) {
 			c := redistest.MustStartCluster(t)
 			cfg := DefaultConfig()
 			cfg.Patients, cfg.Slots, cfg.Processes, cfg.Admission, cfg.MidwayAfter = 300, 90, 2, 64, after
+			cfg.Waiters, cfg.WaitlistCancels = 0, 0
 			cfg.ServerBin, cfg.RedisClusterAddrs, cfg.RaceTimeout = bin, c.Addrs(), 2*time.Minute
 			killed := make(chan string, 1)
 			cfg.Midway = func() { killed <- c.KillMaster(t, "companion:gp:{"+cfg.Practice+"}:free") }

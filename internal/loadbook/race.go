@@ -21,6 +21,13 @@ import (
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
+// prepared is everything one patient's requests need, made before the
+// release so the burst measures the server, not the client.
+type prepared struct {
+	url, body, key, origin string
+	holdURL, holdBody      string // set for those who hold first
+}
+
 // result is one patient's race.
 type result struct {
 	slot    string    // the slot they asked for
@@ -38,6 +45,9 @@ type result struct {
 	noRetryAfter int
 	statuses     map[int]int // every answer, by status
 	requests     int         // requests sent
+	// held is 1 when the patient held their time first, -1 when the hold
+	// was refused (the time was taken), 0 when they did not try.
+	held int
 }
 
 // race releases every patient at one instant, patient i booking slot
@@ -57,9 +67,6 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 	results := make([]result, len(patients))
 	// Everything a request needs is made before the release, so the burst
 	// measures the server, not the client building requests.
-	type prepared struct {
-		url, body, key, origin string
-	}
 	reqs := make([]prepared, len(patients))
 	for i, p := range patients {
 		// A reason always: some practices require one, and it costs the
@@ -69,6 +76,10 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 			url:  p.base + "/api/v1/patients/" + url.PathEscape(p.patientID) + "/appointments",
 			body: string(body), key: randomKey(), origin: p.base,
 		}
+		if cfg.HoldEvery > 0 && i%cfg.HoldEvery == 0 {
+			hb, _ := json.Marshal(api.SlotHoldRequest{SlotID: slots[i%len(slots)]})
+			reqs[i].holdURL, reqs[i].holdBody = p.base+"/api/v1/patients/"+url.PathEscape(p.patientID)+"/slot-holds", string(hb)
+		}
 		results[i].slot = slots[i%len(slots)]
 		results[i].statuses = map[int]int{}
 	}
@@ -77,6 +88,9 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 	release := burst(len(patients), func(i int) {
 		r, p, pr := &results[i], patients[i], reqs[i]
 		ticket := ""
+		if pr.holdURL != "" && !hold(ctx, c, r, p, &pr) {
+			return
+		}
 		for {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, pr.url, bytes.NewReader([]byte(pr.body)))
 			req.Header.Set("Content-Type", "application/json")
@@ -143,6 +157,39 @@ func race(ctx context.Context, patients []patient, slots []string, cfg Config) (
 	return results, release
 }
 
+// hold holds the patient's time before they book, as the booking pages do
+// when a time is chosen: with the hold, the booking carries hold_id; a
+// refusal (slot_taken) is their final answer (false). Any other answer
+// books without a hold.
+func hold(ctx context.Context, c *client, r *result, p patient, pr *prepared) bool {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, pr.holdURL, bytes.NewReader([]byte(pr.holdBody)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", pr.origin)
+	req.Header.Set("Cookie", p.cookie)
+	a, err := c.do(req)
+	r.requests++
+	r.first, r.outcome = a, a.at
+	if err != nil {
+		return true
+	}
+	r.statuses[a.status]++
+	switch a.status {
+	case http.StatusCreated:
+		var h api.SlotHold
+		if json.Unmarshal(a.body, &h) == nil {
+			var b api.BookRequest
+			_ = json.Unmarshal([]byte(pr.body), &b)
+			b.HoldID = h.ID
+			body, _ := json.Marshal(b)
+			pr.body, r.held = string(body), 1
+		}
+	case http.StatusConflict:
+		r.code, r.held = errorCode(a), -1
+		return false
+	}
+	return true
+}
+
 // errorCode is the stable code of an error answer, or "http_<status>" when
 // the body carries none.
 func errorCode(a answer) string {
@@ -167,6 +214,12 @@ func summarise(rep *Report, results []result, release time.Time) {
 		rep.InProgress += r.inProgress
 		rep.WithoutRetryAfter += r.noRetryAfter
 		rep.Requests += r.requests
+		switch r.held {
+		case 1:
+			rep.Holds++
+		case -1:
+			rep.HoldsRefused++
+		}
 		for status, n := range r.statuses {
 			rep.Statuses[status] += n
 		}

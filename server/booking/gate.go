@@ -7,6 +7,7 @@ import (
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/server/access"
+	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/reqstate"
 )
 
@@ -28,14 +29,14 @@ type try struct {
 // system (a, err are the answer): the slot is known taken, or no place in
 // the queue came in time (Queued). release gives the place back.
 func (s *Service) gate(ctx context.Context, p *access.Patient, t try) (release func(), a api.Appointment, done bool, err error) {
-	held, err := s.holding(ctx, p, t.slotID, t.at.Hold)
+	st, err := s.slotStateOf(ctx, p, t.slotID)
 	if err != nil {
-		return nil, api.Appointment{}, true, err
+		return nil, api.Appointment{}, true, fault.Unreachable(err)
 	}
-	if held {
+	if st.mineSlot == t.slotID && (t.at.Hold == "" || t.at.Hold == st.mine) {
 		return func() {}, api.Appointment{}, false, nil
 	}
-	if a, known, err := s.knownTaken(ctx, p, t); known {
+	if a, known, err := s.knownTaken(ctx, p, t, &st); known {
 		// A place it queued for earlier is given up.
 		if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), t.at.Ticket); lerr != nil {
 			s.Log.WarnContext(ctx, "leave queue", "err", lerr)
@@ -75,7 +76,7 @@ func (s *Service) admitToBook(ctx context.Context, p *access.Patient, t try) (re
 			return nil, api.Appointment{}, false, err
 		case <-time.After(queuePoll):
 		}
-		if a, known, err := s.knownTaken(ctx, p, t); known {
+		if a, known, err := s.knownTaken(ctx, p, t, nil); known {
 			// Out of the queue at once: those behind move up.
 			if lerr := s.Admission.Leave(ctx, p.Diary().Practice(), ticket); lerr != nil {
 				s.Log.WarnContext(ctx, "leave queue", "err", lerr)
@@ -92,23 +93,19 @@ func (s *Service) admitToBook(ctx context.Context, p *access.Patient, t try) (re
 // winner retrying after a lost answer), which gets its first answer back.
 // known is false when the slot is not known to be taken, or the claims
 // cannot be read (the GP system decides, as it always can).
-func (s *Service) knownTaken(ctx context.Context, p *access.Patient, t try) (api.Appointment, bool, error) {
-	if s.Claims == nil {
-		return api.Appointment{}, false, nil
-	}
+func (s *Service) knownTaken(ctx context.Context, p *access.Patient, t try, st *slotState) (api.Appointment, bool, error) {
 	d := p.Diary()
-	taken, start, err := s.Claims.Taken(ctx, d.Practice(), t.slotID)
-	if err != nil {
-		return api.Appointment{}, false, nil
-	}
-	if !taken && s.Holds != nil {
-		if taken, err = s.Holds.HeldByOthers(ctx, d.Practice(), holder(p), t.slotID); err != nil {
+	if st == nil {
+		read, err := s.slotStateOf(ctx, p, t.slotID)
+		if err != nil {
 			return api.Appointment{}, false, nil
 		}
+		st = &read
 	}
-	if !taken {
+	if !st.taken() {
 		return api.Appointment{}, false, nil
 	}
+	start := st.start
 	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, t.scope, t.at.Key, t.req); found || err != nil {
 		return a, true, err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,26 +150,6 @@ func (h *Holds) Of(ctx context.Context, practice, holder string) (SlotHold, bool
 	return SlotHold{ID: id, SlotID: m["slot"], Expires: time.UnixMilli(ms)}, true, nil
 }
 
-// HeldByOthers reports whether the slot is held by anyone but holder.
-func (h *Holds) HeldByOthers(ctx context.Context, practice, holder, slotID string) (bool, error) {
-	b := h.base(practice)
-	id, err := h.rdb.Get(ctx, b+"slot:"+slotID).Result()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fault.Unreachable(err)
-	}
-	owner, err := h.rdb.HGet(ctx, b+"id:"+id, "holder").Result()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fault.Unreachable(err)
-	}
-	return owner != holder, nil
-}
-
 // Held is every slot held at the practice now.
 func (h *Holds) Held(ctx context.Context, practice string) (map[string]bool, error) {
 	ids, err := h.rdb.ZRangeByScore(ctx, h.base(practice)+"held", &redis.ZRangeBy{
@@ -235,18 +214,21 @@ func (s *Service) Hold(ctx context.Context, p *access.Patient, slotID string) (a
 		return api.SlotHold{}, fault.ErrBadRequest
 	}
 	d := p.Diary()
-	free := false
-	for _, typ := range Types {
-		slots, err := s.FreeSlots(ctx, d, typ)
-		if err != nil {
-			return api.SlotHold{}, err
-		}
-		if slices.ContainsFunc(slots, func(sl gp.Slot) bool { return sl.ID == slotID }) {
-			free = true
-			break
+	// Known taken (booked through Companion): refused without asking the
+	// GP system; else the GP system says whether it is free.
+	if s.Claims != nil {
+		if taken, _, err := s.Claims.Taken(ctx, d.Practice(), slotID); err == nil && taken {
+			return api.SlotHold{}, ErrSlotTaken
 		}
 	}
-	if !free {
+	sl, free, err := d.Slot(ctx, slotID)
+	if errors.Is(err, gp.ErrNotFound) {
+		return api.SlotHold{}, ErrSlotTaken
+	}
+	if err != nil {
+		return api.SlotHold{}, err
+	}
+	if !free || sl.Start.Before(d.Rules().Earliest(s.now())) {
 		return api.SlotHold{}, ErrSlotTaken
 	}
 	h, err := s.Holds.Place(ctx, d.Practice(), holder(p), slotID)
@@ -270,16 +252,6 @@ func (s *Service) CurrentHold(ctx context.Context, p *access.Patient) (SlotHold,
 		return SlotHold{}, false, nil
 	}
 	return s.Holds.Of(ctx, p.Diary().Practice(), holder(p))
-}
-
-// holding reports whether the person holds slotID for p now (and, when id
-// is given, by that hold).
-func (s *Service) holding(ctx context.Context, p *access.Patient, slotID, id string) (bool, error) {
-	h, ok, err := s.CurrentHold(ctx, p)
-	if err != nil {
-		return false, err
-	}
-	return ok && h.SlotID == slotID && (id == "" || id == h.ID), nil
 }
 
 // releaseHold ends the person's hold for p once it has been booked.
