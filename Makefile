@@ -45,10 +45,10 @@ NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/n
 GO_TEST      = COMPANION_BIN=$(CURDIR)/$(BIN) $(GO) run ./cmd/testtimes -out $(TIMES)/go.tsv -- -race -count=1 ./...
 # The stores that must work on Redis Cluster run again on one (three masters,
 # three replicas, started by the tests: internal/redistest).
-CLUSTER_PKGS := ./auth/session ./server/flags ./server/admission ./server/coalesce ./server/reqstate ./server/keep ./server/prefs ./server/audit ./server/gp/sandbox ./server/consult
-# Of the server package, the races, the contact journey and the
-# outage and sign-in paths run on a cluster too.
-CLUSTER_SERVER_RUN := TestTwoProcessesNeverDoubleBook|TestConcurrentOrdersOfOneMedicineMakeOneRequest|TestBookRetryCancel|TestContact|TestRealProviderExpiredState|TestPrescriptionNewsStaysOnHomeUntilRead|TestGPSystemOutageIsASafetyEvent
+CLUSTER_PKGS := ./auth/session ./server/flags ./server/admission ./server/coalesce ./server/reqstate ./server/keep ./server/prefs ./server/audit ./server/gp/sandbox ./server/consult ./server/booking
+# Of the server package, the races (bookings, moves, holds, the waitlist),
+# the contact journey and the outage and sign-in paths run on a cluster too.
+CLUSTER_SERVER_RUN := TestTwoProcessesNeverDoubleBook|TestTwoProcessesRescheduleAtomically|TestWaitlistOffersInOrderOneAtATime|TestSlotHoldsThroughTheAPI|TestConcurrentOrdersOfOneMedicineMakeOneRequest|TestBookRetryCancel|TestContact|TestRealProviderExpiredState|TestPrescriptionNewsStaysOnHomeUntilRead|TestGPSystemOutageIsASafetyEvent
 GO_TEST_CLUSTER = REDISTEST_CLUSTER=1 $(GO) run ./cmd/testtimes -out $(TIMES)/go-cluster.tsv -- -race -count=1 $(CLUSTER_PKGS) && \
 	REDISTEST_CLUSTER=1 $(GO) run ./cmd/testtimes -out $(TIMES)/go-cluster-server.tsv -- -race -count=1 \
 	-run '$(CLUSTER_SERVER_RUN)' ./server

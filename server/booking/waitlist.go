@@ -104,7 +104,12 @@ func (w *Waitlist) save(ctx context.Context, practice string, e entry) error {
 	if err != nil {
 		return err
 	}
-	return w.rdb.Set(ctx, w.base(practice)+"e:"+e.Appointment, b, time.Until(time.UnixMilli(e.Current))).Err()
+	key := w.base(practice) + "e:" + e.Appointment
+	ttl := time.Until(time.UnixMilli(e.Current))
+	if ttl <= 0 {
+		return w.rdb.Del(ctx, key).Err() // the appointment has started
+	}
+	return w.rdb.Set(ctx, key, b, ttl).Err()
 }
 
 // Join puts the entry on the practice's list, at the end, or, when its
@@ -217,12 +222,20 @@ func (w *Waitlist) Offer(ctx context.Context, practice string, sl gp.Slot, now t
 	for _, id := range passed {
 		seen[id] = true
 	}
-	for _, id := range ids {
-		e, ok, err := w.Entry(ctx, practice, id)
-		if err != nil {
-			return entry{}, false, err
-		}
-		if !ok {
+	if len(ids) == 0 {
+		return entry{}, false, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = b + "e:" + id
+	}
+	vals, err := w.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return entry{}, false, fault.Unreachable(err)
+	}
+	for i, id := range ids {
+		var e entry
+		if raw, ok := vals[i].(string); !ok || json.Unmarshal([]byte(raw), &e) != nil {
 			w.rdb.ZRem(ctx, b+"order", id) // its appointment has started
 			continue
 		}
