@@ -143,7 +143,13 @@ func (s *Server) waitlistAction(w http.ResponseWriter, r *http.Request, p *acces
 		if err = r.ParseForm(); err != nil {
 			return fault.ErrBadRequest
 		}
-		_, err = s.Booking.AcceptOffer(ctx, p, id, booking.Attempt{Key: r.PostForm.Get("idempotency_key"), Route: route(r)})
+		_, err = s.Booking.AcceptOffer(ctx, p, id, booking.Attempt{Route: route(r)})
+		if errors.Is(err, booking.ErrNoOffer) {
+			// Pressed twice: the first press moved it there.
+			if a, aerr := s.Booking.Appointment(ctx, p, id); aerr == nil && a.Slot.ID == r.PostForm.Get("slot") && string(a.Status) == "booked" {
+				err = nil
+			}
+		}
 		if err == nil {
 			back += "?changed=1"
 		}

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +147,46 @@ func TestWaitlistOffersInOrderOneAtATime(t *testing.T) {
 	}
 	if st, code := first.br.call(t, "DELETE", waitlist(first), nil, nil); st != 404 || code != "waitlist_not_found" {
 		t.Errorf("leaving twice: %d %s", st, code)
+	}
+}
+
+// TestWaitlistWithPlainForms: joining from the question page (as without
+// WebAssembly), a bad date is refused on the page, the offer appears on the
+// home page and the appointment's page, and accepting it twice (a double
+// press) confirms the move both times.
+func TestWaitlistWithPlainForms(t *testing.T) {
+	e := mustStartServer(t)
+	amara, priya := e.signIn(t, "9990000018"), e.signIn(t, "9990000034")
+	pid, ppid := amara.pid(t), priya.pid(t)
+	slots := slotsOf(t, amara, pid, "gp")
+	var mine, theirs api.Appointment
+	amara.call(t, "POST", "/api/v1/patients/"+pid+"/appointments", api.BookRequest{SlotID: slots[len(slots)-1].ID}, &mine, "Idempotency-Key", "wp1")
+	priya.call(t, "POST", "/api/v1/patients/"+ppid+"/appointments", api.BookRequest{SlotID: slots[6].ID}, &theirs, "Idempotency-Key", "wp2")
+	page := "/appointments/" + mine.ID
+	if _, body := amara.get(t, page); !strings.Contains(body, `href="`+page+`/waitlist"`) {
+		t.Fatal("no way to ask for an earlier time")
+	}
+	if res, body := amara.post(t, page+"/waitlist", url.Values{"clinician": {"any"}, "before": {"2020-01-01"}}); res.StatusCode != 400 || !strings.Contains(body, "Enter a date from today") {
+		t.Errorf("a past date: %d", res.StatusCode)
+	}
+	if res, body := amara.post(t, page+"/waitlist", url.Values{"clinician": {"any"}}); res.StatusCode != 200 || !strings.Contains(body, "We will offer you an earlier time if one comes up") {
+		t.Fatalf("joining: %d %s", res.StatusCode, textOf(parse(t, body)))
+	}
+	priya.call(t, "DELETE", "/api/v1/patients/"+ppid+"/appointments/"+theirs.ID, nil, nil)
+	if _, body := amara.get(t, "/"); !strings.Contains(body, `data-offer="`+mine.ID+`"`) || !strings.Contains(body, "An earlier time is available") {
+		t.Fatalf("no offer on the home page: %s", textOf(parse(t, body)))
+	}
+	_, body := amara.get(t, page)
+	form := url.Values{"slot": {hiddenValue(t, body, "slot")}}
+	for i := range 2 {
+		res, body := amara.post(t, page+"/waitlist/accept", form)
+		if res.StatusCode != 200 || !strings.Contains(res.Request.URL.RawQuery, "changed=1") || !strings.Contains(body, "Appointment time changed") {
+			t.Errorf("accept, press %d: %d %s", i+1, res.StatusCode, res.Request.URL)
+		}
+	}
+	var d api.Diary
+	amara.call(t, "GET", "/api/v1/patients/"+pid+"/appointments", nil, &d)
+	if len(d.Upcoming) != 1 || d.Upcoming[0].Slot.ID != slots[6].ID {
+		t.Errorf("after accepting: %+v", d.Upcoming)
 	}
 }

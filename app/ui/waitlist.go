@@ -51,9 +51,9 @@ func (p *appointmentPage) waitlistQuestion(v *api.AppointmentView) []app.UI {
 func (p *appointmentPage) waitlistPart(v *api.AppointmentView) []app.UI {
 	l := p.store.L()
 	a := v.Appointment
-	action := func(what, label, class string) app.UI {
+	action := func(what, label, class string, fields ...app.UI) app.UI {
 		return app.Form().Action("/appointments/" + attr(a.ID) + "/waitlist/" + what).Method("post").Body(
-			app.Button().Class("nhsuk-button " + class).Type("submit").Text(label))
+			append(fields, app.Button().Class("nhsuk-button "+class).Type("submit").Text(label))...)
 	}
 	e := v.Waitlist
 	switch {
@@ -67,7 +67,7 @@ func (p *appointmentPage) waitlistPart(v *api.AppointmentView) []app.UI {
 				app.P().Class("nhsuk-notification-banner__heading").Text(l.T("waitlist.offer.body", "When", formatTime(l, o.Slot.Start))),
 				app.P().Text(appointmentLine(l, o.Slot)),
 				app.P().Text(l.T("waitlist.offer.until", "Time", clock(o.Expires))),
-				action("accept", l.T("waitlist.offer.accept"), ""),
+				action("accept", l.T("waitlist.offer.accept"), "", app.Input().Type("hidden").Name("slot").Value(attr(o.Slot.ID))),
 				action("decline", l.T("waitlist.offer.decline"), "nhsuk-button--secondary"),
 			),
 		)}
