@@ -31,7 +31,7 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		StaffRBAC:   StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MinAAL: 3},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
-		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SlotHold: 5 * time.Minute, SandboxPrescriptionStep: 2 * time.Minute,
+		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SlotHold: 5 * time.Minute, WaitlistOffer: 15 * time.Minute, SandboxPrescriptionStep: 2 * time.Minute,
 		ContactHours: "Mon-Fri 08:00-18:30", ContactMaxSuspension: 4 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
