@@ -7,3 +7,6 @@ func ClaimClock(c *Claims, now func() time.Time) { c.now = now }
 
 // LaterDay is laterDay, for its test.
 var LaterDay = laterDay
+
+// HolderOf is holder, for tests that look at a person's holds.
+var HolderOf = holder

@@ -44,7 +44,44 @@ func (s *Service) gate(ctx context.Context, p *access.Patient, t try) (release f
 		return nil, a, true, err
 	}
 	release, a, known, err := s.admitToBook(ctx, p, t)
-	return release, a, known || err != nil, err
+	if known || err != nil {
+		return release, a, true, err
+	}
+	return s.holdInFlight(ctx, p, t, release)
+}
+
+// inFlight is how long an admitted attempt holds its slot while the GP
+// system is asked: longer than any GP call takes, and let go as soon as the
+// attempt is answered.
+const inFlight = 30 * time.Second
+
+// holdInFlight holds the slot for an admitted attempt made without a hold,
+// for as long as the GP system is being asked: nobody can hold a time that
+// is being booked, so a booking made with a hold never fails because of
+// someone else's booking through Companion. When someone holds it (or
+// another attempt is booking it) the attempt is answered slot_taken at once.
+func (s *Service) holdInFlight(ctx context.Context, p *access.Patient, t try, release func()) (func(), api.Appointment, bool, error) {
+	if s.Holds == nil {
+		return release, api.Appointment{}, false, nil
+	}
+	practice := p.Diary().Practice()
+	h, err := s.Holds.PlaceFor(ctx, practice, holder(p), t.slotID, inFlight)
+	if errors.Is(err, ErrSlotTaken) {
+		release()
+		a, _, err := s.knownTaken(ctx, p, t, &slotState{heldByOther: true})
+		return nil, a, true, err
+	}
+	if err != nil {
+		s.Log.WarnContext(ctx, "hold in flight", "err", err)
+		return release, api.Appointment{}, false, nil // the GP system still decides
+	}
+	return func() {
+		// Booked: already let go with the booking; refused: let go now.
+		if err := s.Holds.Release(context.WithoutCancel(ctx), practice, holder(p), h.ID); err != nil && !errors.Is(err, ErrNoHold) {
+			s.Log.WarnContext(ctx, "release hold in flight", "err", err)
+		}
+		release()
+	}, api.Appointment{}, false, nil
 }
 
 // queueWait is how long a booking attempt at a busy practice waits in the

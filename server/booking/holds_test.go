@@ -13,6 +13,7 @@ import (
 	"github.com/nhs-companion/companion/internal/featuretest"
 	"github.com/nhs-companion/companion/server/admission"
 	"github.com/nhs-companion/companion/server/booking"
+	"github.com/nhs-companion/companion/server/gp"
 )
 
 // held is a booking service with claims and holds of ttl; two of them on
@@ -148,5 +149,53 @@ func TestConcurrentHoldsOneWinner(t *testing.T) {
 	}
 	if _, err := procs[0].Place(ctx, "Z00001", "someone|p", "slot-2"); !errors.Is(err, booking.ErrSlotTaken) {
 		t.Errorf("holding a booked time: %v", err)
+	}
+}
+
+// slowGP holds every booking at the GP system until told to go on.
+type slowGP struct {
+	gp.System
+	entered chan struct{}
+	proceed chan struct{}
+}
+
+func (g *slowGP) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error) {
+	g.entered <- struct{}{}
+	<-g.proceed
+	return g.System.Book(ctx, b)
+}
+
+// TestNoHoldOnATimeBeingBooked: while Priya's booking (made without a hold)
+// is with the GP system, Amara cannot hold that time, so a hold is never
+// granted that its booking would then lose; once Priya's booking is
+// answered, her time is not held by anyone.
+func TestNoHoldOnATimeBeingBooked(t *testing.T) {
+	e := featuretest.MustStart(t)
+	g := &slowGP{System: e.GP, entered: make(chan struct{}), proceed: make(chan struct{})}
+	e.Gate.GP = g
+	s := held(e, 10, time.Minute)
+	ctx := context.Background()
+	amara := e.Patient(t, featuretest.Amara, featuretest.Amara, booking.Need)
+	priya := e.Patient(t, featuretest.Priya, featuretest.Priya, booking.Need)
+	slots, err := s.Find(ctx, priya, booking.SlotQuery{Type: "gp"})
+	if err != nil || len(slots) < 2 {
+		t.Fatalf("Find: %d slots, %v", len(slots), err)
+	}
+	slot := slots[len(slots)-1].ID
+	booked := make(chan error, 1)
+	go func() {
+		_, err := s.Book(ctx, priya, slot, "", booking.Attempt{Key: "p1", Route: "test"})
+		booked <- err
+	}()
+	<-g.entered
+	if _, err := s.Hold(ctx, amara, slot); !errors.Is(err, booking.ErrSlotTaken) {
+		t.Errorf("Amara holding a time being booked: %v, want slot_taken", err)
+	}
+	close(g.proceed)
+	if err := <-booked; err != nil {
+		t.Fatalf("Priya's booking: %v", err)
+	}
+	if _, ok, err := s.Holds.Of(ctx, priya.Diary().Practice(), booking.HolderOf(priya)); err != nil || ok {
+		t.Errorf("Priya's time is still held after booking: %v %v", ok, err)
 	}
 }
