@@ -106,7 +106,10 @@ func TestGPSystemOutageIsASafetyEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(events) != 1 || events[0].Kind != safety.GPOutage {
+	// Once per five-minute window: a test run that crosses a window's end
+	// lists it once in each.
+	straddles := len(events) == 2 && !events[0].At.Truncate(5*time.Minute).Equal(events[1].At.Truncate(5*time.Minute))
+	if (len(events) != 1 && !straddles) || events[0].Kind != safety.GPOutage {
 		t.Errorf("the outage is listed once, for every practice: %+v", events)
 	}
 }
