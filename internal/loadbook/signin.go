@@ -139,17 +139,11 @@ func PatientID(ctx context.Context, tr http.RoundTripper, base, cookie string) (
 
 // get asks the API for JSON as the patient.
 func (p patient) get(ctx context.Context, path string, v any) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
-	req.Header.Set("Cookie", p.cookie)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
+	st, err := p.send(ctx, http.MethodGet, path, nil, v)
+	if err == nil && st != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", path, st)
 	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
-	}
-	return json.NewDecoder(res.Body).Decode(v)
+	return err
 }
 
 // pickSlots chooses m free slots through the slots API, spread evenly over

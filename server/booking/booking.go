@@ -262,7 +262,7 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 			return api.Appointment{}, err
 		}
 		s.claim(ctx, d.Practice(), a.Slot)
-		s.releaseHold(ctx, p)
+		s.releaseHold(ctx, p, slotID)
 		s.invalidate(ctx, d)
 		return AppointmentView(a, d.Rules(), s.now()), nil
 	})

@@ -164,16 +164,20 @@ func (h *Holds) Held(ctx context.Context, practice string) (map[string]bool, err
 	return out, nil
 }
 
-// releaseScript ends a hold if it is the holder's.
+// releaseScript ends a hold if it is the holder's: the hold id, or ("")
+// whichever hold the holder has, if it is on the slot given.
 // KEYS: held set, holder key. ARGV: hold id, holder, id-key prefix,
-// slot-key prefix.
+// slot-key prefix, slot id (when no hold id).
 var releaseScript = redis.NewScript(`
-local key = ARGV[3] .. ARGV[1]
-if redis.call('HGET', key, 'holder') ~= ARGV[2] then return 0 end
+local id = ARGV[1]
+if id == '' then id = redis.call('GET', KEYS[2]) or '' end
+local key = ARGV[3] .. id
+if id == '' or redis.call('HGET', key, 'holder') ~= ARGV[2] then return 0 end
 local slot = redis.call('HGET', key, 'slot')
+if ARGV[1] == '' and slot ~= ARGV[5] then return 0 end
 redis.call('ZREM', KEYS[1], slot)
-if redis.call('GET', ARGV[4] .. slot) == ARGV[1] then redis.call('DEL', ARGV[4] .. slot) end
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if redis.call('GET', ARGV[4] .. slot) == id then redis.call('DEL', ARGV[4] .. slot) end
+if redis.call('GET', KEYS[2]) == id then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', key)
 return 1
 `)
@@ -183,8 +187,18 @@ func (h *Holds) Release(ctx context.Context, practice, holder, id string) error 
 	if id == "" || len(id) > 64 {
 		return ErrNoHold
 	}
+	return h.release(ctx, practice, holder, id, "")
+}
+
+// ReleaseOn ends holder's hold if it is on slotID (ErrNoHold otherwise), in
+// one round trip.
+func (h *Holds) ReleaseOn(ctx context.Context, practice, holder, slotID string) error {
+	return h.release(ctx, practice, holder, "", slotID)
+}
+
+func (h *Holds) release(ctx context.Context, practice, holder, id, slotID string) error {
 	b := h.base(practice)
-	n, err := releaseScript.Run(ctx, h.rdb, []string{b + "held", b + "by:" + holder}, id, holder, b+"id:", b+"slot:").Int()
+	n, err := releaseScript.Run(ctx, h.rdb, []string{b + "held", b + "by:" + holder}, id, holder, b+"id:", b+"slot:", slotID).Int()
 	if err != nil {
 		return fault.Unreachable(err)
 	}
@@ -254,13 +268,14 @@ func (s *Service) CurrentHold(ctx context.Context, p *access.Patient) (SlotHold,
 	return s.Holds.Of(ctx, p.Diary().Practice(), holder(p))
 }
 
-// releaseHold ends the person's hold for p once it has been booked.
-func (s *Service) releaseHold(ctx context.Context, p *access.Patient) {
-	h, ok, err := s.CurrentHold(ctx, p)
-	if err == nil && ok {
-		err = s.Holds.Release(context.WithoutCancel(ctx), p.Diary().Practice(), holder(p), h.ID)
+// releaseHold ends the person's hold for p on slotID once it has been
+// booked (or had an appointment moved to it).
+func (s *Service) releaseHold(ctx context.Context, p *access.Patient, slotID string) {
+	if s.Holds == nil {
+		return
 	}
-	if err != nil {
+	err := s.Holds.ReleaseOn(context.WithoutCancel(ctx), p.Diary().Practice(), holder(p), slotID)
+	if err != nil && !errors.Is(err, ErrNoHold) {
 		s.Log.WarnContext(ctx, "release hold", "err", err)
 	}
 }

@@ -57,7 +57,7 @@ func (s *Service) Reschedule(ctx context.Context, p *access.Patient, id, slotID 
 		}
 		s.claim(ctx, d.Practice(), a.Slot)
 		s.unclaim(ctx, d.Practice(), cur.Slot.ID)
-		s.releaseHold(ctx, p)
+		s.releaseHold(ctx, p, slotID)
 		s.invalidate(ctx, d)
 		s.freed(ctx, p, id, cur.Slot, a.Slot.ID)
 		return AppointmentView(a, d.Rules(), now), nil

@@ -164,22 +164,38 @@ func (w *Waitlist) Of(ctx context.Context, practice, patient string) ([]entry, e
 	if err != nil {
 		return nil, fault.Unreachable(err)
 	}
+	found, err := w.entries(ctx, practice, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []entry
+	for _, e := range found {
+		if e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
+
+// entries reads the entries of appointments ids in one round trip, nil
+// where there is none (its appointment has started, or it left the list).
+func (w *Waitlist) entries(ctx context.Context, practice string, ids []string) ([]*entry, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	keys := make([]string, len(ids))
 	for i, id := range ids {
-		keys[i] = b + "e:" + id
+		keys[i] = w.base(practice) + "e:" + id
 	}
 	vals, err := w.rdb.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, fault.Unreachable(err)
 	}
-	var out []entry
-	for _, v := range vals {
+	out := make([]*entry, len(ids))
+	for i, v := range vals {
 		var e entry
 		if s, ok := v.(string); ok && json.Unmarshal([]byte(s), &e) == nil {
-			out = append(out, e)
+			out[i] = &e
 		}
 	}
 	return out, nil
@@ -222,23 +238,16 @@ func (w *Waitlist) Offer(ctx context.Context, practice string, sl gp.Slot, now t
 	for _, id := range passed {
 		seen[id] = true
 	}
-	if len(ids) == 0 {
-		return entry{}, false, nil
-	}
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = b + "e:" + id
-	}
-	vals, err := w.rdb.MGet(ctx, keys...).Result()
+	found, err := w.entries(ctx, practice, ids)
 	if err != nil {
-		return entry{}, false, fault.Unreachable(err)
+		return entry{}, false, err
 	}
 	for i, id := range ids {
-		var e entry
-		if raw, ok := vals[i].(string); !ok || json.Unmarshal([]byte(raw), &e) != nil {
+		if found[i] == nil {
 			w.rdb.ZRem(ctx, b+"order", id) // its appointment has started
 			continue
 		}
+		e := *found[i]
 		if seen[id] || e.Offer != nil || !e.suits(sl, now) {
 			continue
 		}

@@ -80,7 +80,6 @@ func (s *Service) WaitlistEntry(ctx context.Context, p *access.Patient, id strin
 	if s.Waitlist == nil {
 		return nil, nil
 	}
-	s.settleExpired(ctx, p.Diary().Practice())
 	e, ok, err := s.Waitlist.Entry(ctx, p.Diary().Practice(), id)
 	if err != nil || !ok || e.Patient != p.ID() {
 		return nil, err
@@ -95,9 +94,7 @@ func (s *Service) WaitlistOffers(ctx context.Context, p *access.Patient) ([]api.
 	if s.Waitlist == nil {
 		return nil, nil
 	}
-	d := p.Diary()
-	s.settleExpired(ctx, d.Practice())
-	list, err := s.Waitlist.Of(ctx, d.Practice(), p.ID())
+	list, err := s.Waitlist.Of(ctx, p.Diary().Practice(), p.ID())
 	if err != nil {
 		return nil, err
 	}
@@ -181,9 +178,7 @@ func (s *Service) declineOffer(ctx context.Context, p *access.Patient, id, taken
 	if err != nil || !done || sl.ID == "" || sl.ID == taken {
 		return
 	}
-	if h, ok, _ := s.Holds.Of(ctx, d.Practice(), holder(p)); ok && h.SlotID == sl.ID {
-		_ = s.Holds.Release(ctx, d.Practice(), holder(p), h.ID)
-	}
+	_ = s.Holds.ReleaseOn(ctx, d.Practice(), holder(p), sl.ID)
 	s.offer(ctx, d.Practice(), sl)
 }
 
@@ -214,17 +209,6 @@ func (s *Service) offer(ctx context.Context, practice string, sl gp.Slot) {
 	}
 	if ok {
 		s.Log.InfoContext(ctx, "waitlist offer made", "practice", practice, "joined", e.Joined)
-	}
-}
-
-// settleExpired passes on the practice's offers that have expired.
-func (s *Service) settleExpired(ctx context.Context, practice string) {
-	expired, err := s.Waitlist.ExpiredAt(ctx, practice, s.now())
-	if err != nil {
-		return
-	}
-	for _, id := range expired {
-		s.pass(ctx, practice, id)
 	}
 }
 
