@@ -118,7 +118,7 @@ bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock
 	cd bench/web && npm ci --no-audit --no-fund
 	@touch $@
 
-## bench: signed-in GET /api/v1/me at 64 and 256 connections against a real redis-server, beside a bare-handler floor
+## bench: signed-in /api/v1/me, home and appointments pages at 64 and 256 connections against a real redis-server, beside a bare-handler floor
 bench: deps-test build
 	$(GO) run ./cmd/benchauth
 

@@ -22,6 +22,7 @@ import (
 	"github.com/nhs-companion/companion/server"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/gp/fhir/fhirtest"
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 )
 
@@ -279,51 +280,90 @@ func sandboxOf(t *testing.T, e *testEnv) *sandbox.System {
 	return sys
 }
 
+// TestRevokedAccessStopsInLiveSession: a carer acting for someone loses
+// access on the very next request once the practice revokes or ends the
+// relationship, on both GP-system adapters (whose relationships the server
+// caches on the adapter's access stamp).
 func TestRevokedAccessStopsInLiveSession(t *testing.T) {
-	for _, change := range []struct {
-		name  string
-		apply func(r *gp.Relationship)
-	}{
-		{"revoked", func(r *gp.Relationship) { r.Revoked = true }},
-		{"ended yesterday", func(r *gp.Relationship) { r.End = gp.DateOf(time.Now().AddDate(0, 0, -1)) }},
-	} {
-		t.Run(change.name, func(t *testing.T) {
-			e := mustStartServer(t)
-			ctx := context.Background()
-			priya := e.signIn(t, "9990000034")
-			george := e.srv.Access.IDs.For("9990000042")
-			if res, _ := priya.post(t, "/profiles/"+george+"/switch", nil); res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
-				t.Fatalf("switch: %d at %s", res.StatusCode, res.Request.URL)
-			}
-			_, home := priya.get(t, "/")
-			if !strings.Contains(home, "You are acting for George Whitfield, born") {
-				t.Fatalf("no acting banner after switching")
-			}
-			sys := sandboxOf(t, e)
-			rels, err := sys.Relationships(ctx, "9990000034")
-			if err != nil || len(rels) != 1 {
-				t.Fatalf("relationships %v %v", rels, err)
-			}
-			change.apply(&rels[0])
-			if err := sys.SetRelationship(ctx, rels[0]); err != nil {
-				t.Fatal(err)
-			}
-			if got := probe(t, priya, "GET", "/api/v1/patients/"+george); got != (cell{404, "not_found"}) {
-				t.Errorf("after %s: %+v", change.name, got)
-			}
-			_, home = priya.get(t, "/")
-			if strings.Contains(home, "acting for George") {
-				t.Errorf("banner still names George after access %s", change.name)
-			}
-			sess, _ := e.srv.Auth.Sessions.Peek(ctx, priya.cookie(t).Value)
-			if sess.ActingFor != "" {
-				t.Errorf("session still acting for someone")
-			}
-			_, me := priya.me(t)
-			if len(me.LinkedProfiles) != 1 || me.LinkedProfiles[0].Status == "active" {
-				t.Errorf("linked profiles after access %s: %+v", change.name, me.LinkedProfiles)
-			}
-		})
+	fs, _ := fhirtest.MustStartSeeded(t)
+	type change struct {
+		name    string
+		sandbox func(r *gp.Relationship)
+		fhir    func(consent map[string]any)
+	}
+	yesterday := time.Now().AddDate(0, 0, -1)
+	changes := []change{
+		{"revoked", func(r *gp.Relationship) { r.Revoked = true }, func(c map[string]any) { c["status"] = "inactive" }},
+		{"ended yesterday", func(r *gp.Relationship) { r.End = gp.DateOf(yesterday) },
+			func(c map[string]any) {
+				c["provision"].(map[string]any)["period"].(map[string]any)["end"] = yesterday.Format(time.DateOnly)
+			}},
+	}
+	for _, adapter := range []string{"sandbox", "fhir"} {
+		for _, change := range changes {
+			t.Run(adapter+"/"+change.name, func(t *testing.T) {
+				ctx := context.Background()
+				var e *testEnv
+				var apply func()
+				if adapter == "sandbox" {
+					e = mustStartServer(t)
+					apply = func() {
+						sys := sandboxOf(t, e)
+						rels, err := sys.Relationships(ctx, "9990000034")
+						if err != nil || len(rels) != 1 {
+							t.Fatalf("relationships %v %v", rels, err)
+						}
+						change.sandbox(&rels[0])
+						if err := sys.SetRelationship(ctx, rels[0]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				} else {
+					if err := fs.Restore(ctx); err != nil {
+						t.Fatal(err)
+					}
+					e = mustStartServer(t, "GP_SYSTEM", "fhir", "FHIR_BASE_URL", fs.BaseURL)
+					apply = func() {
+						if n, err := fs.Edit(ctx, "Consent?status=active", change.fhir); err != nil || n == 0 {
+							t.Fatalf("edit consents: %d, %v", n, err)
+						}
+					}
+				}
+				revokedInLiveSession(t, e, change.name, apply)
+			})
+		}
+	}
+}
+
+func revokedInLiveSession(t *testing.T, e *testEnv, name string, apply func()) {
+	ctx := context.Background()
+	priya := e.signIn(t, "9990000034")
+	george := e.srv.Access.IDs.For("9990000042")
+	if res, _ := priya.post(t, "/profiles/"+george+"/switch", nil); res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
+		t.Fatalf("switch: %d at %s", res.StatusCode, res.Request.URL)
+	}
+	_, home := priya.get(t, "/")
+	if !strings.Contains(home, "You are acting for George Whitfield, born") {
+		t.Fatalf("no acting banner after switching")
+	}
+	if got := probe(t, priya, "GET", "/api/v1/patients/"+george); got.status != 200 {
+		t.Fatalf("before the change: %+v", got)
+	}
+	apply()
+	if got := probe(t, priya, "GET", "/api/v1/patients/"+george); got != (cell{404, "not_found"}) {
+		t.Errorf("after %s: %+v", name, got)
+	}
+	_, home = priya.get(t, "/")
+	if strings.Contains(home, "acting for George") {
+		t.Errorf("banner still names George after access %s", name)
+	}
+	sess, _ := e.srv.Auth.Sessions.Peek(ctx, priya.cookie(t).Value)
+	if sess.ActingFor != "" {
+		t.Errorf("session still acting for someone")
+	}
+	_, me := priya.me(t)
+	if len(me.LinkedProfiles) != 1 || me.LinkedProfiles[0].Status == "active" {
+		t.Errorf("linked profiles after access %s: %+v", name, me.LinkedProfiles)
 	}
 }
 

@@ -77,6 +77,8 @@ type Server struct {
 	Records     *record.Service
 	Profiles    *profiles.Service
 	Staff       *staff.Service
+
+	actors sessionActors // whose each recent session is
 }
 
 // Handler returns the whole web surface with its middleware.
@@ -102,13 +104,13 @@ func (s *Server) Handler() http.Handler {
 
 	patient := func(h handlerFunc) http.Handler { return s.withIdentity("patient", s.handle(h)) }
 	staffOnly := func(h handlerFunc) http.Handler { return s.withIdentity("staff", s.handle(h)) }
-	patientAPI := func(h handlerFunc) http.Handler { return patient(s.rateLimitAPI(h)) }
+	patientAPI := func(h handlerFunc) http.Handler { return s.withLimitedIdentity(s.handle(s.rateLimitAPI(h))) }
 
 	// Every page of the app's route table: a patient's page through the
 	// one authorisation, a page with data of its own through its handler,
 	// any other through the plain page handler.
 	for _, rt := range s.patientRoutes() {
-		mux.Handle(rt.method+" "+rt.pattern, patient(s.rateLimitAPI(s.authorise(rt))))
+		mux.Handle(rt.method+" "+rt.pattern, patientAPI(s.authorise(rt)))
 	}
 	for _, pg := range s.pages() {
 		mux.Handle("GET "+pg.pattern, patient(pg.handle))

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/auth/session"
@@ -85,21 +88,68 @@ type signedIn struct {
 	// current is the profile the session acts for, authorised once per
 	// request (see Server.current).
 	current *currentProfile
+	// limited is set when the request's API rate limits were counted with
+	// the session's read, and limitErr is their outcome.
+	limited  bool
+	limitErr error
 }
 
 type identityKey struct{ kind string }
 
 // withIdentity loads the session of the given kind, if the browser sent one.
 func (s *Server) withIdentity(kind string, next http.Handler) http.Handler {
+	return s.identify(kind, false, next)
+}
+
+// withLimitedIdentity is withIdentity for the API and patient pages, whose
+// rate limits (per client and per session) are counted in the same Redis
+// round trip as the session is read; rateLimitAPI answers them.
+func (s *Server) withLimitedIdentity(next http.Handler) http.Handler {
+	return s.identify("patient", true, next)
+}
+
+func (s *Server) identify(kind string, limit bool, next http.Handler) http.Handler {
 	store := s.sessions(kind)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := signedIn{current: &currentProfile{}}
 		ctx := r.Context()
 		if c, err := r.Cookie(s.cookieName(kind)); err == nil && c.Value != "" {
 			id.token = c.Value
-			sess, err := store.Get(ctx, c.Value)
+			// With the session, in the same round trip: the rate limits,
+			// and the access stamp of the person this session was last
+			// seen to be (a session's person never changes).
+			sid := session.Hash(c.Value)
+			actor := ""
+			if kind == "patient" {
+				actor = s.actors.get(sid)
+			}
+			var checks []*ratelimit.Check
+			stamped := func() {}
+			var queue func(pipe redis.Pipeliner)
+			if limit || actor != "" {
+				queue = func(pipe redis.Pipeliner) {
+					if limit {
+						checks = append(checks,
+							s.Limits.Queue(ctx, pipe, ratelimit.APIByIP, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateAPI),
+							s.Limits.Queue(ctx, pipe, ratelimit.APIBySession, sid, s.Config.RateAPI))
+					}
+					stamped = s.Access.QueueStamp(ctx, pipe, actor)
+				}
+			}
+			sess, err := store.GetWith(ctx, c.Value, queue)
+			if limit {
+				id.limited = true
+				for _, c := range checks {
+					id.limitErr = errors.Join(id.limitErr, c.Err(ctx))
+				}
+			}
 			switch {
 			case err == nil:
+				if kind == "patient" && sess.NHSNumber == actor {
+					stamped()
+				} else if kind == "patient" {
+					s.actors.put(sess.ID, sess.NHSNumber)
+				}
 				id.session = &sess
 				ctx = audit.WithSession(ctx, sess.ID)
 				if q := r.URL.Query().Get("lang"); q != "" && s.Catalogue.Supported(q) {
@@ -174,9 +224,17 @@ func (s *Server) pageSession(w http.ResponseWriter, r *http.Request, kind string
 	return sess, nil
 }
 
-// rateLimitAPI limits /api requests per session and per client IP.
+// rateLimitAPI limits /api requests per session and per client IP: counted
+// with the session's read (withLimitedIdentity), or here when the browser
+// sent no session.
 func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if id := identityFrom(r.Context(), "patient"); id.limited {
+			if id.limitErr != nil {
+				return id.limitErr
+			}
+			return next(w, r)
+		}
 		// The two checks are independent Redis round trips: make them at once.
 		ipErr := make(chan error, 1)
 		go func() {
@@ -191,4 +249,29 @@ func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
 		}
 		return next(w, r)
 	}
+}
+
+// sessionActors remembers whose each recent session is (its ID to the
+// person's NHS number), so the access stamp can be read with the session:
+// a hint, checked against the session read, never trusted alone.
+type sessionActors struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxSessionActors = 100000
+
+func (a *sessionActors) get(id string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.m[id]
+}
+
+func (a *sessionActors) put(id, nhsNumber string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || len(a.m) >= maxSessionActors {
+		a.m = map[string]string{}
+	}
+	a.m[id] = nhsNumber
 }

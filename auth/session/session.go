@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -87,6 +88,9 @@ type Store struct {
 	// touchEvery limits writes: last-seen is saved at most this often, so a
 	// burst of requests costs one Redis round trip each, not two.
 	touchEvery time.Duration
+
+	mu      sync.Mutex
+	decoded map[string]decoded // session ID → its last parse
 }
 
 // NewStore returns a store under prefix with the given timeouts.
@@ -167,10 +171,18 @@ func (st *Store) ttl(s Session, now time.Time) time.Duration {
 // Get returns the live session for a token and records the activity. An
 // expired session (idle or absolute) is deleted and reported as ErrNotFound.
 func (st *Store) Get(ctx context.Context, token string) (Session, error) {
+	return st.GetWith(ctx, token, nil)
+}
+
+// GetWith is Get, with queue adding commands of the caller's own (a
+// request's rate limits) to the round trip that reads the session; their
+// results are the caller's to read once GetWith returns, whatever it
+// returns.
+func (st *Store) GetWith(ctx context.Context, token string, queue func(redis.Pipeliner)) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNotFound
 	}
-	s, err := st.load(ctx, Hash(token))
+	s, err := st.loadWith(ctx, Hash(token), queue)
 	if err != nil {
 		return Session{}, err
 	}
@@ -202,7 +214,20 @@ func (st *Store) Peek(ctx context.Context, token string) (Session, error) {
 }
 
 func (st *Store) load(ctx context.Context, id string) (Session, error) {
-	vals, err := st.rdb.MGet(ctx, st.key(id), st.actingKey(id)).Result()
+	return st.loadWith(ctx, id, nil)
+}
+
+func (st *Store) loadWith(ctx context.Context, id string, queue func(redis.Pipeliner)) (Session, error) {
+	var read *redis.SliceCmd
+	if queue == nil {
+		read = st.rdb.MGet(ctx, st.key(id), st.actingKey(id))
+	} else {
+		pipe := st.rdb.Pipeline()
+		read = pipe.MGet(ctx, st.key(id), st.actingKey(id))
+		queue(pipe)
+		_, _ = pipe.Exec(ctx) // each command's own error is read from it
+	}
+	vals, err := read.Result()
 	if err != nil {
 		return Session{}, unavailable("load session", err)
 	}
@@ -210,8 +235,8 @@ func (st *Store) load(ctx context.Context, id string) (Session, error) {
 	if !ok {
 		return Session{}, ErrNotFound
 	}
-	var s Session
-	if err := json.Unmarshal([]byte(b), &s); err != nil {
+	s, err := st.decode(id, b)
+	if err != nil {
 		return Session{}, fmt.Errorf("load session: %w", err)
 	}
 	s.ActingFor, _ = vals[1].(string)

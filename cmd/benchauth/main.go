@@ -1,10 +1,11 @@
-// Command benchauth measures signed-in GET /api/v1/me against a real
-// redis-server, beside a floor measured in the same run: a bare net/http
-// handler on the same machine doing one Redis GET. It prints requests per
-// second and p50/p99 latency at each connection count, and the ratio to the
-// floor.
+// Command benchauth measures signed-in GET /api/v1/me, the home page and
+// the appointments page against a real redis-server, beside a floor
+// measured in the same run: a bare net/http handler on the same machine
+// doing one Redis GET. It prints requests per second and p50/p99 latency at
+// each connection count, the ratios to the floor, and the Redis round trips
+// and GP-system calls each request made.
 //
-// Usage: go run ./cmd/benchauth [-d 5s] [-conns 64,256] [-redis-url redis://…]
+// Usage: go run ./cmd/benchauth [-d 5s] [-conns 64,256] [-paths /api/v1/me,/,/appointments] [-redis-url redis://…] [-cpuprofile f]
 // Without -redis-url it starts a private redis-server on a free port.
 package main
 
@@ -22,12 +23,14 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/config"
 	"github.com/nhs-companion/companion/internal/loadgen"
+	"github.com/nhs-companion/companion/internal/roundtrip"
 	"github.com/nhs-companion/companion/internal/wire"
 )
 
@@ -37,6 +40,7 @@ func main() {
 	redisURL := flag.String("redis-url", "", "Redis to use (default: start a private redis-server)")
 	web := flag.String("web", "web", "built WEB_DIR")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) here")
+	pathList := flag.String("paths", "/api/v1/me,/,/appointments", "signed-in paths to measure")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -47,14 +51,14 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*d, *connList, *redisURL, *web); err != nil {
+	if err := run(*d, *connList, *redisURL, *web, strings.Split(*pathList, ",")); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "benchauth:", err)
 		os.Exit(1)
 	}
 }
 
-func run(d time.Duration, connList, redisURL, web string) error {
+func run(d time.Duration, connList, redisURL, web string, paths []string) error {
 	ctx := context.Background()
 	if redisURL == "" {
 		addr, stop, err := startRedis()
@@ -125,26 +129,51 @@ func run(d time.Duration, connList, redisURL, web string) error {
 			return err
 		}
 	}
+	var cost costs
+	srv.Metrics.SetTrace(cost.add)
 
-	fmt.Printf("GET /api/v1/me (signed in) vs floor (bare handler, one Redis GET); %s each; redis-server; GOMAXPROCS=%s\n",
+	fmt.Printf("Signed-in requests vs floor (bare handler, one Redis GET); %s each; redis-server; sandbox GP system; GOMAXPROCS=%s\n",
 		d, os.Getenv("GOMAXPROCS"))
-	fmt.Printf("%-6s %-10s %s\n", "conns", "target", "result")
+	fmt.Printf("%-6s %-14s %s\n", "conns", "target", "result")
 	for _, n := range conns {
 		floor := loadgen.Run(ctx, n, d, func(int) *http.Request { r, _ := http.NewRequest("GET", floorURL, nil); return r })
-		me := loadgen.Run(ctx, n, d, func(w int) *http.Request {
-			r, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
-			r.Header.Set("Cookie", "companion="+cookies[w])
-			return r
-		})
-		fmt.Printf("%-6d %-10s %s\n", n, "floor", floor)
-		fmt.Printf("%-6d %-10s %s\n", n, "/me", me)
-		fmt.Printf("%-6d %-10s throughput %.2f× floor, p50 %.2f×, p99 %.2f×\n", n, "ratio",
-			me.RPS()/floor.RPS(), float64(me.P50)/float64(floor.P50), float64(me.P99)/float64(floor.P99))
-		if me.Errors > 0 || floor.Errors > 0 {
-			return fmt.Errorf("errors during the run: /me %d, floor %d", me.Errors, floor.Errors)
+		fmt.Printf("%-6d %-14s %s\n", n, "floor", floor)
+		if floor.Errors > 0 {
+			return fmt.Errorf("errors during the floor's run: %d", floor.Errors)
+		}
+		for _, path := range paths {
+			cost.reset()
+			got := loadgen.Run(ctx, n, d, func(w int) *http.Request {
+				r, _ := http.NewRequest("GET", base+path, nil)
+				r.Header.Set("Cookie", "companion="+cookies[w])
+				return r
+			})
+			redisPer, gpPer := cost.per()
+			fmt.Printf("%-6d %-14s %s\n", n, path, got)
+			fmt.Printf("%-6d %-14s throughput %.2f× floor, p50 %.2f×, p99 %.2f×; %.2f Redis round trips and %.2f GP-system calls per request\n", n, "  ratio",
+				got.RPS()/floor.RPS(), float64(got.P50)/float64(floor.P50), float64(got.P99)/float64(floor.P99), redisPer, gpPer)
+			if got.Errors > 0 {
+				return fmt.Errorf("errors during the run of %s: %d", path, got.Errors)
+			}
 		}
 	}
 	return nil
+}
+
+// costs sums what the measured requests cost the stores.
+type costs struct{ requests, redis, gp atomic.Int64 }
+
+func (c *costs) add(_ string, rt *roundtrip.Counter) {
+	c.requests.Add(1)
+	c.redis.Add(int64(rt.Redis()))
+	c.gp.Add(int64(rt.GP()))
+}
+
+func (c *costs) reset() { c.requests.Store(0); c.redis.Store(0); c.gp.Store(0) }
+
+func (c *costs) per() (redis, gp float64) {
+	n := float64(max(c.requests.Load(), 1))
+	return float64(c.redis.Load()) / n, float64(c.gp.Load()) / n
 }
 
 // signIn signs in Amara through the sandbox NHS login and returns the

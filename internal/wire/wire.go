@@ -7,10 +7,10 @@ package wire
 import (
 	"context"
 	"fmt"
+	"github.com/nhs-companion/companion/internal/roundtrip"
 	"io"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-companion/companion/config"
@@ -98,6 +98,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	// What each request costs the stores (docs/capacity.md reads these).
 	redisCount := newRedisCounter()
 	rdb.AddHook(redisCount)
+	rdb.AddHook(roundtrip.Hook{})
 	metrics.Registry.MustRegister(redisCount.commands)
 	if durable.db != nil {
 		metrics.Registry.MustRegister(durable.db.Statements)
@@ -118,7 +119,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore, Audit: trail,
 		Identity: &identity.SignIn{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Safety: safetyLog, Log: log},
 		Safety:   safetyLog,
-		Limits:   ratelimit.New(redis_rate.NewLimiter(rdb), log),
+		Limits:   ratelimit.New(rdb, log),
 		Prefs:    durable.prefs,
 		Drafts:   reqstate.NewDrafts(rdb, "companion:draft:", draftTTL),
 		Booking: &booking.Service{

@@ -10,7 +10,6 @@ package access
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -98,6 +97,7 @@ type Gate struct {
 	Now func() time.Time
 
 	practices sync.Map // ODS code → practiceEntry
+	views     views    // actor's NHS number → their access view
 }
 
 // practiceTTL is how long a practice record is remembered: its board and
@@ -199,29 +199,29 @@ func (g *Gate) Authorize(ctx context.Context, a Actor, pid string, need Need) (*
 		return nil, ErrNotFound
 	}
 	p := &Patient{gate: g, actor: a, need: need, id: pid, nhs: target}
+	v, err := g.view(ctx, a.NHSNumber)
+	if err != nil {
+		return nil, err
+	}
 	if target != a.NHSNumber {
-		rels, err := g.GP.Relationships(ctx, a.NHSNumber)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		i := slices.IndexFunc(rels, func(r gp.Relationship) bool { return r.PatientNHS == target })
+		i := slices.IndexFunc(v.rels, func(r gp.Relationship) bool { return r.PatientNHS == target })
 		if i < 0 {
 			return nil, ErrNotFound
 		}
-		p.rel = &rels[i]
+		rel := v.rels[i]
+		p.rel = &rel
 	}
-	if p.record, err = g.GP.Patient(ctx, target); err != nil {
-		if errors.Is(err, gp.ErrNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, unavailable(err)
+	var ok bool
+	if p.record, ok = v.patient(target); !ok {
+		return nil, ErrNotFound
 	}
 	if p.practice, err = g.Practice(ctx, p.record.PracticeODS); err != nil {
 		return nil, unavailable(err)
 	}
-	if err := g.matches(ctx, p); err != nil {
+	if err := g.matches(ctx, p, v); err != nil {
 		return nil, err
 	}
+	gp.NoteRegistration(ctx, target, p.record.PracticeODS)
 	if p.rel != nil {
 		birth, _ := gp.ParseDate(a.BirthDate)
 		if StatusOf(*p.rel, birth, p.record, p.practice, g.today()) != Active {

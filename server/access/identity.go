@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"errors"
 
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/identity"
@@ -19,7 +18,7 @@ var ErrIdentityMismatch = identity.ErrMismatch
 // the one the relationship records, and a proxy not matched at sign-in must
 // match their own record if they have one. A mismatch is refused and the
 // practice is told.
-func (g *Gate) matches(ctx context.Context, p *Patient) error {
+func (g *Gate) matches(ctx context.Context, p *Patient, v *view) error {
 	a := p.actor
 	detail := ""
 	switch birth, _ := gp.ParseDate(a.BirthDate); {
@@ -32,14 +31,10 @@ func (g *Gate) matches(ctx context.Context, p *Patient) error {
 	case !p.rel.Describes(p.record):
 		detail = "proxy_patient"
 	case !a.Matched:
-		own, err := g.GP.Patient(ctx, a.NHSNumber)
-		if errors.Is(err, gp.ErrNotFound) {
+		if !v.hasSelf {
 			return nil // not registered here: the relationship is all there is
 		}
-		if err != nil {
-			return unavailable(err)
-		}
-		if _, err := identity.Match(identity.Claim{NHSNumber: a.NHSNumber, BirthDate: birth}, own); err != nil {
+		if _, err := identity.Match(identity.Claim{NHSNumber: a.NHSNumber, BirthDate: birth}, v.self); err != nil {
 			detail = "proxy_actor"
 		}
 	}

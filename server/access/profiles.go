@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/nhs-companion/companion/app/nhs"
@@ -30,12 +29,13 @@ type Profile struct {
 // each one's status. An actor whose own record does not match them is
 // refused with ErrIdentityMismatch.
 func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
-	self, err := g.GP.Patient(ctx, a.NHSNumber)
-	if err != nil && !errors.Is(err, gp.ErrNotFound) {
-		return nil, unavailable(err)
+	v, err := g.view(ctx, a.NHSNumber)
+	if err != nil {
+		return nil, err
 	}
-	if err == nil {
-		if err := g.matches(ctx, &Patient{actor: a, id: g.IDs.For(a.NHSNumber), nhs: a.NHSNumber, record: self}); err != nil {
+	self := v.self
+	if v.hasSelf {
+		if err := g.matches(ctx, &Patient{actor: a, id: g.IDs.For(a.NHSNumber), nhs: a.NHSNumber, record: self}, v); err != nil {
 			return nil, err
 		}
 	}
@@ -43,19 +43,13 @@ func (g *Gate) Profiles(ctx context.Context, a Actor) ([]Profile, error) {
 		ID: g.IDs.For(a.NHSNumber), Self: true, GivenName: self.GivenName, FamilyName: self.FamilyName,
 		BirthDate: self.BirthDate, Permissions: slices.Clone(nhs.Permissions), Status: Active,
 	}}
-	rels, err := g.GP.Relationships(ctx, a.NHSNumber)
-	if err != nil {
-		return nil, unavailable(err)
-	}
+	rels := v.rels
 	birth, _ := gp.ParseDate(a.BirthDate)
 	today := g.today()
 	for _, r := range rels {
-		pat, err := g.GP.Patient(ctx, r.PatientNHS)
-		if errors.Is(err, gp.ErrNotFound) {
+		pat, ok := v.linked[r.PatientNHS]
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return nil, unavailable(err)
 		}
 		practice, err := g.Practice(ctx, pat.PracticeODS)
 		if err != nil {

@@ -95,24 +95,25 @@ func (s *Stream) Record(ctx context.Context, e Event) error {
 			"actor": e.Actor, "actor_patient": e.ActorPatient, "patient": e.Patient, "object": e.Object, "reason": e.Reason, "request_id": e.RequestID, "session": e.Session,
 		},
 	}
-	err := s.rdb.XAdd(ctx, args).Err()
-	if err != nil && !isNetworkish(err) {
+	// The event and, when it is about a patient, its copy in the patient's
+	// own stream (so their access history is one read, not a scan of
+	// everyone's events), in one round trip. The patient's stream has the
+	// same retention and expires when nothing new happened for one, so a
+	// patient who never comes back leaves nothing behind.
+	pipe := s.rdb.Pipeline()
+	main := pipe.XAdd(ctx, args)
+	if e.Patient != "" {
+		per := *args
+		per.Stream, per.ID = s.patientKey(e.Patient), "*"
+		pipe.XAdd(ctx, &per)
+		pipe.PExpire(ctx, per.Stream, s.retention)
+	}
+	_, err := pipe.Exec(ctx)
+	if err != nil && main.Err() != nil && !isNetworkish(main.Err()) {
 		// Another process's clock ran ahead and the stream's last ID is later
 		// than ours: let Redis pick the next ID instead.
 		args.ID = "*"
 		err = s.rdb.XAdd(ctx, args).Err()
-	}
-	if err == nil && e.Patient != "" {
-		// Each patient's own stream, so their access history is one read, not
-		// a scan of everyone's events. Same retention.
-		// The stream expires when nothing new happened for a retention, so a
-		// patient who never comes back leaves nothing behind.
-		per := *args
-		per.Stream, per.ID = s.patientKey(e.Patient), "*"
-		pipe := s.rdb.Pipeline()
-		pipe.XAdd(ctx, &per)
-		pipe.PExpire(ctx, per.Stream, s.retention)
-		_, err = pipe.Exec(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

@@ -67,4 +67,10 @@ type Proxies interface {
 	// ProxiesOf lists the people who may act, or once could act, for
 	// patientNHS.
 	ProxiesOf(ctx context.Context, patientNHS string) ([]Relationship, error)
+	// AccessStamp is a token, cheaper to get than what it stands for, that
+	// changes whenever what the system holds about actorNHS's access
+	// changes: their own Patient record, their Relationships (added,
+	// changed, revoked, ended or removed), and the Patient records of the
+	// people those name. Equal stamps mean nothing of that has changed.
+	AccessStamp(ctx context.Context, actorNHS string) (string, error)
 }

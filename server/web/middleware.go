@@ -8,12 +8,14 @@ import (
 	"net/http/pprof"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/nhs-companion/companion/internal/roundtrip"
 	"github.com/nhs-companion/companion/server/audit"
 )
 
@@ -69,6 +71,8 @@ func Observe(mux *http.ServeMux, m *Metrics, log *slog.Logger, next http.Handler
 		start := time.Now()
 		_, route := mux.Handler(r)
 		rec := &statusRecorder{ResponseWriter: w}
+		ctx, cost := roundtrip.With(r.Context())
+		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {
 				log.ErrorContext(r.Context(), "panic", "panic", p)
@@ -85,6 +89,11 @@ func Observe(mux *http.ServeMux, m *Metrics, log *slog.Logger, next http.Handler
 			elapsed := time.Since(start)
 			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 			m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+			m.roundTrips.WithLabelValues(route).Observe(float64(cost.Redis()))
+			m.gpCalls.WithLabelValues(route).Observe(float64(cost.GP()))
+			if f := m.trace.Load(); f != nil {
+				(*f)(r.Method+" "+r.URL.Path, cost)
+			}
 			log.InfoContext(r.Context(), "request",
 				"method", r.Method, "route", route, "path", r.URL.Path,
 				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
@@ -125,6 +134,9 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// roundTrips and gpCalls are what each request cost its stores.
+	roundTrips, gpCalls *prometheus.HistogramVec
+	trace               atomic.Pointer[func(request string, cost *roundtrip.Counter)]
 }
 
 // NewMetrics creates the registry with Go runtime and HTTP metrics.
@@ -139,9 +151,27 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration,
+	m.roundTrips = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "companion_redis_round_trips", Help: "Redis round trips per HTTP request, by route pattern.",
+		Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 24},
+	}, []string{"route"})
+	m.gpCalls = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "companion_gp_calls", Help: "Calls to the GP system (beyond Redis) per HTTP request, by route pattern.",
+		Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 24},
+	}, []string{"route"})
+	m.Registry.MustRegister(m.requests, m.duration, m.roundTrips, m.gpCalls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// SetTrace has f told each request's cost once it has been answered (tests
+// and benchmarks); nil stops it.
+func (m *Metrics) SetTrace(f func(request string, cost *roundtrip.Counter)) {
+	if f == nil {
+		m.trace.Store(nil)
+		return
+	}
+	m.trace.Store(&f)
 }
 
 // Handler serves /metrics.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nhs-companion/companion/internal/roundtrip"
 	"io"
 	"net/http"
 	"net/url"
@@ -89,6 +90,7 @@ func (c *client) do(ctx context.Context, method, rawURL string, header http.Head
 
 // once is one attempt of do; retry says whether a read may try again.
 func (c *client) once(ctx context.Context, method, rawURL string, header http.Header, payload []byte, out any) (etag string, retry bool, err error) {
+	roundtrip.GPCall(ctx)
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(payload))

@@ -96,17 +96,31 @@ func TestWithdrawnConsentStopsAtOnce(t *testing.T) {
 	if r := george(); r.Revoked || !r.End.IsZero() || !r.Has(nhs.PermAppointments) || r.PatientBirthDate.IsZero() {
 		t.Fatalf("seeded relationship: %+v", r)
 	}
+	// The access stamp, which callers cache on, moves with every change.
+	stamp := func() string {
+		t.Helper()
+		s, err := sys.AccessStamp(ctx, priya)
+		if err != nil || s == "" || strings.HasPrefix(s, "unstamped") {
+			t.Fatalf("AccessStamp(priya): %q, %v", s, err)
+		}
+		return s
+	}
+	before := stamp()
+	if again := stamp(); again != before {
+		t.Fatalf("the stamp moved with nothing changed: %s then %s", before, again)
+	}
+	if other, _ := sys.AccessStamp(ctx, amara); other == before {
+		t.Errorf("Amara and Priya have one stamp")
+	}
+	defer func() {
+		if after := stamp(); after == before {
+			t.Errorf("the stamp did not move when the consent changed")
+		}
+	}()
 	edit := func(change func(map[string]any)) {
 		t.Helper()
-		var found struct {
-			Entry []struct {
-				Resource map[string]any `json:"resource"`
-			} `json:"entry"`
-		}
-		getJSON(t, srv.BaseURL+"/Consent?status=active", &found)
-		for _, e := range found.Entry {
-			change(e.Resource)
-			putJSON(t, srv.BaseURL+"/Consent/"+e.Resource["id"].(string), e.Resource)
+		if n, err := srv.Edit(ctx, "Consent?status=active", change); err != nil || n == 0 {
+			t.Fatalf("edit consents: %d, %v", n, err)
 		}
 	}
 	yesterday := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
@@ -132,18 +146,22 @@ func getJSON(t *testing.T, u string, out any) {
 	}
 }
 
-func putJSON(t *testing.T, u string, body any) {
-	t.Helper()
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/fhir+json")
-	res, err := http.DefaultClient.Do(req)
+// TestAccessStampCoversThePatientsRecord: a change to the record of
+// someone the actor acts for (their birth date, which the relationship is
+// checked against) moves the actor's stamp.
+func TestAccessStampCoversThePatientsRecord(t *testing.T) {
+	srv := seeded(t)
+	sys := newSystem(t, srv.BaseURL)
+	ctx := context.Background()
+	before, err := sys.AccessStamp(ctx, priya)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("PUT %s: %s", u, res.Status)
+	if n, err := srv.Edit(ctx, "Patient?identifier="+fhir.NHSNumberSystem+"|"+george, func(p map[string]any) { p["birthDate"] = "1940-01-01" }); err != nil || n != 1 {
+		t.Fatalf("edit George's record: %d, %v", n, err)
+	}
+	if after, err := sys.AccessStamp(ctx, priya); err != nil || after == before {
+		t.Errorf("Priya's stamp after George's record changed: %s (was %s), %v", after, before, err)
 	}
 }
 

@@ -148,8 +148,8 @@ func (s *System) ContactRequests(ctx context.Context, patientNHS string) ([]gp.C
 // readContactIndex reads the patient's practice ("" when no such patient)
 // and their request IDs there.
 func (s *System) readContactIndex(ctx context.Context, nhsNumber string) (string, []string, error) {
-	practice, err := s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()
-	if errors.Is(err, redis.Nil) || err == nil && practice == "" {
+	practice, err := s.practiceOf(ctx, nhsNumber)
+	if errors.Is(err, gp.ErrNotFound) {
 		return "", nil, nil
 	}
 	if err != nil {

@@ -85,6 +85,13 @@ func (s *System) NominatedPharmacy(ctx context.Context, patientNHS string) (gp.P
 }
 
 func (s *System) readNomination(ctx context.Context, nhsNumber string) (practice, ods string, err error) {
+	if known := gp.Registration(ctx, nhsNumber); known != "" {
+		od, err := s.rdb.HGet(ctx, s.rxNominatedKey(nhsNumber), "ods").Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return "", "", err
+		}
+		return known, od, nil
+	}
 	pipe := s.rdb.Pipeline()
 	pr := pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
 	od := pipe.HGet(ctx, s.rxNominatedKey(nhsNumber), "ods")

@@ -127,13 +127,21 @@ func (s *System) readRx(ctx context.Context, nhsNumber string) (rxState, error) 
 
 func (s *System) tryReadRx(ctx context.Context, nhsNumber string) (rxState, error) {
 	pipe := s.rdb.Pipeline()
-	practice := pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
+	known := gp.Registration(ctx, nhsNumber)
+	var practice *redis.StringCmd
+	if known == "" {
+		practice = pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
+	}
 	repeats := pipe.HGetAll(ctx, s.rxRepeatsKey(nhsNumber))
 	ids := pipe.ZRevRange(ctx, s.rxRequestsKey(nhsNumber), 0, -1)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return rxState{}, err
 	}
-	st := rxState{practice: practice.Val()}
+	st := rxState{practice: known}
+	if practice != nil && practice.Val() != "" {
+		st.practice = practice.Val()
+		gp.NoteRegistration(ctx, nhsNumber, st.practice)
+	}
 	for id, v := range repeats.Val() {
 		var r storedRepeat
 		if err := json.Unmarshal([]byte(v), &r); err != nil {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -79,7 +80,36 @@ func (s *System) writeRelationship(ctx context.Context, pipe redis.Cmdable, r gp
 	}
 	pipe.HSet(ctx, s.key("proxy", "by-actor", r.ActorNHS), r.PatientNHS, b)
 	pipe.HSet(ctx, s.key("proxy", "by-patient", r.PatientNHS), r.ActorNHS, b)
+	pipe.Incr(ctx, s.accessKey(r.ActorNHS))
 	return nil
+}
+
+// accessKey counts changes to what the sandbox holds about a person's
+// access: their own record, their relationships, and the records of the
+// people they act for. Every writer of those increments it.
+func (s *System) accessKey(nhsNumber string) string { return s.of(nhsNumber, "access") }
+
+// AccessStamp is the person's access change count: one GET.
+func (s *System) AccessStamp(ctx context.Context, actorNHS string) (string, error) {
+	return stampOf(s.rdb.Get(ctx, s.accessKey(actorNHS)))
+}
+
+// QueueAccessStamp adds the GET of AccessStamp to someone else's pipeline
+// (the session's read), answering once it has run.
+func (s *System) QueueAccessStamp(ctx context.Context, pipe redis.Pipeliner, actorNHS string) func() (string, error) {
+	cmd := pipe.Get(ctx, s.accessKey(actorNHS))
+	return func() (string, error) { return stampOf(cmd) }
+}
+
+func stampOf(cmd *redis.StringCmd) (string, error) {
+	v, err := cmd.Result()
+	if errors.Is(err, redis.Nil) {
+		return "0", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("access stamp: %w: %w", gp.ErrUnavailable, err)
+	}
+	return v, nil
 }
 
 // SetRelationship stores (creates or replaces) a relationship, as a practice

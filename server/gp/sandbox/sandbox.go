@@ -100,6 +100,7 @@ func (s *System) Seed(ctx context.Context) error {
 			"birth": birthDate(today, c.age, c.birthdayOffset).String(), "practice": c.practice,
 		})
 		pipe.SAdd(ctx, s.registeredKey(c.practice), c.nhsNumber)
+		pipe.Incr(ctx, s.accessKey(c.nhsNumber)) // (and by seedRelationships for those who act for them)
 	}
 	if err := s.seedRelationships(ctx, pipe, today); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
@@ -136,6 +137,17 @@ func (s *System) reseedIfLost(ctx context.Context) bool {
 // practiceOf is the ODS code of the patient's practice, from the directory:
 // ErrNotFound when no such patient is registered.
 func (s *System) practiceOf(ctx context.Context, nhsNumber string) (string, error) {
+	if ods := gp.Registration(ctx, nhsNumber); ods != "" {
+		return ods, nil
+	}
+	ods, err := s.readPracticeOf(ctx, nhsNumber)
+	if err == nil {
+		gp.NoteRegistration(ctx, nhsNumber, ods)
+	}
+	return ods, err
+}
+
+func (s *System) readPracticeOf(ctx context.Context, nhsNumber string) (string, error) {
 	ods, err := s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()
 	if errors.Is(err, redis.Nil) && s.reseedIfLost(ctx) {
 		ods, err = s.rdb.HGet(ctx, s.key("patient", nhsNumber), "practice").Result()

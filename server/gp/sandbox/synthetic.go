@@ -50,8 +50,10 @@ func (s *System) AddPatients(ctx context.Context, practice string, n int) ([]str
 	// Where they are now, so a move takes them off the old practice's list.
 	pipe := s.rdb.Pipeline()
 	was := make([]*redis.StringCmd, len(numbers))
+	proxies := make([]*redis.StringSliceCmd, len(numbers))
 	for i, num := range numbers {
 		was[i] = pipe.HGet(ctx, s.key("patient", num), "practice")
+		proxies[i] = pipe.HKeys(ctx, s.key("proxy", "by-patient", num))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("add patients: %w: %w", gp.ErrUnavailable, err)
@@ -66,6 +68,11 @@ func (s *System) AddPatients(ctx context.Context, practice string, n int) ([]str
 			"birth": syntheticBirth(i).String(), "practice": practice,
 		})
 		pipe.SAdd(ctx, s.registeredKey(practice), num)
+		// Their record changed: so did the access of everyone acting for them.
+		pipe.Incr(ctx, s.accessKey(num))
+		for _, actor := range proxies[i].Val() {
+			pipe.Incr(ctx, s.accessKey(actor))
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("add patients: %w: %w", gp.ErrUnavailable, err)

@@ -108,3 +108,30 @@ func MustStartSeeded(tb testing.TB) (*Server, *sandbox.System) {
 	}
 	return srv, src
 }
+
+// Edit changes every resource a search finds ("Consent?status=active"), as
+// a practice's own system would, and returns how many it changed.
+func (s *Server) Edit(ctx context.Context, search string, change func(resource map[string]any)) (int, error) {
+	var found struct {
+		Entry []struct {
+			Resource map[string]any `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := s.send(ctx, http.MethodGet, s.BaseURL+"/"+search, nil, &found); err != nil {
+		return 0, err
+	}
+	for _, e := range found.Entry {
+		change(e.Resource)
+		body, err := json.Marshal(e.Resource)
+		if err != nil {
+			return 0, err
+		}
+		typ, _ := e.Resource["resourceType"].(string)
+		id, _ := e.Resource["id"].(string)
+		var out map[string]any
+		if err := s.send(ctx, http.MethodPut, s.BaseURL+"/"+typ+"/"+id, body, &out); err != nil {
+			return 0, err
+		}
+	}
+	return len(found.Entry), nil
+}
