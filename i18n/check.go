@@ -1,3 +1,5 @@
+//go:build !js
+
 package i18n
 
 import (
@@ -5,8 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	"golang.org/x/text/language"
 )
 
 var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
@@ -60,26 +60,6 @@ func Check(c *Catalogue) []string {
 		}
 	}
 	return problems
-}
-
-// Categories lists the CLDR cardinal plural categories whole numbers take in
-// a language, in CLDR order. (Companion counts whole things only.)
-func Categories(locale string) []string {
-	tag, err := language.Parse(locale)
-	if err != nil {
-		return []string{"other"}
-	}
-	seen := map[string]bool{}
-	for n := 0; n <= 1000; n++ {
-		seen[PluralCategory(tag, n)] = true
-	}
-	var out []string
-	for _, c := range []string{"zero", "one", "two", "few", "many", "other"} {
-		if seen[c] {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // placeholders is the set of placeholders a message uses in any of its forms,

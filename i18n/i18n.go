@@ -6,20 +6,15 @@
 package i18n
 
 import (
-	"embed"
+	_ "embed" // the catalogues
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
-
-	"golang.org/x/text/feature/plural"
-	"golang.org/x/text/language"
 )
-
-//go:embed catalogue/*.json
-var catalogueFS embed.FS
 
 // DefaultLocale is the language used when nothing better matches.
 const DefaultLocale = "en-GB"
@@ -33,10 +28,11 @@ const CookieName = "lang"
 // executing text/template, and a reachable template execution makes the Go
 // linker keep every exported method of every type (reflect MethodByName),
 // which took app.wasm from 8.1 MB to 12.1 MB. Placeholders here are plain
-// {{.Name}} substitutions and plural forms come from CLDR via x/text.
+// {{.Name}} substitutions and plural forms are CLDR's rules, written out
+// (plural.go).
 type Catalogue struct {
-	tags    []language.Tag
-	matcher language.Matcher
+	offered    []string // default first, then the others offered to people
+	negotiator negotiator
 	// messages holds the raw catalogue per locale, for checks and for
 	// telling a missing key from a translated one.
 	messages map[string]map[string]Entry
@@ -61,26 +57,39 @@ func (e Entry) Text() string { return e.Forms["other"] }
 // Load reads every catalogue from fsys (files named <bcp47>.json). The default
 // locale is always first in the negotiation list.
 func Load(fsys fs.FS) (*Catalogue, error) {
+	files, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	byLocale := map[string][]byte{}
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		byLocale[strings.TrimSuffix(path.Base(f), ".json")] = b
+	}
+	return load(byLocale)
+}
+
+// load builds the catalogue from each locale's JSON.
+func load(byLocale map[string][]byte) (*Catalogue, error) {
 	c := &Catalogue{
 		messages: map[string]map[string]Entry{},
 		rtl:      map[string]bool{},
 		names:    map[string]string{},
 		pseudo:   map[string]string{},
 	}
-	files, err := fs.Glob(fsys, "*.json")
-	if err != nil {
-		return nil, err
+	files := make([]string, 0, len(byLocale))
+	for name := range byLocale {
+		files = append(files, name)
 	}
 	sort.Strings(files)
-	var others []language.Tag
+	var others []string
 	pseudo := map[string]string{}
 	for _, f := range files {
-		b, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, err
-		}
-		locale := strings.TrimSuffix(path.Base(f), ".json")
-		tag, err := language.Parse(locale)
+		b := byLocale[f]
+		locale, err := canonical(f)
 		if err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
@@ -88,22 +97,22 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
-		c.messages[tag.String()] = entries
-		c.rtl[tag.String()] = meta.Dir == "rtl"
-		c.names[tag.String()] = meta.Name
+		c.messages[locale] = entries
+		c.rtl[locale] = meta.Dir == "rtl"
+		c.names[locale] = meta.Name
 		for _, k := range meta.Review {
 			if _, ok := entries[k]; !ok {
 				return nil, fmt.Errorf("catalogue %s marks %q for review, but has no such message", f, k)
 			}
 		}
 		if meta.Pseudo != "" {
-			pseudo[tag.String()] = meta.Pseudo
+			pseudo[locale] = meta.Pseudo
 		}
-		if tag.String() == DefaultLocale {
+		if locale == DefaultLocale {
 			continue
 		}
 		if !meta.Hidden {
-			others = append(others, tag)
+			others = append(others, locale)
 		}
 	}
 	if _, ok := c.messages[DefaultLocale]; !ok {
@@ -121,19 +130,40 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 			}
 		}
 	}
-	c.tags = append([]language.Tag{language.MustParse(DefaultLocale)}, others...)
-	c.matcher = language.NewMatcher(c.tags)
+	for locale := range c.messages {
+		rules := locale
+		if from, ok := pseudo[locale]; ok {
+			rules = from
+		}
+		if _, ok := pluralRules[baseLanguage(rules)]; !ok {
+			return nil, fmt.Errorf("catalogue %s: Companion has no plural rules for its language", locale)
+		}
+	}
+	c.offered = append([]string{DefaultLocale}, others...)
+	c.negotiator = newNegotiator(c.offered)
 	return c, nil
+}
+
+// The catalogues built into the binary, each a string of its own (an
+// embed.FS would bring io/fs and path into app.wasm). TestEveryCatalogueIsBuiltIn
+// keeps the list and the directory the same.
+var (
+	//go:embed catalogue/en-GB.json
+	catalogueEnGB []byte
+	//go:embed catalogue/cy.json
+	catalogueCy []byte
+	//go:embed catalogue/ar-XB.json
+	catalogueArXB []byte
+)
+
+func builtIn() map[string][]byte {
+	return map[string][]byte{"en-GB": catalogueEnGB, "cy": catalogueCy, "ar-XB": catalogueArXB}
 }
 
 // MustDefault loads the catalogues built into the binary. They are checked by
 // tests, so a failure here is a programming error.
 func MustDefault() *Catalogue {
-	sub, err := fs.Sub(catalogueFS, "catalogue")
-	if err != nil {
-		panic(err)
-	}
-	c, err := Load(sub)
+	c, err := load(builtIn())
 	if err != nil {
 		panic(err)
 	}
@@ -141,13 +171,7 @@ func MustDefault() *Catalogue {
 }
 
 // Locales lists the locales offered to people, default first.
-func (c *Catalogue) Locales() []string {
-	out := make([]string, len(c.tags))
-	for i, t := range c.tags {
-		out[i] = t.String()
-	}
-	return out
-}
+func (c *Catalogue) Locales() []string { return slices.Clone(c.offered) }
 
 // Supported reports whether locale has a catalogue (including test-only ones).
 func (c *Catalogue) Supported(locale string) bool {
@@ -158,20 +182,7 @@ func (c *Catalogue) Supported(locale string) bool {
 // Negotiate picks the locale for a request: an explicit choice (cookie or
 // setting) if it names a catalogue, else the best Accept-Language match.
 func (c *Catalogue) Negotiate(choice, acceptLanguage string) string {
-	if choice != "" {
-		if t, err := language.Parse(choice); err == nil && c.Supported(t.String()) {
-			return t.String()
-		}
-	}
-	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(prefs) == 0 {
-		return DefaultLocale
-	}
-	_, idx, conf := c.matcher.Match(prefs...)
-	if conf == language.No {
-		return DefaultLocale
-	}
-	return c.tags[idx].String()
+	return c.negotiator.negotiate(c, choice, acceptLanguage)
 }
 
 // Localizer returns the lookup for one locale. Unknown locales fall back to the
@@ -186,7 +197,7 @@ func (c *Catalogue) Localizer(locale string) *Localizer {
 	}
 	return &Localizer{
 		locale:   locale,
-		tag:      language.MustParse(rules),
+		rules:    rules,
 		msgs:     c.messages[locale],
 		fallback: c.messages[DefaultLocale],
 		rtl:      c.rtl[locale],
@@ -205,7 +216,7 @@ func (c *Catalogue) Messages(locale string) map[string]Entry {
 // Localizer looks up messages in one locale.
 type Localizer struct {
 	locale   string
-	tag      language.Tag
+	rules    string // the locale whose plural rules apply
 	msgs     map[string]Entry
 	fallback map[string]Entry
 	rtl      bool
@@ -240,7 +251,7 @@ func (l *Localizer) N(id string, n int, kv ...any) string {
 	if !ok {
 		return id
 	}
-	text := e.Forms[PluralCategory(l.tag, n)]
+	text := e.Forms[PluralCategory(l.rules, n)]
 	if text == "" {
 		text = e.Text()
 	}
@@ -253,27 +264,6 @@ func (l *Localizer) lookup(id string) (Entry, bool) {
 	}
 	e, ok := l.fallback[id]
 	return e, ok
-}
-
-// PluralCategory is the CLDR cardinal plural category ("zero", "one", "two",
-// "few", "many" or "other") of the integer n in the language of tag.
-func PluralCategory(tag language.Tag, n int) string {
-	if n < 0 {
-		n = -n
-	}
-	switch plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0) {
-	case plural.Zero:
-		return "zero"
-	case plural.One:
-		return "one"
-	case plural.Two:
-		return "two"
-	case plural.Few:
-		return "few"
-	case plural.Many:
-		return "many"
-	}
-	return "other"
 }
 
 // fill replaces each {{.Name}} in s with the value given for Name (and

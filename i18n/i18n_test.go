@@ -1,3 +1,5 @@
+//go:build !js
+
 package i18n
 
 import (
@@ -6,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -117,10 +120,60 @@ func TestPluralCategoriesFollowCLDR(t *testing.T) {
 		{"cy", 4, "other"}, {"cy", 6, "many"}, {"cy", 7, "other"}, {"cy", -1, "one"},
 	}
 	for _, tt := range tests {
-		if got := PluralCategory(language.MustParse(tt.lang), tt.n); got != tt.want {
+		if got := PluralCategory(tt.lang, tt.n); got != tt.want {
 			t.Errorf("PluralCategory(%s, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
 		}
 	}
+}
+
+// TestPluralRulesAreCLDRs: the written-out rules give the category CLDR
+// (as x/text has it) gives, for every whole number up to 10,000 in every
+// language with rules, and every catalogue's language has rules.
+func TestPluralRulesAreCLDRs(t *testing.T) {
+	cldr := map[plural.Form]string{plural.Zero: "zero", plural.One: "one", plural.Two: "two",
+		plural.Few: "few", plural.Many: "many", plural.Other: "other"}
+	for lang := range pluralRules {
+		tag := language.MustParse(lang)
+		for _, n := range append(seq(10000), 100000, 1000000, 2000000, 1234567) {
+			if got, want := PluralCategory(lang, n), cldr[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]; got != want {
+				t.Fatalf("%s, %d: %q, CLDR says %q", lang, n, got, want)
+			}
+		}
+	}
+	for _, l := range MustDefault().Locales() {
+		if _, ok := pluralRules[baseLanguage(l)]; !ok {
+			t.Errorf("no plural rules for %s", l)
+		}
+	}
+}
+
+func TestEveryCatalogueIsBuiltIn(t *testing.T) {
+	files, err := os.ReadDir("catalogue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := builtIn()
+	for _, f := range files {
+		locale := strings.TrimSuffix(f.Name(), ".json")
+		b, err := os.ReadFile("catalogue/" + f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(built[locale]) != string(b) {
+			t.Errorf("catalogue/%s is not built in as %q", f.Name(), locale)
+		}
+	}
+	if len(built) != len(files) {
+		t.Errorf("%d catalogues built in, %d in catalogue/", len(built), len(files))
+	}
+}
+
+func seq(last int) []int {
+	out := make([]int, last+1)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 func TestFill(t *testing.T) {

@@ -23,7 +23,7 @@ func (p *accessibilityPage) Render() app.UI {
 		app.H1().Text(p.Title()),
 		app.P().Class("nhsuk-lede-text").Text(l.T("a11y.lead")),
 		app.P().Text(l.T("a11y.able")),
-		app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
+		el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
 			app.Li().Text(l.T("a11y.able.zoom")),
 			app.Li().Text(l.T("a11y.able.keyboard")),
 			app.Li().Text(l.T("a11y.able.screenReader")),

@@ -35,21 +35,21 @@ func (p *activityPage) Render() app.UI {
 	}
 	rows := make([]app.UI, 0, len(events))
 	for _, e := range events {
-		rows = append(rows, app.Tr().Class("nhsuk-table__row").Body(
-			app.Td().Class("nhsuk-table__cell").Text(formatTime(l, e.Time)),
-			app.Td().Class("nhsuk-table__cell").Text(p.who(e)),
-			app.Td().Class("nhsuk-table__cell").Text(actionName(p.store, e.Action)),
+		rows = append(rows, el.Tr().Class("nhsuk-table__row").Body(
+			el.Td().Class("nhsuk-table__cell").Text(formatTime(l, e.Time)),
+			el.Td().Class("nhsuk-table__cell").Text(p.who(e)),
+			el.Td().Class("nhsuk-table__cell").Text(actionName(p.store, e.Action)),
 		))
 	}
 	content = append(content, app.Div().Class("companion-table-scroll").Attr("role", "region").Aria("label", attr(p.Title())).TabIndex(0).Body(
-		app.Table().Class("nhsuk-table").Body(
-			app.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(p.Title()),
-			app.THead().Class("nhsuk-table__head").Body(app.Tr().Class("nhsuk-table__row").Body(
-				app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("activity.when")),
-				app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("activity.who")),
-				app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("activity.what")),
+		el.Table().Class("nhsuk-table").Body(
+			el.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(p.Title()),
+			el.THead().Class("nhsuk-table__head").Body(el.Tr().Class("nhsuk-table__row").Body(
+				el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("activity.when")),
+				el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("activity.who")),
+				el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("activity.what")),
 			)),
-			app.TBody().Class("nhsuk-table__body").Body(rows...),
+			el.TBody().Class("nhsuk-table__body").Body(rows...),
 		),
 	))
 	content = append(content, app.P().Text(l.T("activity.worried")))

@@ -39,7 +39,7 @@ func (p *adminPage) Render() app.UI {
 		roles = append(roles, roleName(p.store, r))
 	}
 	content = append(content,
-		app.Dl().Class("nhsuk-summary-list").Body(
+		el.Dl().Class("nhsuk-summary-list").Body(
 			summaryRow(l.T("admin.name"), st.Name),
 			summaryRow(l.T("admin.roles"), strings.Join(roles, ", ")),
 			app.If(len(st.Practices) > 0, summaryRow(l.T("admin.practices"), strings.Join(st.Practices, ", "))),
@@ -50,7 +50,7 @@ func (p *adminPage) Render() app.UI {
 		for _, ods := range st.Practices {
 			links = append(links, app.Li().Body(app.A().Href("/admin/inbox?practice="+attr(ods)).Text(l.T("admin.inbox.link", "Practice", ods))))
 		}
-		content = append(content, app.H2().Text(l.T("inbox.title")), app.Ul().Class("nhsuk-list").Body(links...))
+		content = append(content, app.H2().Text(l.T("inbox.title")), el.Ul().Class("nhsuk-list").Body(links...))
 	}
 	content = append(content,
 		app.H2().Text(l.T("admin.flags.heading")),
@@ -65,27 +65,27 @@ func (p *adminPage) Render() app.UI {
 	} else {
 		rows := make([]app.UI, 0, len(st.History))
 		for _, h := range st.History {
-			rows = append(rows, app.Tr().Class("nhsuk-table__row").Body(
-				app.Td().Class("nhsuk-table__cell").Text(formatTime(l, h.Time)),
-				app.Td().Class("nhsuk-table__cell").Text(flagLabel(p.store, h.Flag)),
-				app.Td().Class("nhsuk-table__cell").Text(h.Actor),
-				app.Td().Class("nhsuk-table__cell").Text(h.Before+" → "+h.After),
-				app.Td().Class("nhsuk-table__cell").Text(h.Reason),
+			rows = append(rows, el.Tr().Class("nhsuk-table__row").Body(
+				el.Td().Class("nhsuk-table__cell").Text(formatTime(l, h.Time)),
+				el.Td().Class("nhsuk-table__cell").Text(flagLabel(p.store, h.Flag)),
+				el.Td().Class("nhsuk-table__cell").Text(h.Actor),
+				el.Td().Class("nhsuk-table__cell").Text(h.Before+" → "+h.After),
+				el.Td().Class("nhsuk-table__cell").Text(h.Reason),
 			))
 		}
 		// A region that may scroll sideways must be reachable by keyboard.
 		content = append(content, app.Div().Class("companion-table-scroll").Attr("role", "region").
 			Aria("label", attr(l.T("admin.history.heading"))).TabIndex(0).Body(
-			app.Table().Class("nhsuk-table").Body(
-				app.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(l.T("admin.history.heading")),
-				app.THead().Class("nhsuk-table__head").Body(app.Tr().Class("nhsuk-table__row").Body(
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("admin.history.when")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("admin.history.flag")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("admin.history.who")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("admin.history.change")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("admin.history.reason")),
+			el.Table().Class("nhsuk-table").Body(
+				el.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(l.T("admin.history.heading")),
+				el.THead().Class("nhsuk-table__head").Body(el.Tr().Class("nhsuk-table__row").Body(
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("admin.history.when")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("admin.history.flag")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("admin.history.who")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("admin.history.change")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("admin.history.reason")),
 				)),
-				app.TBody().Class("nhsuk-table__body").Body(rows...),
+				el.TBody().Class("nhsuk-table__body").Body(rows...),
 			),
 		))
 	}
@@ -98,7 +98,7 @@ func (p *adminPage) flag(st *api.Staff, f api.FlagView) app.UI {
 	l := p.store.L()
 	var forms []app.UI
 	if f.Kill {
-		forms = append(forms, app.Strong().Class("nhsuk-tag nhsuk-tag--red").Text(l.T("admin.kill.on")))
+		forms = append(forms, el.Strong().Class("nhsuk-tag nhsuk-tag--red").Text(l.T("admin.kill.on")))
 	}
 	for _, ods := range sortedBoolKeys(f.Practices) {
 		on := f.Practices[ods]
@@ -119,7 +119,7 @@ func (p *adminPage) flag(st *api.Staff, f api.FlagView) app.UI {
 	}
 	return app.Div().Class("nhsuk-card").ID("flag-" + attr(f.Name)).Body(
 		app.Div().Class("nhsuk-card__content").Body(
-			app.H3().Class("nhsuk-card__heading").Text(flagLabel(p.store, f.Name)),
+			el.H3().Class("nhsuk-card__heading").Text(flagLabel(p.store, f.Name)),
 			app.Div().Body(forms...),
 		),
 	)
@@ -146,7 +146,7 @@ func (p *adminPage) reasonField(st *api.Staff, id string) app.UI {
 		)
 	}
 	return group.Body(
-		app.Label().Class("nhsuk-label").For("reason-"+attr(id)).Text(l.T("admin.reason")),
+		el.Label().Class("nhsuk-label").Attr("for", "reason-"+attr(id)).Text(l.T("admin.reason")),
 		msg,
 		input,
 	)
@@ -155,8 +155,8 @@ func (p *adminPage) reasonField(st *api.Staff, id string) app.UI {
 func (p *adminPage) changeForm(st *api.Staff, name, scope, practice, value, legend, action string) app.UI {
 	id := p.formID(name, scope, practice)
 	return app.Form().Action("/admin/flags/" + attr(name)).Method("post").Body(
-		app.FieldSet().Class("nhsuk-fieldset").Body(
-			app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").Text(legend),
+		el.FieldSet().Class("nhsuk-fieldset").Body(
+			el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").Text(legend),
 			app.Input().Type("hidden").Name("scope").Value(attr(scope)),
 			app.Input().Type("hidden").Name("practice").Value(attr(practice)),
 			app.Input().Type("hidden").Name("value").Value(attr(value)),
@@ -170,12 +170,12 @@ func (p *adminPage) percentageForm(st *api.Staff, f api.FlagView) app.UI {
 	l := p.store.L()
 	id := p.formID(f.Name, "percentage", "")
 	return app.Form().Action("/admin/flags/" + attr(f.Name)).Method("post").Body(
-		app.FieldSet().Class("nhsuk-fieldset").Body(
-			app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").
+		el.FieldSet().Class("nhsuk-fieldset").Body(
+			el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").
 				Text(l.T("admin.rollout.legend", "Percentage", f.Percentage)),
 			app.Input().Type("hidden").Name("scope").Value("percentage"),
 			app.Div().Class("nhsuk-form-group").Body(
-				app.Label().Class("nhsuk-label").For("value-"+attr(id)).Text(l.T("admin.rollout.label")),
+				el.Label().Class("nhsuk-label").Attr("for", "value-"+attr(id)).Text(l.T("admin.rollout.label")),
 				app.Input().Class("nhsuk-input nhsuk-input--width-3").ID("value-"+attr(id)).Name("value").
 					Type("number").Attr("min", "0").Attr("max", "100").Attr("inputmode", "numeric").Value(strconv.Itoa(f.Percentage)),
 			),
@@ -212,7 +212,7 @@ func errorSummary(title, href, message string) app.UI {
 	return app.Div().Class("nhsuk-error-summary").Aria("labelledby", "error-summary-title").Attr("role", "alert").TabIndex(-1).Body(
 		app.H2().Class("nhsuk-error-summary__title").ID("error-summary-title").Text(title),
 		app.Div().Class("nhsuk-error-summary__body").Body(
-			app.Ul().Class("nhsuk-list nhsuk-error-summary__list").Body(
+			el.Ul().Class("nhsuk-list nhsuk-error-summary__list").Body(
 				app.Li().Body(app.A().Href(attr(href)).Text(message)),
 			),
 		),
@@ -233,7 +233,7 @@ func roleName(s *Store, r string) string {
 
 func summaryRow(key, value string) app.UI {
 	return app.Div().Class("nhsuk-summary-list__row").Body(
-		app.Dt().Class("nhsuk-summary-list__key").Text(key),
-		app.Dd().Class("nhsuk-summary-list__value").Text(value),
+		el.Dt().Class("nhsuk-summary-list__key").Text(key),
+		el.Dd().Class("nhsuk-summary-list__value").Text(value),
 	)
 }

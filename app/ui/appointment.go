@@ -57,7 +57,7 @@ func (p *appointmentPage) Render() app.UI {
 		return &shell{Store: p.store, PageTitle: p.Title(), Content: []app.UI{app.H1().Text(p.Title())}}
 	}
 	a := v.Appointment
-	details := app.Dl().Class("nhsuk-summary-list").Body(
+	details := el.Dl().Class("nhsuk-summary-list").Body(
 		summaryRow(l.T("book.check.patient"), v.Patient),
 		summaryRow(l.T("book.check.when"), formatTime(l, a.Slot.Start)),
 		summaryRow(l.T("book.check.type"), SlotTypeName(l, a.Slot.Type)),
@@ -98,7 +98,7 @@ func (p *appointmentPage) Render() app.UI {
 		if a.Status == "booked" && !a.Past {
 			content = append(content,
 				app.H2().Text(l.T("appointment.bring.heading")),
-				app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
+				el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
 					app.Li().Text(l.T("appointment.bring.medicines")),
 					app.Li().Text(l.T("appointment.bring.questions")),
 					app.Li().Text(l.T(bringKey(a.Slot.Mode))),

@@ -63,8 +63,8 @@ func (p *appointmentsPage) Render() app.UI {
 		for _, a := range d.Cancelled {
 			items = append(items, p.card(a, false))
 		}
-		content = append(content, app.Details().Class("nhsuk-details").Body(
-			app.Summary().Class("nhsuk-details__summary").Body(
+		content = append(content, el.Details().Class("nhsuk-details").Body(
+			el.Summary().Class("nhsuk-details__summary").Body(
 				app.Span().Class("nhsuk-details__summary-text").Text(l.N("appointments.cancelledCount", len(d.Cancelled))),
 			),
 			app.Div().Class("nhsuk-details__text").Body(items...),
@@ -79,14 +79,14 @@ func (p *appointmentsPage) card(a api.Appointment, upcoming bool) app.UI {
 	l := p.store.L()
 	heading := formatTime(l, a.Slot.Start)
 	body := []app.UI{
-		app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Body(
+		el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Body(
 			app.If(upcoming, app.A().Class("nhsuk-card__link").Href("/appointments/"+attr(a.ID)).Text(heading)).
 				Else(app.Text(heading)),
 		),
 		app.P().Class("nhsuk-card__description").Text(appointmentLine(l, a.Slot)),
 	}
 	if a.Status == "cancelled" {
-		body = append(body, app.P().Body(app.Strong().Class("nhsuk-tag nhsuk-tag--grey").Text(l.T("appointments.status.cancelled"))))
+		body = append(body, app.P().Body(el.Strong().Class("nhsuk-tag nhsuk-tag--grey").Text(l.T("appointments.status.cancelled"))))
 	}
 	card := app.Div().Class("nhsuk-card")
 	if upcoming {

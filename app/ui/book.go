@@ -154,14 +154,14 @@ func (p *bookingPage) radioQuestion(b *api.Booking, field string, choices []choi
 	for _, k := range sortedKeys(hidden) {
 		fields = append(fields, app.Input().Type("hidden").Name(k).Value(attr(hidden[k])))
 	}
-	legend := app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
+	legend := el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
 		p.caption(b),
 		app.H1().Class("nhsuk-fieldset__heading").Text(p.Title()),
 	)
 	if len(choices) == 0 {
 		return []app.UI{p.summary(b), p.caption(b), app.H1().Text(p.Title()), app.P().Text(empty)}
 	}
-	fieldset := app.FieldSet().Class("nhsuk-fieldset").Body(legend, errUI, app.Div().Class("nhsuk-radios").Body(items...))
+	fieldset := el.FieldSet().Class("nhsuk-fieldset").Body(legend, errUI, app.Div().Class("nhsuk-radios").Body(items...))
 	if msg != "" {
 		fieldset = fieldset.Aria("describedby", field+"-error")
 	}
@@ -230,7 +230,7 @@ func (p *bookingPage) check(b *api.Booking) []app.UI {
 		p.summary(b),
 		p.caption(b),
 		app.H1().Text(p.Title()),
-		app.Dl().Class("nhsuk-summary-list").Body(
+		el.Dl().Class("nhsuk-summary-list").Body(
 			checkRow(l.T("book.check.patient"), app.Text(b.Patient), nil),
 			checkRow(l.T("book.check.type"), app.Text(SlotTypeName(l, b.Type)), changeLink(l, bookURL(url.Values{}), l.T("book.check.type"))),
 			checkRow(l.T("book.check.when"), app.Text(when), changeLink(l, bookURL(url.Values{"type": {b.Type}}), l.T("book.check.when"))),
@@ -261,7 +261,7 @@ func (p *bookingPage) changeCheck(b *api.Booking) []app.UI {
 		p.summary(b),
 		p.caption(b),
 		app.H1().Text(p.Title()),
-		app.Dl().Class("nhsuk-summary-list").Body(
+		el.Dl().Class("nhsuk-summary-list").Body(
 			checkRow(l.T("book.check.patient"), app.Text(b.Patient), nil),
 			checkRow(l.T("book.check.type"), app.Text(SlotTypeName(l, b.Type)), nil),
 			checkRow(l.T("change.check.current"), app.Text(formatTime(l, old.Start)), nil),

@@ -27,7 +27,7 @@ func (p *contactPage) start(f *api.ContactForm) []app.UI {
 		if k.Why == "patient_limit" {
 			why = l.T("contact.kind.patientLimit")
 		}
-		unavailable = append(unavailable, app.Li().DataSet("kind", attr(k.Kind)).Body(app.Strong().Text(ContactKindName(l, k.Kind)), app.Text(": "+why)))
+		unavailable = append(unavailable, app.Li().DataSet("kind", attr(k.Kind)).Body(el.Strong().Text(ContactKindName(l, k.Kind)), app.Text(": "+why)))
 	}
 	if len(choices) > 0 {
 		content = append(content, p.form(api.ContactStart,
@@ -37,7 +37,7 @@ func (p *contactPage) start(f *api.ContactForm) []app.UI {
 	}
 	if len(unavailable) > 0 {
 		content = append(content, app.H2().Class("nhsuk-heading-m").Text(l.T("contact.kind.unavailable")),
-			app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(unavailable...),
+			el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(unavailable...),
 			app.P().Text(l.T("contact.call", "Practice", av.Practice, "Phone", av.Phone)))
 	}
 	return append(content, p.urgentHelp())
@@ -50,7 +50,7 @@ func radioItems(field string, choices []choice, chosen string) []app.UI {
 	for i, c := range choices {
 		id := field + "-" + itoa(i)
 		input := checkedIf(app.Input().Class("nhsuk-radios__input").ID(id).Name(field).Type("radio").Value(attr(c.value)), c.value == chosen)
-		item := []app.UI{input, app.Label().Class("nhsuk-label nhsuk-radios__label").For(id).Text(c.label)}
+		item := []app.UI{input, el.Label().Class("nhsuk-label nhsuk-radios__label").Attr("for", id).Text(c.label)}
 		if c.hint != "" {
 			input.Aria("describedby", id+"-hint")
 			item = append(item, app.Div().Class("nhsuk-hint nhsuk-radios__hint").ID(id+"-hint").Text(c.hint))
@@ -67,8 +67,8 @@ func radios(s *Store, errs []api.FieldError, field, legend string, choices []cho
 	if msg != "" {
 		group = group.Class("nhsuk-form-group--error")
 	}
-	fieldset := app.FieldSet().Class("nhsuk-fieldset").Body(
-		app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--m").Text(legend),
+	fieldset := el.FieldSet().Class("nhsuk-fieldset").Body(
+		el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--m").Text(legend),
 		errUI,
 		app.Div().Class("nhsuk-radios").Body(radioItems(field, choices, chosen)...),
 	)
@@ -91,16 +91,16 @@ func (p *contactPage) screen(f *api.ContactForm) []app.UI {
 		}
 		yes, no := "screen-"+itoa(2*i), "screen-"+itoa(2*i+1)
 		questions = append(questions, group.DataSet("question", attr(q.ID)).Body(
-			app.FieldSet().Class("nhsuk-fieldset").Body(
-				app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").Text(q.Text),
+			el.FieldSet().Class("nhsuk-fieldset").Body(
+				el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--s").Text(q.Text),
 				app.Div().Class("nhsuk-radios nhsuk-radios--inline").Body(
 					app.Div().Class("nhsuk-radios__item").Body(
 						checkedIf(app.Input().Class("nhsuk-radios__input").ID(yes).Name(name).Type("radio").Value("yes"), answer == "yes"),
-						app.Label().Class("nhsuk-label nhsuk-radios__label").For(yes).Text(l.T("form.yes")),
+						el.Label().Class("nhsuk-label nhsuk-radios__label").Attr("for", yes).Text(l.T("form.yes")),
 					),
 					app.Div().Class("nhsuk-radios__item").Body(
 						checkedIf(app.Input().Class("nhsuk-radios__input").ID(no).Name(name).Type("radio").Value("no"), answer == "no"),
-						app.Label().Class("nhsuk-label nhsuk-radios__label").For(no).Text(l.T("form.no")),
+						el.Label().Class("nhsuk-label nhsuk-radios__label").Attr("for", no).Text(l.T("form.no")),
 					),
 				),
 			),
@@ -151,7 +151,7 @@ func (p *contactPage) details(f *api.ContactForm) []app.UI {
 			input = input.Class("nhsuk-input--error").Aria("describedby", "medicine-error")
 		}
 		fields = append(fields,
-			group.Body(app.Label().Class("nhsuk-label nhsuk-label--s").For("medicine-0").Text(l.T("contact.medicine.label")), errUI, input),
+			group.Body(el.Label().Class("nhsuk-label nhsuk-label--s").Attr("for", "medicine-0").Text(l.T("contact.medicine.label")), errUI, input),
 			p.textField(f, "contact.text.medication"),
 		)
 	default:
@@ -203,7 +203,7 @@ func (p *contactPage) check(f *api.ContactForm) []app.UI {
 		formSummary(p.store, f.Errors),
 		p.caption(f),
 		app.H1().Text(p.Title()),
-		app.Dl().Class("nhsuk-summary-list").Body(rows...),
+		el.Dl().Class("nhsuk-summary-list").Body(rows...),
 		app.P().Text(l.T("contact.check.promise", "Practice", f.Availability.Practice)),
 		p.form(api.ContactCheck,
 			app.Input().Type("hidden").Name("idempotency_key").Value(attr(f.IdempotencyKey)),

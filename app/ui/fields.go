@@ -12,11 +12,11 @@ import (
 // be changed.
 func checkRow(key string, value app.UI, action app.UI) app.UI {
 	if action == nil {
-		action = app.Dd().Class("nhsuk-summary-list__actions")
+		action = el.Dd().Class("nhsuk-summary-list__actions")
 	}
 	return app.Div().Class("nhsuk-summary-list__row").Body(
-		app.Dt().Class("nhsuk-summary-list__key").Text(key),
-		app.Dd().Class("nhsuk-summary-list__value").Body(value),
+		el.Dt().Class("nhsuk-summary-list__key").Text(key),
+		el.Dd().Class("nhsuk-summary-list__value").Body(value),
 		action,
 	)
 }
@@ -24,7 +24,7 @@ func checkRow(key string, value app.UI, action app.UI) app.UI {
 // changeLink is a check-answers row's Change link; hidden names what it
 // changes for screen readers, since every row's link says "Change".
 func changeLink(l *i18n.Localizer, href, hidden string) app.UI {
-	return app.Dd().Class("nhsuk-summary-list__actions").Body(
+	return el.Dd().Class("nhsuk-summary-list__actions").Body(
 		app.A().Href(attr(href)).Body(app.Text(l.T("form.change")), app.Span().Class("nhsuk-u-visually-hidden").Text(" "+hidden)),
 	)
 }
@@ -41,7 +41,7 @@ func textareaField(s *Store, errs []api.FieldError, field, label, hint, value st
 		textarea = textarea.Class("nhsuk-textarea--error").Aria("describedby", field+"-hint "+field+"-error")
 	}
 	return group.Body(
-		app.Label().Class("nhsuk-label nhsuk-label--s").For(field+"-0").Text(label),
+		el.Label().Class("nhsuk-label nhsuk-label--s").Attr("for", field+"-0").Text(label),
 		app.Div().Class("nhsuk-hint").ID(field+"-hint").Text(hint),
 		errUI,
 		textarea,

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/nhs-companion/companion/app/ukzone"
 	"sort"
 	"strconv"
 	"time"
@@ -77,13 +78,5 @@ func ModeName(l *i18n.Localizer, mode string) string {
 	return label(l, modeKeys, mode, key("slot.mode.in_person"))
 }
 
-var uk = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // ukTime is where appointment times are shown: the UK's own time.
-func ukTime() *time.Location { return uk }
+func ukTime() *time.Location { return ukzone.Location }

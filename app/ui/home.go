@@ -116,7 +116,7 @@ func (p *homePage) Render() app.UI {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
 			app.P().Class("nhsuk-lede-text").Text(l.T("home.lead")),
-			app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
+			el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(
 				app.Li().Text(l.T("home.task.appointments")),
 				app.Li().Text(l.T("home.task.prescriptions")),
 				app.Li().Text(l.T("home.task.record")),
@@ -166,7 +166,7 @@ func tasks(s *Store) app.UI {
 	link := func(href, label, hint string) {
 		items = append(items, app.Div().Class("nhsuk-card nhsuk-card--clickable").Body(
 			app.Div().Class("nhsuk-card__content").Body(
-				app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Body(app.A().Class("nhsuk-card__link").Href(href).Text(label)),
+				el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Body(app.A().Class("nhsuk-card__link").Href(href).Text(label)),
 				app.P().Class("nhsuk-card__description").Text(hint),
 			)))
 	}
@@ -210,13 +210,13 @@ func services(s *Store) app.UI {
 			status = l.T("services.available")
 		}
 		rows = append(rows, app.Div().Class("nhsuk-summary-list__row").DataSet("feature", f.flag).Body(
-			app.Dt().Class("nhsuk-summary-list__key").Text(f.label),
-			app.Dd().Class("nhsuk-summary-list__value").Text(status),
+			el.Dt().Class("nhsuk-summary-list__key").Text(f.label),
+			el.Dd().Class("nhsuk-summary-list__value").Text(status),
 		))
 	}
 	return app.Div().Body(
 		app.H2().Text(l.T("services.heading")),
-		app.Dl().Class("nhsuk-summary-list").Body(rows...),
+		el.Dl().Class("nhsuk-summary-list").Body(rows...),
 	)
 }
 
@@ -273,12 +273,12 @@ func contactRequests(s *Store, list []api.ContactRequest) app.UI {
 	items := []app.UI{app.H2().Text(l.T("home.contact.heading"))}
 	for _, c := range list {
 		body := []app.UI{
-			app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(ContactKindName(l, c.Kind)),
+			el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(ContactKindName(l, c.Kind)),
 			app.P().Body(contactStatusTag(s, c.Status)),
 			app.P().Class("nhsuk-card__description").Text(l.T("home.contact.sent", "When", formatTime(l, c.Sent))),
 		}
 		if c.Status == "responded" {
-			body = append(body, app.P().Body(app.Strong().Text(l.T("home.contact.reply"))), app.P().Text(c.Reply))
+			body = append(body, app.P().Body(el.Strong().Text(l.T("home.contact.reply"))), app.P().Text(c.Reply))
 		} else {
 			body = append(body, app.P().Text(l.T("home.contact.replyBy", "When", formatTime(l, c.ReplyBy))))
 		}

@@ -72,22 +72,22 @@ func (p *inboxPage) status(b *api.Inbox) app.UI {
 	var options []app.UI
 	for _, m := range []int{30, 60, 120, 240, 480} {
 		if m <= b.MaxSuspension {
-			options = append(options, app.Option().Value(itoa(m)).Text(l.N("inbox.minutes", m)))
+			options = append(options, el.Option().Attr("value", itoa(m)).Text(l.N("inbox.minutes", m)))
 		}
 	}
 	return app.Div().Body(append(body,
 		app.Form().Action("/admin/contact/suspend").Method("post").Attr("novalidate", true).Body(
 			app.Input().Type("hidden").Name("practice").Value(attr(b.Practice)),
-			app.H3().Class("nhsuk-heading-s").Text(l.T("inbox.pause.heading")),
+			el.H3().Class("nhsuk-heading-s").Text(l.T("inbox.pause.heading")),
 			group.Body(
-				app.Label().Class("nhsuk-label").For("suspend-0").Text(l.T("inbox.pause.reason")),
+				el.Label().Class("nhsuk-label").Attr("for", "suspend-0").Text(l.T("inbox.pause.reason")),
 				app.Div().Class("nhsuk-hint").ID("suspend-hint").Text(l.T("inbox.pause.hint")),
 				errUI,
 				input,
 			),
 			app.Div().Class("nhsuk-form-group").Body(
-				app.Label().Class("nhsuk-label").For("minutes").Text(l.T("inbox.pause.for")),
-				app.Select().Class("nhsuk-select").ID("minutes").Name("minutes").Body(options...),
+				el.Label().Class("nhsuk-label").Attr("for", "minutes").Text(l.T("inbox.pause.for")),
+				el.Select().Class("nhsuk-select").ID("minutes").Attr("name", "minutes").Body(options...),
 			),
 			app.Button().Class("nhsuk-button nhsuk-button--warning").Type("submit").Text(l.T("inbox.pause.submit")),
 		))...)
@@ -111,9 +111,9 @@ func (p *inboxPage) item(b *api.Inbox, it api.InboxItem) app.UI {
 	}
 	rows = append(rows, summaryRow(l.T("contact.check.text"), c.Text))
 	body := []app.UI{
-		app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(ContactKindName(l, c.Kind) + ": " + it.Patient),
+		el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(ContactKindName(l, c.Kind) + ": " + it.Patient),
 		app.P().Body(contactStatusTag(p.store, c.Status)),
-		app.Dl().Class("nhsuk-summary-list").Body(rows...),
+		el.Dl().Class("nhsuk-summary-list").Body(rows...),
 	}
 	if c.Status == "responded" {
 		body = append(body, app.P().Text(l.T("inbox.replied", "When", formatTime(l, c.Responded), "Reply", c.Reply)))
@@ -129,7 +129,7 @@ func (p *inboxPage) item(b *api.Inbox, it api.InboxItem) app.UI {
 		body = append(body, app.Form().Action("/admin/inbox/"+attr(c.ID)+"/respond").Method("post").Attr("novalidate", true).Body(
 			app.Input().Type("hidden").Name("practice").Value(attr(b.Practice)),
 			group.Body(
-				app.Label().Class("nhsuk-label").For(attr(field+"-0")).Text(l.T("inbox.reply.label", "Name", it.Patient)),
+				el.Label().Class("nhsuk-label").Attr("for", attr(field+"-0")).Text(l.T("inbox.reply.label", "Name", it.Patient)),
 				errUI,
 				textarea,
 			),
@@ -145,9 +145,9 @@ func (p *inboxPage) item(b *api.Inbox, it api.InboxItem) app.UI {
 func contactStatusTag(s *Store, status string) app.UI {
 	l := s.L()
 	if status == "responded" {
-		return app.Strong().Class("nhsuk-tag nhsuk-tag--green").Text(l.T("contact.status.responded"))
+		return el.Strong().Class("nhsuk-tag nhsuk-tag--green").Text(l.T("contact.status.responded"))
 	}
-	return app.Strong().Class("nhsuk-tag nhsuk-tag--blue").Text(l.T("contact.status.received"))
+	return el.Strong().Class("nhsuk-tag nhsuk-tag--blue").Text(l.T("contact.status.received"))
 }
 
 // settings is the form for the practice's opening windows, daily caps and
@@ -171,7 +171,7 @@ func (p *inboxPage) settings(b *api.Inbox) app.UI {
 		if describedBy != "" {
 			in = in.Aria("describedby", describedBy)
 		}
-		body := []app.UI{app.Label().Class("nhsuk-label").For(id + "-0").Text(label)}
+		body := []app.UI{el.Label().Class("nhsuk-label").Attr("for", id+"-0").Text(label)}
 		if hint != "" {
 			body = append(body, app.Div().Class("nhsuk-hint").ID(id+"-hint").Text(hint))
 		}
@@ -183,7 +183,7 @@ func (p *inboxPage) settings(b *api.Inbox) app.UI {
 		app.Div().Class("nhsuk-form-group").Body(app.Div().Class("nhsuk-checkboxes").Body(
 			app.Div().Class("nhsuk-checkboxes__item").Body(
 				checkedIf(app.Input().Class("nhsuk-checkboxes__input").ID("bank_holidays_open").Name("bank_holidays_open").Type("checkbox").Value("on"), set.BankHolidaysOpen),
-				app.Label().Class("nhsuk-label nhsuk-checkboxes__label").For("bank_holidays_open").Text(l.T("inbox.settings.bankHolidays")),
+				el.Label().Class("nhsuk-label nhsuk-checkboxes__label").Attr("for", "bank_holidays_open").Text(l.T("inbox.settings.bankHolidays")),
 			),
 		)),
 	}

@@ -79,7 +79,7 @@ func (p *orderPage) medicines(f *api.OrderForm) []app.UI {
 	var items, blocked []app.UI
 	for _, rp := range f.Repeats {
 		if !rp.Orderable() {
-			blocked = append(blocked, app.Li().Body(app.Strong().Text(rp.Name), app.Text(": "+repeatStateText(l, rp, "", "", 0))))
+			blocked = append(blocked, app.Li().Body(el.Strong().Text(rp.Name), app.Text(": "+repeatStateText(l, rp, "", "", 0))))
 			continue
 		}
 		id := "medicines-" + itoa(len(items))
@@ -94,7 +94,7 @@ func (p *orderPage) medicines(f *api.OrderForm) []app.UI {
 		items = append(items, app.Div().Class("nhsuk-checkboxes__item").DataSet("state", attr(rp.State)).Body(
 			checkedIf(app.Input().Class("nhsuk-checkboxes__input").ID(id).Name("medicine").Type("checkbox").Value(attr(rp.ID)).
 				Aria("describedby", id+"-hint"), checked),
-			app.Label().Class("nhsuk-label nhsuk-checkboxes__label").For(id).Text(rp.Name),
+			el.Label().Class("nhsuk-label nhsuk-checkboxes__label").Attr("for", id).Text(rp.Name),
 			app.Div().Class("nhsuk-hint nhsuk-checkboxes__hint").ID(id+"-hint").Text(hint),
 		))
 	}
@@ -106,8 +106,8 @@ func (p *orderPage) medicines(f *api.OrderForm) []app.UI {
 		if msg != "" {
 			group = group.Class("nhsuk-form-group--error")
 		}
-		fieldset := app.FieldSet().Class("nhsuk-fieldset").Aria("describedby", "medicines-hint").Body(
-			app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
+		fieldset := el.FieldSet().Class("nhsuk-fieldset").Aria("describedby", "medicines-hint").Body(
+			el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
 				p.caption(f), app.H1().Class("nhsuk-fieldset__heading").Text(p.Title()),
 			),
 			app.Div().Class("nhsuk-hint").ID("medicines-hint").Text(l.T("rx.medicines.hint")),
@@ -123,7 +123,7 @@ func (p *orderPage) medicines(f *api.OrderForm) []app.UI {
 	if len(blocked) > 0 {
 		content = append(content,
 			app.H2().Class("nhsuk-heading-m").Text(l.T("rx.medicines.blocked")),
-			app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(blocked...))
+			el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(blocked...))
 	}
 	return content
 }
@@ -147,7 +147,7 @@ func (p *orderPage) note(f *api.OrderForm) []app.UI {
 		p.form(api.OrderNote,
 			group.Body(
 				app.H1().Class("nhsuk-label-wrapper").Body(
-					app.Label().Class("nhsuk-label nhsuk-label--l").For("note-0").Body(p.caption(f), app.Text(p.Title())),
+					el.Label().Class("nhsuk-label nhsuk-label--l").Attr("for", "note-0").Body(p.caption(f), app.Text(p.Title())),
 				),
 				app.Div().Class("nhsuk-hint").ID("note-hint").Text(hint),
 				errUI,
@@ -229,9 +229,9 @@ func (p *orderPage) check(f *api.OrderForm) []app.UI {
 		formSummary(p.store, f.Errors),
 		p.caption(f),
 		app.H1().Text(p.Title()),
-		app.Dl().Class("nhsuk-summary-list").Body(
+		el.Dl().Class("nhsuk-summary-list").Body(
 			checkRow(l.T("rx.check.patient"), app.Text(f.Patient), nil),
-			checkRow(l.T("rx.check.medicines"), app.Ul().Class("nhsuk-list").Body(meds...), changeLink(l, "/prescriptions/order", l.T("rx.check.medicines"))),
+			checkRow(l.T("rx.check.medicines"), el.Ul().Class("nhsuk-list").Body(meds...), changeLink(l, "/prescriptions/order", l.T("rx.check.medicines"))),
 			checkRow(l.T("rx.check.note"), app.Text(note), changeLink(l, api.OrderURL(api.OrderNote), l.T("rx.check.note"))),
 			checkRow(l.T("rx.check.pharmacy"), pharmacy, changeLink(l, api.OrderURL(api.OrderPharmacy), l.T("rx.check.pharmacy"))),
 		),

@@ -89,7 +89,7 @@ func pharmacySearch(s *Store, action string, hidden map[string]string, query str
 	}
 	fields = append(fields,
 		group.Body(
-			app.Label().Class("nhsuk-label nhsuk-label--s").For("q-0").Text(l.T("rx.search.label")),
+			el.Label().Class("nhsuk-label nhsuk-label--s").Attr("for", "q-0").Text(l.T("rx.search.label")),
 			app.Div().Class("nhsuk-hint").ID("q-hint").Text(l.T("rx.search.hint")),
 			errUI,
 			app.Input().Class("nhsuk-input nhsuk-u-width-two-thirds").ID("q-0").Name("q").Type("search").
@@ -128,8 +128,8 @@ func pharmacyRadios(s *Store, errs []api.FieldError, options []api.Pharmacy, cho
 		choices = append(choices, choice{ph.ODS, name, pharmacyLine(ph)})
 	}
 	items := radioItems("pharmacy", choices, chosen)
-	fieldset := app.FieldSet().Class("nhsuk-fieldset").Body(
-		app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--m").Text(legend),
+	fieldset := el.FieldSet().Class("nhsuk-fieldset").Body(
+		el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--m").Text(legend),
 		errUI,
 		app.Div().Class("nhsuk-radios").Body(items...),
 	)

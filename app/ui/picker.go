@@ -31,7 +31,7 @@ func (p *pickerPage) Render() app.UI {
 		errSummary = app.Div().Class("nhsuk-error-summary").Aria("labelledby", "error-summary-title").Attr("role", "alert").TabIndex(-1).Body(
 			app.H2().Class("nhsuk-error-summary__title").ID("error-summary-title").Text(l.T("form.errorSummary")),
 			app.Div().Class("nhsuk-error-summary__body").Body(
-				app.Ul().Class("nhsuk-list nhsuk-error-summary__list").Body(
+				el.Ul().Class("nhsuk-list nhsuk-error-summary__list").Body(
 					app.Li().Body(app.A().Href("#account-0").Text(l.T("picker.error"))),
 				),
 			),
@@ -43,7 +43,7 @@ func (p *pickerPage) Render() app.UI {
 		radios = append(radios, app.Div().Class("nhsuk-radios__item").Body(
 			app.Input().Class("nhsuk-radios__input").ID(id).Name("account").Type("radio").Value(attr(a.Value)).
 				Aria("describedby", id+"-hint"),
-			app.Label().Class("nhsuk-label nhsuk-radios__label").For(id).Text(a.Name),
+			el.Label().Class("nhsuk-label nhsuk-radios__label").Attr("for", id).Text(a.Name),
 			app.Div().Class("nhsuk-hint nhsuk-radios__hint").ID(id+"-hint").Text(a.Description),
 		))
 	}
@@ -51,8 +51,8 @@ func (p *pickerPage) Render() app.UI {
 	for _, k := range sortedKeys(pk.Params) {
 		hidden = append(hidden, app.Input().Type("hidden").Name(k).Value(attr(pk.Params[k])))
 	}
-	fieldset := app.FieldSet().Class("nhsuk-fieldset").Aria("describedby", "picker-hint").Body(
-		app.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
+	fieldset := el.FieldSet().Class("nhsuk-fieldset").Aria("describedby", "picker-hint").Body(
+		el.Legend().Class("nhsuk-fieldset__legend nhsuk-fieldset__legend--l").Body(
 			app.H1().Class("nhsuk-fieldset__heading").Text(p.Title()),
 		),
 		app.Div().Class("nhsuk-hint").ID("picker-hint").Text(l.T("picker.hint")),

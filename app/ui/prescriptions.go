@@ -83,8 +83,8 @@ func (p *prescriptionsPage) Render() app.UI {
 		for _, rq := range past {
 			cards = append(cards, requestCard(l, rq))
 		}
-		content = append(content, app.Details().Class("nhsuk-details").Body(
-			app.Summary().Class("nhsuk-details__summary").Body(
+		content = append(content, el.Details().Class("nhsuk-details").Body(
+			el.Summary().Class("nhsuk-details__summary").Body(
 				app.Span().Class("nhsuk-details__summary-text").Text(l.N("rx.past", len(past))),
 			),
 			app.Div().Class("nhsuk-details__text").Body(cards...),
@@ -119,8 +119,8 @@ func (p *prescriptionsPage) repeatCard(rp api.Repeat, v *api.Prescriptions) app.
 	}
 	return app.Div().Class("nhsuk-card").DataSet("repeat", attr(rp.ID)).DataSet("state", attr(rp.State)).Body(
 		app.Div().Class("nhsuk-card__content").Body(
-			app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(rp.Name),
-			app.Dl().Class("nhsuk-summary-list").Body(details...),
+			el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(rp.Name),
+			el.Dl().Class("nhsuk-summary-list").Body(details...),
 			app.P().Class("nhsuk-card__description").Text(repeatStateText(l, rp, v.Practice, v.Phone, v.EarlyDays)),
 		),
 	)
@@ -144,18 +144,18 @@ func repeatStateText(l *i18n.Localizer, rp api.Repeat, practice, phone string, e
 func requestCard(l *i18n.Localizer, rq api.PrescriptionRequest) app.UI {
 	steps := make([]app.UI, 0, len(rq.History))
 	for _, h := range rq.History {
-		line := []app.UI{app.Strong().Text(rxStatusName(l, h.Status)), app.Text(" " + formatTime(l, h.At))}
+		line := []app.UI{el.Strong().Text(rxStatusName(l, h.Status)), app.Text(" " + formatTime(l, h.At))}
 		if h.Reason != "" {
 			line = append(line, app.Br(), app.Text(l.T("rx.reason", "Reason", h.Reason)))
 		}
 		steps = append(steps, app.Li().Body(line...))
 	}
 	body := []app.UI{
-		app.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(rq.Name),
-		app.P().Body(app.Strong().Class("nhsuk-tag " + rxStatusColour(rq.Status)).Text(rxStatusName(l, rq.Status))),
+		el.H3().Class("nhsuk-card__heading nhsuk-heading-s").Text(rq.Name),
+		app.P().Body(el.Strong().Class("nhsuk-tag " + rxStatusColour(rq.Status)).Text(rxStatusName(l, rq.Status))),
 		app.P().Text(l.T("rx.request.pharmacy", "Pharmacy", rq.Pharmacy.Name)),
-		app.H4().Class("nhsuk-heading-xs").Text(l.T("rx.request.history")),
-		app.Ol().Class("nhsuk-list nhsuk-list--number").Body(steps...),
+		el.H4().Class("nhsuk-heading-xs").Text(l.T("rx.request.history")),
+		el.Ol().Class("nhsuk-list nhsuk-list--number").Body(steps...),
 	}
 	if rq.Note != "" {
 		body = append(body, app.P().Text(l.T("rx.request.note", "Note", rq.Note)))
@@ -195,7 +195,7 @@ func rxStatusColour(status string) string {
 
 // pharmacyAddress is a pharmacy's name, address and phone.
 func pharmacyAddress(ph *api.Pharmacy) app.UI {
-	lines := []app.UI{app.Strong().Text(ph.Name)}
+	lines := []app.UI{el.Strong().Text(ph.Name)}
 	for _, a := range append(append([]string{}, ph.Address...), ph.Postcode) {
 		lines = append(lines, app.Br(), app.Text(a))
 	}

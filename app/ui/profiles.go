@@ -66,7 +66,7 @@ func (p *profilesPage) card(pr api.Profile) app.UI {
 			app.P().Text(statusText(p.store, pr)),
 		))
 	case pr.Current:
-		body = append(body, app.P().Body(app.Strong().Class("nhsuk-tag nhsuk-tag--green").Text(l.T("profiles.current"))))
+		body = append(body, app.P().Body(el.Strong().Class("nhsuk-tag nhsuk-tag--green").Text(l.T("profiles.current"))))
 	default:
 		label := l.T("profiles.switchTo", "Name", pr.GivenName)
 		if pr.Self {
@@ -83,7 +83,7 @@ func (p *profilesPage) card(pr api.Profile) app.UI {
 		}
 		body = append(body,
 			app.P().Class("nhsuk-u-margin-top-3 nhsuk-u-margin-bottom-1").Text(l.T("profiles.canDo")),
-			app.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(items...),
+			el.Ul().Class("nhsuk-list nhsuk-list--bullet").Body(items...),
 		)
 	}
 	return app.Div().Class("nhsuk-card").DataSet("profile", attr(pr.GivenName)).Body(
@@ -144,7 +144,7 @@ func actingBanner(s *Store) app.UI {
 	return app.Div().Class("companion-acting").ID("acting-for").Attr("role", "region").Aria("label", attr(l.T("acting.label"))).Body(
 		app.Div().Class("nhsuk-width-container companion-acting__inner").Body(
 			app.P().Class("companion-acting__text").Body(
-				app.Strong().Text(l.T("acting.banner", "Name", a.Name, "Date", formatDate(l, a.BirthDate))),
+				el.Strong().Text(l.T("acting.banner", "Name", a.Name, "Date", formatDate(l, a.BirthDate))),
 			),
 			app.A().Class("companion-acting__link").Href("/profiles").Text(l.T("acting.change")),
 			back,

@@ -117,13 +117,13 @@ func (p *recordPage) index(r *api.Record) []app.UI {
 	if r.Level == "summary" {
 		out = append(out, app.P().Text(l.T("record.summaryOnly", "Name", r.Patient)))
 	}
-	out = append(out, app.Ul().Class("nhsuk-list companion-record-index").Body(items...))
+	out = append(out, el.Ul().Class("nhsuk-list companion-record-index").Body(items...))
 	links := []app.UI{app.Li().Body(app.A().Href("/record/print").Text(l.T("record.print.link")))}
 	if r.Export {
 		links = append(links, app.Li().Body(app.A().Href("/api/v1/patients/"+attr(r.PatientID)+"/record.fhir").
 			Attr("download", "record.fhir.json").Text(l.T("record.export"))))
 	}
-	out = append(out, app.H2().Class("nhsuk-heading-m").Text(l.T("record.more")), app.Ul().Class("nhsuk-list").Body(links...))
+	out = append(out, app.H2().Class("nhsuk-heading-m").Text(l.T("record.more")), el.Ul().Class("nhsuk-list").Body(links...))
 	return out
 }
 
@@ -211,7 +211,7 @@ func (p *recordPage) section(r *api.Record, sec string) []app.UI {
 				app.Span().Class("nhsuk-body-s").Text(joinComma([]string{p.date(d.Date), d.Author, labelled(p.store, formatWords, d.ContentType, key("record.unknown"))}))))
 		}
 		if len(items) > 0 {
-			out = append(out, app.Ul().Class("nhsuk-list nhsuk-list--border").Body(items...))
+			out = append(out, el.Ul().Class("nhsuk-list nhsuk-list--border").Body(items...))
 		}
 	}
 	return out
@@ -233,18 +233,18 @@ func (p *recordPage) result(res api.RecordResult) app.UI {
 		}
 		var flag app.UI = app.Text(l.T("record.result.normal"))
 		if v.Flag != "" {
-			flag = app.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(labelled(p.store, flagWords, v.Flag, key("record.result.abnormal")))
+			flag = el.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(labelled(p.store, flagWords, v.Flag, key("record.result.abnormal")))
 		}
 		cells := []app.UI{
-			app.Td().Class("nhsuk-table__cell").Text(v.Test),
-			app.Td().Class("nhsuk-table__cell").Text(value),
-			app.Td().Class("nhsuk-table__cell").Text(rng),
-			app.Td().Class("nhsuk-table__cell").Body(flag),
+			el.Td().Class("nhsuk-table__cell").Text(v.Test),
+			el.Td().Class("nhsuk-table__cell").Text(value),
+			el.Td().Class("nhsuk-table__cell").Text(rng),
+			el.Td().Class("nhsuk-table__cell").Body(flag),
 		}
-		rows = append(rows, app.Tr().Class("nhsuk-table__row").DataSet("flag", attr(v.Flag)).Body(cells...))
+		rows = append(rows, el.Tr().Class("nhsuk-table__row").DataSet("flag", attr(v.Flag)).Body(cells...))
 		if v.Comment != "" {
-			rows = append(rows, app.Tr().Class("nhsuk-table__row").Body(
-				app.Td().Class("nhsuk-table__cell").ColSpan(4).Text(l.T("record.result.comment", "Comment", v.Comment))))
+			rows = append(rows, el.Tr().Class("nhsuk-table__row").Body(
+				el.Td().Class("nhsuk-table__cell").Attr("colspan", 4).Text(l.T("record.result.comment", "Comment", v.Comment))))
 		}
 	}
 	body := []app.UI{
@@ -261,7 +261,7 @@ func (p *recordPage) result(res api.RecordResult) app.UI {
 func (p *recordPage) document(d *api.RecordDocument) []app.UI {
 	l := p.store.L()
 	return []app.UI{
-		app.Dl().Class("nhsuk-summary-list").Body(
+		el.Dl().Class("nhsuk-summary-list").Body(
 			summaryRow(l.T("record.date"), p.date(d.Date)),
 			summaryRow(l.T("record.document.author"), d.Author),
 		),
@@ -280,7 +280,7 @@ func (p *recordPage) date(iso string) string {
 func recordCard(heading string, rows ...app.UI) app.UI {
 	return app.Div().Class("nhsuk-card").Body(app.Div().Class("nhsuk-card__content").Body(
 		app.H2().Class("nhsuk-card__heading nhsuk-heading-m").Text(heading),
-		app.Dl().Class("nhsuk-summary-list nhsuk-u-margin-bottom-0").Body(rows...),
+		el.Dl().Class("nhsuk-summary-list nhsuk-u-margin-bottom-0").Body(rows...),
 	))
 }
 
@@ -295,21 +295,21 @@ func row(k, v string) app.UI {
 func tr(cells ...string) app.UI {
 	out := make([]app.UI, 0, len(cells))
 	for _, c := range cells {
-		out = append(out, app.Td().Class("nhsuk-table__cell").Text(c))
+		out = append(out, el.Td().Class("nhsuk-table__cell").Text(c))
 	}
-	return app.Tr().Class("nhsuk-table__row").Body(out...)
+	return el.Tr().Class("nhsuk-table__row").Body(out...)
 }
 
 func table(caption string, heads []string, rows []app.UI) app.UI {
 	th := make([]app.UI, 0, len(heads))
 	for _, h := range heads {
-		th = append(th, app.Th().Class("nhsuk-table__header").Scope("col").Text(h))
+		th = append(th, el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(h))
 	}
 	// A region that may scroll sideways must be reachable by keyboard.
-	return app.Div().Class("companion-table-scroll").Attr("role", "region").Aria("label", attr(caption)).TabIndex(0).Body(app.Table().Class("nhsuk-table").Body(
-		app.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(caption),
-		app.THead().Class("nhsuk-table__head").Body(app.Tr().Class("nhsuk-table__row").Body(th...)),
-		app.TBody().Class("nhsuk-table__body").Body(rows...),
+	return app.Div().Class("companion-table-scroll").Attr("role", "region").Aria("label", attr(caption)).TabIndex(0).Body(el.Table().Class("nhsuk-table").Body(
+		el.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(caption),
+		el.THead().Class("nhsuk-table__head").Body(el.Tr().Class("nhsuk-table__row").Body(th...)),
+		el.TBody().Class("nhsuk-table__body").Body(rows...),
 	))
 }
 

@@ -23,22 +23,22 @@ func (p *inboxPage) safetyEvents(b *api.Inbox) app.UI {
 		if e.Patient != "" {
 			who = e.Patient + " (" + formatDate(l, e.BirthDate) + ")"
 		}
-		rows = append(rows, app.Tr().Class("nhsuk-table__row").DataSet("safety", attr(e.Kind)).Body(
-			app.Td().Class("nhsuk-table__cell").Text(formatTime(l, e.At)),
-			app.Td().Class("nhsuk-table__cell").Text(safetyText(p.store, e)),
-			app.Td().Class("nhsuk-table__cell").Text(who),
+		rows = append(rows, el.Tr().Class("nhsuk-table__row").DataSet("safety", attr(e.Kind)).Body(
+			el.Td().Class("nhsuk-table__cell").Text(formatTime(l, e.At)),
+			el.Td().Class("nhsuk-table__cell").Text(safetyText(p.store, e)),
+			el.Td().Class("nhsuk-table__cell").Text(who),
 		))
 	}
 	return app.Div().ID("safety").Body(append(body,
 		app.Div().Class("companion-table-scroll").Attr("role", "region").Aria("label", attr(heading)).TabIndex(0).Body(
-			app.Table().Class("nhsuk-table").Body(
-				app.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(heading),
-				app.THead().Class("nhsuk-table__head").Body(app.Tr().Class("nhsuk-table__row").Body(
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("safety.when")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("safety.what")),
-					app.Th().Class("nhsuk-table__header").Scope("col").Text(l.T("safety.patient")),
+			el.Table().Class("nhsuk-table").Body(
+				el.Caption().Class("nhsuk-table__caption nhsuk-u-visually-hidden").Text(heading),
+				el.THead().Class("nhsuk-table__head").Body(el.Tr().Class("nhsuk-table__row").Body(
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("safety.when")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("safety.what")),
+					el.Th().Class("nhsuk-table__header").Attr("scope", "col").Text(l.T("safety.patient")),
 				)),
-				app.TBody().Class("nhsuk-table__body").Body(rows...),
+				el.TBody().Class("nhsuk-table__body").Body(rows...),
 			),
 		))...)
 }

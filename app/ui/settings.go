@@ -65,7 +65,7 @@ func (p *settingsPage) Render() app.UI {
 	default:
 		content = append(content,
 			app.P().Text(l.N("settings.sessions.count", len(p.sessions))),
-			app.Dl().Class("nhsuk-summary-list").Body(
+			el.Dl().Class("nhsuk-summary-list").Body(
 				app.Range(p.sessions).Slice(func(i int) app.UI { return p.row(p.sessions[i]) }),
 			),
 			app.Form().Action("/auth/logout-everywhere").Method("post").Body(
@@ -85,7 +85,7 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 	detail := l.T("settings.session.detail", "Started", formatTime(l, s.Started), "LastSeen", formatTime(l, s.LastSeen))
 	var action app.UI
 	if s.Current {
-		action = app.Strong().Class("nhsuk-tag").Text(l.T("settings.session.current"))
+		action = el.Strong().Class("nhsuk-tag").Text(l.T("settings.session.current"))
 	} else {
 		action = app.Form().Action("/settings/sessions/" + attr(s.ID) + "/end").Method("post").Body(
 			app.Button().Class("nhsuk-button nhsuk-button--secondary nhsuk-button--small").Type("submit").Body(
@@ -95,9 +95,9 @@ func (p *settingsPage) row(s api.SessionInfo) app.UI {
 		)
 	}
 	return app.Div().Class("nhsuk-summary-list__row").Body(
-		app.Dt().Class("nhsuk-summary-list__key").Text(device),
-		app.Dd().Class("nhsuk-summary-list__value").Text(detail),
-		app.Dd().Class("nhsuk-summary-list__actions").Body(action),
+		el.Dt().Class("nhsuk-summary-list__key").Text(device),
+		el.Dd().Class("nhsuk-summary-list__value").Text(detail),
+		el.Dd().Class("nhsuk-summary-list__actions").Body(action),
 	)
 }
 

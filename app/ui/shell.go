@@ -69,14 +69,14 @@ func (s *shell) Render() app.UI {
 		if current {
 			item = item.Class("nhsuk-header__navigation-item--current")
 			return item.Body(link.Aria("current", "page").Body(
-				app.Strong().Class("nhsuk-header__navigation-item-current-fallback").Text(label)))
+				el.Strong().Class("nhsuk-header__navigation-item-current-fallback").Text(label)))
 		}
 		return item.Body(link.Text(label))
 	}
 	return app.Div().Class("companion-page").Body(
 		app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
 		s.languages(),
-		app.Header().Class("nhsuk-header").Attr("role", "banner").Body(
+		el.Header().Class("nhsuk-header").Attr("role", "banner").Body(
 			app.Div().Class("nhsuk-header__container nhsuk-width-container").Body(
 				app.Div().Class("nhsuk-header__service").Body(
 					app.A().Class("nhsuk-header__service-logo").Href("/").
@@ -87,9 +87,9 @@ func (s *shell) Render() app.UI {
 				),
 				s.account(),
 			),
-			app.Nav().Class("nhsuk-header__navigation").Aria("label", attr(l.T("shell.menu"))).Body(
+			el.Nav().Class("nhsuk-header__navigation").Aria("label", attr(l.T("shell.menu"))).Body(
 				app.Div().Class("nhsuk-header__navigation-container nhsuk-width-container").Body(
-					app.Ul().Class("nhsuk-header__navigation-list").Body(
+					el.Ul().Class("nhsuk-header__navigation-list").Body(
 						navItem("/", l.T("nav.home")),
 						app.If(s.Store.State.User != nil, navItem("/profiles", l.T("nav.profiles"))),
 						navItem("/help", l.T("nav.help")),
@@ -100,13 +100,13 @@ func (s *shell) Render() app.UI {
 		actingBanner(s.Store),
 		app.Div().Class("nhsuk-width-container").Body(
 			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
-			app.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),
+			el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),
 		),
-		app.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
+		el.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
 			app.Div().Class("nhsuk-width-container").Body(
 				app.Div().Class("nhsuk-footer__meta").Body(
 					app.H2().Class("nhsuk-u-visually-hidden").Text(l.T("shell.footer.heading")),
-					app.Ul().Class("nhsuk-footer__list").Body(
+					el.Ul().Class("nhsuk-footer__list").Body(
 						footerLink("/help", l.T("shell.footer.help")),
 						footerLink("/accessibility", l.T("shell.footer.accessibility")),
 					),
@@ -137,9 +137,9 @@ func (s *shell) languages() app.UI {
 	if len(items) == 0 {
 		return nil
 	}
-	return app.Nav().Class("companion-lang").Aria("label", attr(l.T("lang.nav"))).Body(
+	return el.Nav().Class("companion-lang").Aria("label", attr(l.T("lang.nav"))).Body(
 		app.Div().Class("nhsuk-width-container").Body(
-			app.Ul().Class("companion-lang__list").Body(items...),
+			el.Ul().Class("companion-lang__list").Body(items...),
 		),
 	)
 }
@@ -157,8 +157,8 @@ func (s *shell) account() app.UI {
 	default:
 		return nil
 	}
-	return app.Nav().Class("nhsuk-header__account").Aria("label", attr(l.T("shell.account"))).Body(
-		app.Ul().Class("nhsuk-header__account-list").Body(
+	return el.Nav().Class("nhsuk-header__account").Aria("label", attr(l.T("shell.account"))).Body(
+		el.Ul().Class("nhsuk-header__account-list").Body(
 			app.Li().Class("nhsuk-header__account-item").Body(
 				app.A().Class("nhsuk-header__account-link").Href(settings).Body(
 					app.Span().Class("nhsuk-u-visually-hidden").Text(l.T("shell.account.signedInAs")),

@@ -35,7 +35,7 @@ func (p *appointmentPage) waitlistQuestion(v *api.AppointmentView) []app.UI {
 				{"same", l.T("waitlist.clinician.same", "Clinician", a.Slot.Clinician), ""},
 			}, clinician),
 			group.Body(
-				app.Label().Class("nhsuk-label nhsuk-label--m").For("before-0").Text(l.T("waitlist.before.label")),
+				el.Label().Class("nhsuk-label nhsuk-label--m").Attr("for", "before-0").Text(l.T("waitlist.before.label")),
 				app.Div().Class("nhsuk-hint").ID("before-hint").Text(l.T("waitlist.before.hint")),
 				errUI,
 				input,

@@ -7,8 +7,6 @@ package main
 
 import (
 	"encoding/json"
-	// Practices keep UK time; the browser's zone database is not Go's.
-	_ "time/tzdata"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
