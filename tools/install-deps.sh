@@ -17,6 +17,8 @@ pkgs=()
   # python-icalendar, an independent reader of the calendar files, under
   # Debian's own python3 (the one on PATH may be another).
   /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || pkgs+=(python3-icalendar)
+  # Java for the Nu Html Checker (vnu.jar), which validates the pages' HTML.
+  command -v java >/dev/null 2>&1 || pkgs+=(default-jre-headless)
 }
 
 for c in "${need_cmds[@]}"; do
