@@ -11,6 +11,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"github.com/nhs-companion/companion/internal/bounded"
 	"io"
 	"log/slog"
 	"mime"
@@ -78,7 +79,10 @@ type Server struct {
 	Profiles    *profiles.Service
 	Staff       *staff.Service
 
-	actors sessionActors // whose each recent session is
+	// actors remembers whose each recent session is (session ID to NHS
+	// number), so the access stamp is read with the session: a hint,
+	// used only when the session read names the same person.
+	actors bounded.Map[string, string]
 }
 
 // Handler returns the whole web surface with its middleware.

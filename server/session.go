@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -121,7 +120,7 @@ func (s *Server) identify(kind string, limit bool, next http.Handler) http.Handl
 			sid := session.Hash(c.Value)
 			actor := ""
 			if kind == "patient" {
-				actor = s.actors.get(sid)
+				actor, _ = s.actors.Get(sid)
 			}
 			var checks []*ratelimit.Check
 			stamped := func() {}
@@ -148,7 +147,7 @@ func (s *Server) identify(kind string, limit bool, next http.Handler) http.Handl
 				if kind == "patient" && sess.NHSNumber == actor {
 					stamped()
 				} else if kind == "patient" {
-					s.actors.put(sess.ID, sess.NHSNumber)
+					s.actors.Put(sess.ID, sess.NHSNumber)
 				}
 				id.session = &sess
 				ctx = audit.WithSession(ctx, sess.ID)
@@ -235,43 +234,10 @@ func (s *Server) rateLimitAPI(next handlerFunc) handlerFunc {
 			}
 			return next(w, r)
 		}
-		// The two checks are independent Redis round trips: make them at once.
-		ipErr := make(chan error, 1)
-		go func() {
-			ipErr <- s.Limits.Allow(r.Context(), ratelimit.APIByIP, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateAPI)
-		}()
-		var sessErr error
-		if id := identityFrom(r.Context(), "patient"); id.session != nil {
-			sessErr = s.Limits.Allow(r.Context(), ratelimit.APIBySession, id.session.ID, s.Config.RateAPI)
-		}
-		if err := errors.Join(sessErr, <-ipErr); err != nil {
+		// No session cookie, so no session to count against: the client alone.
+		if err := s.Limits.Allow(r.Context(), ratelimit.APIByIP, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateAPI); err != nil {
 			return err
 		}
 		return next(w, r)
 	}
-}
-
-// sessionActors remembers whose each recent session is (its ID to the
-// person's NHS number), so the access stamp can be read with the session:
-// a hint, checked against the session read, never trusted alone.
-type sessionActors struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-const maxSessionActors = 100000
-
-func (a *sessionActors) get(id string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.m[id]
-}
-
-func (a *sessionActors) put(id, nhsNumber string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.m == nil || len(a.m) >= maxSessionActors {
-		a.m = map[string]string{}
-	}
-	a.m[id] = nhsNumber
 }

@@ -8,10 +8,7 @@ import (
 // decode parses a stored session, reusing the last parse of exactly the
 // same bytes (most requests find a session unchanged since the last).
 func (st *Store) decode(id, raw string) (Session, error) {
-	st.mu.Lock()
-	d, ok := st.decoded[id]
-	st.mu.Unlock()
-	if ok && d.raw == raw {
+	if d, ok := st.decoded.Get(id); ok && d.raw == raw {
 		s := d.s
 		s.Roles, s.RoleODS = slices.Clone(s.Roles), slices.Clone(s.RoleODS)
 		return s, nil
@@ -20,12 +17,7 @@ func (st *Store) decode(id, raw string) (Session, error) {
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return Session{}, err
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.decoded == nil || len(st.decoded) >= maxDecoded {
-		st.decoded = map[string]decoded{}
-	}
-	st.decoded[id] = decoded{raw: raw, s: s}
+	st.decoded.Put(id, decoded{raw: raw, s: s})
 	s.Roles, s.RoleODS = slices.Clone(s.Roles), slices.Clone(s.RoleODS)
 	return s, nil
 }
@@ -34,6 +26,3 @@ type decoded struct {
 	raw string
 	s   Session
 }
-
-// maxDecoded bounds the parses a Store keeps (all are dropped beyond it).
-const maxDecoded = 100000

@@ -20,8 +20,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nhs-companion/companion/internal/bounded"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -89,8 +89,7 @@ type Store struct {
 	// burst of requests costs one Redis round trip each, not two.
 	touchEvery time.Duration
 
-	mu      sync.Mutex
-	decoded map[string]decoded // session ID → its last parse
+	decoded bounded.Map[string, decoded] // session ID → its last parse
 }
 
 // NewStore returns a store under prefix with the given timeouts.

@@ -130,3 +130,26 @@ func Remember[T any](ctx context.Context, key string, load func() (T, error)) (T
 	}
 	return v, err
 }
+
+// Note keeps v under key for the rest of the request in ctx (a first note
+// stands), as if Remember had loaded it.
+func Note[T any](ctx context.Context, key string, v T) {
+	if c := From(ctx); c != nil {
+		c.memo.LoadOrStore(key, v)
+	}
+}
+
+// Recall is what this request has kept under key, if anything.
+func Recall[T any](ctx context.Context, key string) (T, bool) {
+	var zero T
+	c := From(ctx)
+	if c == nil {
+		return zero, false
+	}
+	v, ok := c.memo.Load(key)
+	if !ok {
+		return zero, false
+	}
+	t, ok := v.(T)
+	return t, ok
+}

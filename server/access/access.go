@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nhs-companion/companion/app/nhs"
+	"github.com/nhs-companion/companion/internal/bounded"
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
@@ -97,7 +98,9 @@ type Gate struct {
 	Now func() time.Time
 
 	practices sync.Map // ODS code → practiceEntry
-	views     views    // actor's NHS number → their access view
+	// views are the people's access views, by NHS number (beyond the
+	// bound they are made again from the GP system).
+	views bounded.Map[string, *view]
 }
 
 // practiceTTL is how long a practice record is remembered: its board and

@@ -3,7 +3,6 @@ package access
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -36,39 +35,6 @@ func (v *view) patient(nhsNumber string) (gp.Patient, bool) {
 	return p, ok
 }
 
-// views are the views this process holds, at most maxViews (beyond that
-// some are dropped: they are made again from the GP system).
-type views struct {
-	mu sync.Mutex
-	m  map[string]*view
-}
-
-const maxViews = 20000
-
-func (vs *views) get(nhsNumber string) *view {
-	vs.mu.Lock()
-	defer vs.mu.Unlock()
-	return vs.m[nhsNumber]
-}
-
-func (vs *views) put(nhsNumber string, v *view) {
-	vs.mu.Lock()
-	defer vs.mu.Unlock()
-	if vs.m == nil {
-		vs.m = map[string]*view{}
-	}
-	if len(vs.m) >= maxViews {
-		n := 0
-		for k := range vs.m { // map order: an arbitrary quarter goes
-			delete(vs.m, k)
-			if n++; n >= maxViews/4 {
-				break
-			}
-		}
-	}
-	vs.m[nhsNumber] = v
-}
-
 // view returns the actor's access view, asked of the GP system at most once
 // per request and re-read only when its stamp has changed.
 func (g *Gate) view(ctx context.Context, actorNHS string) (*view, error) {
@@ -79,14 +45,14 @@ func (g *Gate) view(ctx context.Context, actorNHS string) (*view, error) {
 		if err != nil {
 			return nil, unavailable(err)
 		}
-		if v := g.views.get(actorNHS); v != nil && v.stamp == stamp {
+		if v, ok := g.views.Get(actorNHS); ok && v.stamp == stamp {
 			return v, nil
 		}
 		v, err := g.readView(ctx, actorNHS, stamp)
 		if err != nil {
 			return nil, err
 		}
-		g.views.put(actorNHS, v)
+		g.views.Put(actorNHS, v)
 		return v, nil
 	})
 }
@@ -138,5 +104,9 @@ func (g *Gate) QueueStamp(ctx context.Context, pipe redis.Pipeliner, actorNHS st
 		return func() {}
 	}
 	read := q.QueueAccessStamp(ctx, pipe, actorNHS)
-	return func() { _, _ = roundtrip.Remember(ctx, stampKey(actorNHS), read) }
+	return func() {
+		if stamp, err := read(); err == nil {
+			roundtrip.Note(ctx, stampKey(actorNHS), stamp)
+		}
+	}
 }

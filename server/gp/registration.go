@@ -2,7 +2,6 @@ package gp
 
 import (
 	"context"
-	"errors"
 
 	"github.com/nhs-companion/companion/internal/roundtrip"
 )
@@ -13,16 +12,14 @@ import (
 // patient's data need not read it again in the same request.
 func NoteRegistration(ctx context.Context, nhsNumber, ods string) {
 	if ods != "" {
-		_, _ = roundtrip.Remember(ctx, registrationKey(nhsNumber), func() (string, error) { return ods, nil })
+		roundtrip.Note(ctx, registrationKey(nhsNumber), ods)
 	}
 }
 
 // Registration is the practice noted for the patient in this request, or "".
 func Registration(ctx context.Context, nhsNumber string) string {
-	ods, _ := roundtrip.Remember(ctx, registrationKey(nhsNumber), func() (string, error) { return "", errNotNoted })
+	ods, _ := roundtrip.Recall[string](ctx, registrationKey(nhsNumber))
 	return ods
 }
-
-var errNotNoted = errors.New("gp: registration not noted")
 
 func registrationKey(nhsNumber string) string { return "gp:registration:" + nhsNumber }

@@ -85,20 +85,20 @@ func (s *System) NominatedPharmacy(ctx context.Context, patientNHS string) (gp.P
 }
 
 func (s *System) readNomination(ctx context.Context, nhsNumber string) (practice, ods string, err error) {
-	if known := gp.Registration(ctx, nhsNumber); known != "" {
-		od, err := s.rdb.HGet(ctx, s.rxNominatedKey(nhsNumber), "ods").Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return "", "", err
-		}
-		return known, od, nil
-	}
+	practice = gp.Registration(ctx, nhsNumber)
 	pipe := s.rdb.Pipeline()
-	pr := pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
+	var pr *redis.StringCmd
+	if practice == "" {
+		pr = pipe.HGet(ctx, s.key("patient", nhsNumber), "practice")
+	}
 	od := pipe.HGet(ctx, s.rxNominatedKey(nhsNumber), "ods")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return "", "", err
 	}
-	return pr.Val(), od.Val(), nil
+	if pr != nil {
+		practice = pr.Val()
+	}
+	return practice, od.Val(), nil
 }
 
 // Nominate makes ods the patient's nominated pharmacy.
