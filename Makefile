@@ -117,7 +117,7 @@ test-browser: build browser/node_modules/.installed
 	$(BROWSER_TEST)
 
 ## bench-web: Lighthouse (mobile) on Companion beside a go-app hello world built in the same run
-bench-web: deps-test build bench/web/node_modules/.installed
+bench-web: deps-test build bench/web/node_modules/.installed browser/node_modules/.installed
 	cd bench/web && node bench-web.mjs
 
 bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock.json

@@ -64,4 +64,7 @@ export async function actFor(page, base, name) {
     page.waitForURL((u) => u.pathname === '/'),
     page.locator(`[data-profile="${name}"] form button`).click(),
   ]);
+  // ?wasm=false is remembered for the browser session: forget it, so the
+  // pages after come as the test asks for them.
+  await page.context().clearCookies({ name: 'wasm' });
 }

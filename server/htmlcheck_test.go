@@ -86,7 +86,7 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{"en-GB", "cy"} {
-		for _, wasm := range []string{"", "wasm=false"} {
+		for _, wasm := range []string{"wasm=true", "wasm=false"} { // remembered: said each time
 			query := func(p string) string {
 				q := "lang=" + lang
 				if wasm != "" {

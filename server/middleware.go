@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/nhs-companion/companion/server/web"
 	"net/http"
 
 	"github.com/nhs-companion/companion/i18n"
@@ -45,6 +46,20 @@ func (s *Server) locale(next http.Handler) http.Handler {
 		}
 		loc := s.Catalogue.Negotiate(choice, r.Header.Get("Accept-Language"))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localeKey, loc)))
+	})
+}
+
+// wasmChoice remembers `?wasm=false` for the browser session, so the pages
+// a person moves on to are without WebAssembly too; `?wasm=true` forgets it.
+func (s *Server) wasmChoice(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("wasm") {
+		case "false":
+			s.setCookie(w, web.WASMCookie, "off", 0)
+		case "true":
+			s.setCookie(w, web.WASMCookie, "", -1)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -11,6 +11,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/internal/bounded"
 	"io"
 	"log/slog"
@@ -145,6 +146,9 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/sandbox-login/", s.Auth.SandboxOP)
 	}
 
+	pageStates := s.handle(s.pageStates(mux))
+	mux.Handle("GET "+api.PagesPrefix+"/{path...}", pageStates)
+	mux.Handle("POST "+api.PagesPrefix+"/{path...}", pageStates)
 	mux.Handle("GET /api/v1/me", patientAPI(s.me))
 	mux.Handle("GET /api/v1/sessions", patientAPI(s.listSessions))
 	mux.Handle("GET /api/v1/pharmacies", patientAPI(s.apiPharmacies))
@@ -155,6 +159,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.locale(h)
+	h = s.wasmChoice(h)
 	h = web.SecurityHeaders(s.overTLS, h)
 	h = web.Observe(mux, s.Metrics, s.Logger, h)
 	h = web.RequestID(h)

@@ -38,6 +38,7 @@ func fakeWeb(tb testing.TB) string {
 		"css/nhsuk.css":      "body{}",
 		"css/nhsapp.css":     ".nhsapp{}",
 		"companion.css":      ".companion-loader{display:none}",
+		"offline.js":         "// offline",
 		"icons/icon.svg":     "<svg xmlns='http://www.w3.org/2000/svg'/>",
 		"icons/icon-192.png": "png",
 		"icons/icon-512.png": "png",
@@ -196,9 +197,9 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {
-			url := path
+			url := path + "?wasm=true" // the choice is remembered: say it each time
 			if !wasm {
-				url += "?wasm=false"
+				url = path + "?wasm=false"
 			}
 			t.Run(url, func(t *testing.T) {
 				var res *http.Response
@@ -266,8 +267,8 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 				scripts := all(doc, func(n *html.Node) bool { _, ok := attr(n, "src"); return el("script")(n) && ok })
 				states := all(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "companion-state" })
 				if wasm {
-					if len(scripts) != 2 {
-						t.Errorf("want wasm_exec.js and app.js, got %d scripts", len(scripts))
+					if len(scripts) != 3 {
+						t.Errorf("want offline.js, wasm_exec.js and app.js, got %d scripts", len(scripts))
 					}
 					if len(states) != 1 {
 						t.Fatal("no state handed to the WebAssembly app")

@@ -15,6 +15,9 @@ type KeepAlive struct {
 // HTTP and TLS stack into app.wasm.)
 type Client struct {
 	base string
+	// http is the *http.Client to use outside the browser (nil for the
+	// default): tests sign in with their own cookie jar.
+	http any
 }
 
 // NewClient returns a client for the API at base ("" for the page's origin).
@@ -43,7 +46,12 @@ func (c *Client) Delete(ctx context.Context, path string) error {
 	return c.do(ctx, "DELETE", path, in(nil), nil)
 }
 
-// in wraps a request body so "no body" is distinct from a JSON null.
-type request struct{ body any }
+// request is what a call sends: a JSON body (nil for none, distinct from
+// a JSON null), or a URL-encoded form, and any headers of its own.
+type request struct {
+	body    any
+	form    string
+	headers map[string]string
+}
 
 func in(v any) request { return request{body: v} }

@@ -8,7 +8,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 )
+
+// NewHTTPClient returns a client for the API at base that calls through
+// hc (with its cookie jar), outside the browser.
+func NewHTTPClient(base string, hc *http.Client) *Client { return &Client{base: base, http: hc} }
 
 func (c *Client) do(ctx context.Context, method, path string, r request, out any) error {
 	var body io.Reader
@@ -19,6 +24,9 @@ func (c *Client) do(ctx context.Context, method, path string, r request, out any
 		}
 		body = bytes.NewReader(b)
 	}
+	if r.form != "" {
+		body = strings.NewReader(r.form)
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
@@ -27,7 +35,17 @@ func (c *Client) do(ctx context.Context, method, path string, r request, out any
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := http.DefaultClient.Do(req)
+	if r.form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
+	hc, _ := c.http.(*http.Client)
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

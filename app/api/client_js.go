@@ -21,6 +21,13 @@ func (c *Client) do(ctx context.Context, method, path string, r request, out any
 		headers["Content-Type"] = "application/json"
 		opts["body"] = string(b)
 	}
+	if r.form != "" {
+		headers["Content-Type"] = "application/x-www-form-urlencoded"
+		opts["body"] = r.form
+	}
+	for k, v := range r.headers {
+		headers[k] = v
+	}
 	res, err := await(ctx, js.Global().Call("fetch", c.base+path, opts))
 	if err != nil {
 		return err
@@ -33,16 +40,19 @@ func (c *Client) do(ctx context.Context, method, path string, r request, out any
 }
 
 // await waits for a JavaScript promise. It must run off the UI goroutine.
+// The callbacks release themselves when the promise settles, which may be
+// after ctx is done (a page left while its fetch was on its way).
 func await(ctx context.Context, p js.Value) (js.Value, error) {
 	done := make(chan js.Value, 1)
 	failed := make(chan error, 1)
-	then := js.FuncOf(func(_ js.Value, args []js.Value) any { done <- args[0]; return nil })
-	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	var then, catch js.Func
+	release := func() { then.Release(); catch.Release() }
+	then = js.FuncOf(func(_ js.Value, args []js.Value) any { done <- args[0]; release(); return nil })
+	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		failed <- errors.New(args[0].Call("toString").String())
+		release()
 		return nil
 	})
-	defer then.Release()
-	defer catch.Release()
 	p.Call("then", then).Call("catch", catch)
 	select {
 	case v := <-done:

@@ -18,9 +18,6 @@ func newActivityPage(s *Store) Page { return &activityPage{store: s} }
 // Title is the page title.
 func (p *activityPage) Title() string { return p.store.L().T("activity.title") }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *activityPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/activity") }
-
 // Render draws the page.
 func (p *activityPage) Render() app.UI {
 	l := p.store.L()

@@ -37,13 +37,6 @@ func (p *appointmentPage) Title() string {
 	return l.T("appointment.title")
 }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *appointmentPage) OnNav(ctx app.Context) {
-	if app.IsClient {
-		reloadUnlessHandedOver(p.store, app.Window().URL().Path)
-	}
-}
-
 // appointmentLine is "GP appointment with Dr … (GP), in person".
 func appointmentLine(l *i18n.Localizer, s api.Slot) string {
 	return l.T("appointment.line", "Type", SlotTypeName(l, s.Type), "Clinician", s.Clinician, "Role", s.ClinicianRole, "Mode", ModeName(l, s.Mode))

@@ -18,9 +18,6 @@ func newAppointmentsPage(s *Store) Page { return &appointmentsPage{store: s} }
 // Title is the page title.
 func (p *appointmentsPage) Title() string { return p.store.L().T("appointments.title") }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *appointmentsPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/appointments") }
-
 // Render draws the page.
 func (p *appointmentsPage) Render() app.UI {
 	l := p.store.L()

@@ -43,11 +43,6 @@ func (p *bookingPage) Title() string {
 	return l.T("book.type.title")
 }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *bookingPage) OnNav(ctx app.Context) {
-	reloadUnlessHandedOver(p.store, "/appointments/book")
-}
-
 // Render draws the step.
 func (p *bookingPage) Render() app.UI {
 	b := p.store.State.Booking

@@ -83,9 +83,6 @@ func ContactKindName(l *i18n.Localizer, kind string) string {
 	return label(l, contactKindKeys, kind, key("contact.kind.admin"))
 }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *contactPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/contact") }
-
 // Render draws the step.
 func (p *contactPage) Render() app.UI {
 	f := p.store.State.Contact

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/maxence-charriere/go-app/v9/pkg/app"
-
 	"github.com/nhs-companion/companion/i18n"
 )
 
@@ -39,15 +37,6 @@ func formatDate(l *i18n.Localizer, iso string) string {
 		return iso
 	}
 	return l.T("date.date", "Day", t.Day(), "Month", l.T(monthKeys[t.Month()-1]), "Year", t.Year())
-}
-
-// reloadUnlessHandedOver loads a data page from the server when the app
-// arrived at it by itself (a link, the back button): its data is the
-// server's, rendered with the page, never assembled in the browser.
-func reloadUnlessHandedOver(s *Store, path string) {
-	if app.IsClient && !s.HandedOver(path) {
-		app.Window().Get("location").Call("reload")
-	}
 }
 
 // key marks a catalogue key written as data rather than at a T call, so the

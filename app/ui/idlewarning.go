@@ -61,7 +61,8 @@ func (w *idleWarning) tick() {
 	now := time.Now()
 	switch {
 	case !now.Before(w.deadline):
-		app.Window().Get("location").Call("assign", "/auth/login?reason=timeout&return="+app.Window().Get("encodeURIComponent").Invoke(app.Window().URL().Path).String())
+		to := "/auth/login?reason=timeout&return=" + app.Window().Get("encodeURIComponent").Invoke(app.Window().URL().Path).String()
+		wipeOffline(func() { app.Window().Get("location").Call("assign", to) })
 	case now.After(w.deadline.Add(-warnBefore)) && !w.showing:
 		w.showing = true // Dispatch re-renders the component afterwards
 	}

@@ -40,9 +40,6 @@ func (p *orderPage) Title() string {
 	return l.T("rx.medicines.title")
 }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *orderPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/prescriptions/order") }
-
 // Render draws the step.
 func (p *orderPage) Render() app.UI {
 	f := p.store.State.Order

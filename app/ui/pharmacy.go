@@ -19,11 +19,6 @@ func PharmacyPage(s *Store) Page { return &pharmacyPage{store: s} }
 // Title is the page title.
 func (p *pharmacyPage) Title() string { return p.store.L().T("rx.pharmacy.title") }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *pharmacyPage) OnNav(ctx app.Context) {
-	reloadUnlessHandedOver(p.store, "/prescriptions/pharmacy")
-}
-
 // Render draws the page.
 func (p *pharmacyPage) Render() app.UI {
 	l := p.store.L()

@@ -22,9 +22,6 @@ func PrescriptionsPage(s *Store) Page { return &prescriptionsPage{store: s} }
 // Title is the page title.
 func (p *prescriptionsPage) Title() string { return p.store.L().T("rx.title") }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *prescriptionsPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/prescriptions") }
-
 // Render draws the page.
 func (p *prescriptionsPage) Render() app.UI {
 	l := p.store.L()

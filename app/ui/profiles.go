@@ -19,10 +19,6 @@ func newProfilesPage(s *Store) Page { return &profilesPage{store: s} }
 // Title is the page title.
 func (p *profilesPage) Title() string { return p.store.L().T("profiles.title") }
 
-// OnNav loads the page from the server when the app navigated here itself:
-// the list is the server's to decide.
-func (p *profilesPage) OnNav(ctx app.Context) { reloadUnlessHandedOver(p.store, "/profiles") }
-
 // Render draws the page.
 func (p *profilesPage) Render() app.UI {
 	l := p.store.L()

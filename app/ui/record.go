@@ -41,13 +41,6 @@ func (p *recordPage) Title() string {
 	return labelled(p.store, sectionKeys, r.Section, key("record.title"))
 }
 
-// OnNav loads the page from the server when the app navigated here itself.
-func (p *recordPage) OnNav(ctx app.Context) {
-	if app.IsClient {
-		reloadUnlessHandedOver(p.store, app.Window().URL().Path)
-	}
-}
-
 // Render draws the page.
 func (p *recordPage) Render() app.UI {
 	l := p.store.L()

@@ -55,10 +55,6 @@ func InstallServerLinks() {
 	if !app.IsClient {
 		return
 	}
-	known := map[string]bool{}
-	for _, p := range ClientPaths() {
-		known[p] = true
-	}
 	handler := app.FuncOf(func(this app.Value, args []app.Value) any {
 		ev := args[0]
 		target := ev.Get("target")
@@ -80,7 +76,7 @@ func InstallServerLinks() {
 		}
 		// Links marked data-reload (the language switcher) load from the
 		// server, as do paths the app has no page for.
-		if !known[a.Get("pathname").String()] || a.Call("hasAttribute", "data-reload").Bool() {
+		if !IsPage(a.Get("pathname").String()) || a.Call("hasAttribute", "data-reload").Bool() {
 			ev.Call("stopPropagation")
 		}
 		return nil

@@ -32,11 +32,19 @@ func (s *shell) OnMount(ctx app.Context) {
 	if t := s.Store.Takeover; t != nil {
 		s.Store.Takeover = nil
 		ctx.Defer(func(app.Context) { t.Restore() })
+		if !s.Store.data {
+			navigated(ctx, false)
+		}
+		return
+	}
+	if s.Store.data {
+		// A data page says itself when its content is in.
+		ctx.Defer(func(app.Context) { focusHeading() })
 		return
 	}
 	// A page change made in the browser: start reading at the new page's
-	// heading, as a full page load would, and announce it to screen readers.
-	ctx.Defer(func(app.Context) { focusMain() })
+	// heading, as a full page load would, and announce it.
+	navigated(ctx, true)
 }
 
 // OnUpdate runs when a page changes the shell's props without remounting it.
@@ -100,7 +108,8 @@ func (s *shell) Render() app.UI {
 		actingBanner(s.Store),
 		app.Div().Class("nhsuk-width-container").Body(
 			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
-			el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(s.Content...),
+			el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(
+				append([]app.UI{offlineBanner(s.Store)}, s.Content...)...),
 		),
 		el.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
 			app.Div().Class("nhsuk-width-container").Body(

@@ -27,7 +27,48 @@ type Store struct {
 	// stale is set once the app has navigated away from the page the state
 	// was rendered for: page data in State no longer belongs to any page.
 	stale bool
+	// seq counts the app's page changes, so an answer that arrives after
+	// the person has moved on is dropped.
+	seq int
+	// data is whether the page being drawn is a dataPage, which says
+	// itself when its content is in.
+	data bool
+	// current is the data page on screen, which forms are sent from.
+	current *dataPage
+	// started is set once the app has drawn its first page, the one the
+	// server rendered; keep, when the state in hand was answered for the
+	// page about to be drawn (a form's answer at another address).
+	started, keep bool
+	// arrivals counts the pages' states that arrived in the app.
+	arrivals int
+	// offline is when the copy on screen was fetched (Unix ms), while the
+	// page shows a copy kept for reading offline (offlineMissing when none
+	// was kept); 0 otherwise.
+	offline int64
+	// ahead holds pages' states fetched before a click (prefetch.go), at
+	// most aheadLeft more for this page, for the profile aheadFor, in the
+	// page's aheadCtx; observer watches the links they are fetched for.
+	ahead     map[string]prefetched
+	aheadLeft int
+	aheadFor  string
+	aheadCtx  app.Context
+	observer  app.Value
 }
+
+// holds reports whether State is the state of the page at target (a path
+// with its query), as the server drew it or answered it.
+func (s *Store) holds(target string) bool {
+	path, query := api.SplitTarget(target)
+	return !s.stale && s.State.Path == path && s.State.Query == query
+}
+
+// handOver makes st, a page's state from the server, the state in hand.
+func (s *Store) handOver(st api.PageState) {
+	s.State, s.stale = st, false
+}
+
+// client is the typed client for Companion's API, on the page's origin.
+func (s *Store) client() *api.Client { return api.NewClient("") }
 
 // HandedOver reports whether State carries the data of the page at path, as
 // rendered by the server. Pages that need data fetch it when it does not.
@@ -37,6 +78,7 @@ func (s *Store) HandedOver(path string) bool { return !s.stale && s.State.Path =
 // one for the new page, keeping only what every page shares (see
 // api.PageState.Fresh), so no page's data or query outlives it.
 func (s *Store) navigate(path string) {
+	s.seq++
 	if path == s.State.Path {
 		return
 	}
@@ -53,8 +95,9 @@ type route struct {
 	pattern string
 	build   func(*Store) Page
 	// fromServer pages show data only the server may assemble (who the
-	// person may act for, their access history): links to them load the
-	// page from the server, and the app takes over the rendered page.
+	// person may act for, their record, appointments, prescriptions): the
+	// app draws them as a dataPage, from the state the server's page
+	// answers at /api/v1/pages.
 	fromServer bool
 }
 
@@ -116,17 +159,29 @@ func PatternRegexp(pattern string) string {
 // WebAssembly entry call it so the route table is the same on both sides.
 func Register(s *Store) {
 	for _, r := range routes {
-		build, pattern := r.build, r.pattern
+		build, pattern, data := r.build, r.pattern, r.fromServer
+		page := func() app.Composer {
+			s.data, s.started, s.keep = data, true, false
+			if data {
+				return newDataPage(s, build)
+			}
+			return orError(s, build)
+		}
 		if !strings.Contains(pattern, "{") {
 			app.RouteFunc(pattern, func() app.Composer {
 				s.navigate(pattern)
-				return orError(s, build)
+				return page()
 			})
 			continue
 		}
+		// The address is not yet the new page's while go-app builds it
+		// (but for the first page): nothing of the page in hand is drawn
+		// at it, and the data page takes its path when navigated to.
 		app.RouteWithRegexpFunc(PatternRegexp(pattern), func() app.Composer {
-			s.navigate(app.Window().URL().Path)
-			return orError(s, build)
+			if s.started && !s.keep {
+				s.navigate("")
+			}
+			return page()
 		})
 	}
 	// Last, so exact routes win: every other path is the server's.
@@ -163,16 +218,25 @@ func NotFound(s *Store) Page { return newNotFoundPage(s) }
 // ServerError builds the page shown when something went wrong on our side.
 func ServerError(s *Store) Page { return newErrorPage(s) }
 
-// ClientPaths lists the pages the app draws itself on navigation; links to
-// the others load from the server.
-func ClientPaths() []string {
-	var out []string
-	for _, r := range routes {
-		if !r.fromServer && !strings.Contains(r.pattern, "{") {
-			out = append(out, r.pattern)
-		}
+// pageMatchers match the paths of every page of the table.
+var pageMatchers = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(routes))
+	for i, r := range routes {
+		out[i] = regexp.MustCompile(PatternRegexp(r.pattern))
 	}
 	return out
+}()
+
+// IsPage reports whether path is a page of the table: the app draws it
+// itself on navigation (links to any other path load from the server), and
+// the server answers its state at /api/v1/pages.
+func IsPage(path string) bool {
+	for _, m := range pageMatchers {
+		if m.MatchString(path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Paths lists every page whose path has no wildcard, for tests and the

@@ -102,19 +102,6 @@ func (t *Takeover) Restore() {
 	app.Window().Call("scrollTo", t.scrollX, t.scrollY)
 }
 
-// focusMain moves focus to the main content after a client-side page change,
-// as a full page load would leave a screen reader at the top of the content.
-func focusMain() {
-	if !app.IsClient {
-		return
-	}
-	app.Window().Call("scrollTo", 0, 0)
-	main := app.Window().GetElementByID("maincontent")
-	if main.Truthy() {
-		main.Call("focus", map[string]any{"preventScroll": true})
-	}
-}
-
 // markReady tells tests and styles that the WebAssembly app has taken over.
 func markReady(dir string) {
 	if !app.IsClient {

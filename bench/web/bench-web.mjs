@@ -1,10 +1,12 @@
 // make bench-web: Lighthouse (mobile profile, simulated throttling) on
 // Companion's pages beside a go-app hello world built in this same run (the
-// floor), using Debian's chromium. Prints FCP, LCP, TBT, CLS, total transfer
-// and app.wasm transfer (median of 3 runs) and Companion's ratio to the floor.
+// floor), using Debian's chromium. Prints FCP, LCP, TBT, CLS, total transfer,
+// JavaScript and app.wasm transfer (median of 3 runs) and Companion's ratio
+// to the floor; then the time from a click on "Appointments" to the list
+// being drawn, in the app against a full server page load (clicks.mjs).
 //
 // Usage: node bench-web.mjs [extra Companion paths...]; "/" and the signed-in
-// home page are always measured.
+// home and appointments pages are always measured.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 import { startServer, repoRoot } from '../../browser/lib/server.mjs';
+import { clickToList } from './clicks.mjs';
 
 const RUNS = 3;
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -66,13 +69,17 @@ async function measure(port, url, headers) {
     const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: ['performance'], extraHeaders: headers });
     const a = result.lhr.audits;
     if (result.lhr.runtimeError) throw new Error(`${url}: ${result.lhr.runtimeError.message}`);
-    const wasm = (a['network-requests'].details?.items ?? []).filter((r) => r.url.includes('.wasm')).reduce((s, r) => s + (r.transferSize ?? 0), 0);
+    const requests = a['network-requests'].details?.items ?? [];
+    const sum = (match) => requests.filter((r) => match(new URL(r.url).pathname)).reduce((s, r) => s + (r.transferSize ?? 0), 0);
+    const wasm = sum((p) => p.endsWith('.wasm'));
+    const js = sum((p) => p.endsWith('.js'));
     rows.push({
       fcp: a['first-contentful-paint'].numericValue,
       lcp: a['largest-contentful-paint'].numericValue,
       tbt: a['total-blocking-time'].numericValue,
       cls: a['cumulative-layout-shift'].numericValue,
       total: a['total-byte-weight'].numericValue,
+      js,
       wasm,
     });
   }
@@ -83,7 +90,7 @@ async function measure(port, url, headers) {
 
 const fmt = (r) => [
   `${r.fcp.toFixed(0)}`.padStart(7), `${r.lcp.toFixed(0)}`.padStart(7), `${r.tbt.toFixed(0)}`.padStart(6),
-  r.cls.toFixed(3).padStart(6), `${(r.total / 1024).toFixed(0)}`.padStart(8), `${(r.wasm / 1024).toFixed(0)}`.padStart(8),
+  r.cls.toFixed(3).padStart(6), `${(r.total / 1024).toFixed(0)}`.padStart(8), `${(r.js / 1024).toFixed(0)}`.padStart(6), `${(r.wasm / 1024).toFixed(0)}`.padStart(8),
 ].join(' ');
 const ratio = (a, b) => (b === 0 ? (a === 0 ? '1.00' : 'n/a') : (a / b).toFixed(2));
 
@@ -100,18 +107,24 @@ try {
     { name: 'floor: go-app hello', url: floor.url + '/' },
     { name: 'Companion /', url: companion.url + '/' },
     { name: 'Companion / (Amara)', url: companion.url + '/', headers: { Cookie: cookie } },
+    { name: 'Companion /appointments (Amara)', url: companion.url + '/appointments', headers: { Cookie: cookie } },
     ...process.argv.slice(2).map((p) => ({ name: `Companion ${p} (Amara)`, url: companion.url + p, headers: { Cookie: cookie } })),
   ];
   const results = [];
   for (const t of targets) results.push({ ...t, r: await measure(chrome.port, t.url, t.headers) });
   const base = results[0].r;
   console.log(`Lighthouse 12, mobile profile (simulated slow 4G, 4x CPU slowdown), median of ${RUNS}; Debian chromium`);
-  console.log(`${'page'.padEnd(26)}  FCP ms  LCP ms TBT ms    CLS total KB  wasm KB`);
-  for (const x of results) console.log(`${x.name.padEnd(26)} ${fmt(x.r)}`);
+  console.log(`${'page'.padEnd(32)}  FCP ms  LCP ms TBT ms    CLS total KB  JS KB  wasm KB`);
+  for (const x of results) console.log(`${x.name.padEnd(32)} ${fmt(x.r)}`);
   console.log('\nratio to the floor (Companion ÷ hello world):');
   for (const x of results.slice(1)) {
-    console.log(`${x.name.padEnd(26)}  FCP ${ratio(x.r.fcp, base.fcp)}  LCP ${ratio(x.r.lcp, base.lcp)}  TBT ${ratio(x.r.tbt, base.tbt)}  total ${ratio(x.r.total, base.total)}  wasm ${ratio(x.r.wasm, base.wasm)}`);
+    console.log(`${x.name.padEnd(32)}  FCP ${ratio(x.r.fcp, base.fcp)}  LCP ${ratio(x.r.lcp, base.lcp)}  TBT ${ratio(x.r.tbt, base.tbt)}  total ${ratio(x.r.total, base.total)}  JS ${ratio(x.r.js, base.js)}  wasm ${ratio(x.r.wasm, base.wasm)}`);
   }
+  const clicks = await clickToList(companion.url);
+  console.log(`\nclick on "Appointments" on the signed-in home page to the list drawn, median of ${clicks.runs} (slow 4G, 4x CPU):`);
+  console.log(`  in the app (no document request)   ${clicks.app.toFixed(0).padStart(6)} ms`);
+  console.log(`  full server page load (no wasm)    ${clicks.server.toFixed(0).padStart(6)} ms`);
+  console.log(`  ratio (app ÷ server page)          ${(clicks.app / clicks.server).toFixed(2)}`);
 } finally {
   await chrome.kill();
   await companion.stop();

@@ -20,10 +20,25 @@ export async function clean(page, where) {
   assert.deepEqual(await axe(page), [], `axe on ${where}`);
 }
 
-// press activates the focused control and waits for the next page.
+// press activates the focused control and waits for the next page: a
+// document load without WebAssembly; with it, the app's own navigation
+// (<html data-nav> moves once the page's content is in) or, for the pages
+// the app leaves to the server, a new document.
 export async function press(page, mode, key = 'Enter') {
-  await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
-  await settled(page, mode);
+  if (mode !== 'wasm') {
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
+    return;
+  }
+  const before = await page.evaluate(() => { window.companionSamePage = true; return document.documentElement.dataset.nav ?? ''; });
+  await page.keyboard.press(key);
+  await waitForPage(page, before);
+}
+
+// waitForPage waits until the app has drawn a page after the one counted
+// before (see press).
+export async function waitForPage(page, before) {
+  await page.waitForFunction((b) => document.documentElement.dataset.wasm === 'ready' &&
+    (!window.companionSamePage || (document.documentElement.dataset.nav ?? '') !== b), before, { timeout: 30000 });
 }
 
 // chooseFirst picks the first radio of a question (or, with next, the one

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"github.com/nhs-companion/companion/server/web"
 	"io"
 	"net"
 	"net/http"
@@ -34,12 +35,8 @@ func buildBinary(t *testing.T) string {
 func stubWeb(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"app.wasm", "wasm_exec.js", "css/nhsuk.css", "css/nhsapp.css", "companion.css", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png"} {
-		p := filepath.Join(dir, f)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := web.WriteStubs(dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

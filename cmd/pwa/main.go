@@ -22,6 +22,7 @@ func main() {
 	store.Takeover = ui.CaptureTakeover()
 	ui.Register(store)
 	ui.InstallServerLinks()
+	ui.InstallForms(store)
 	app.RunWhenOnBrowser()
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nhs-companion/companion/server/web"
 	"net"
 	"net/http"
 	"os"
@@ -203,19 +204,7 @@ func (p *process) stop() {
 
 // stubWeb writes a WEB_DIR holding small stand-ins for the files the server
 // needs to start: the race uses only /auth and /api, never a page's assets.
-func stubWeb(dir string) error {
-	for _, f := range []string{"app.wasm", "wasm_exec.js", "css/nhsuk.css", "css/nhsapp.css", "companion.css",
-		"icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png"} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func stubWeb(dir string) error { return web.WriteStubs(dir) }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

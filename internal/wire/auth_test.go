@@ -2,13 +2,12 @@ package wire_test
 
 import (
 	"context"
+	"github.com/nhs-companion/companion/server/web"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,14 +86,8 @@ func TestSandboxLoginHintReachesSyntheticPatientsOnly(t *testing.T) {
 func stubWeb(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"app.wasm", "wasm_exec.js", "css/nhsuk.css", "css/nhsapp.css", "companion.css"} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := web.WriteStubs(dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

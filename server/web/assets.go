@@ -50,7 +50,7 @@ type asset struct {
 
 // Required lists the built files Companion cannot serve pages without. A
 // missing one means `make build` has not run.
-var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css"}
+var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css", "/web/offline.js"}
 
 // LoadAssets reads every file under dir (served at /web/...) and generates
 // the go-app bootstrap, service worker and manifest.
@@ -340,4 +340,20 @@ func (a *Assets) serviceWorker() ([]byte, error) {
 	var b bytes.Buffer
 	err = workerTemplate.Execute(&b, map[string]string{"Version": a.version, "Assets": string(list)})
 	return b.Bytes(), err
+}
+
+// WriteStubs writes small stand-ins for every file the server needs at
+// start-up (Required, and the icons) into dir, for tests and benchmarks
+// that never serve a page's assets.
+func WriteStubs(dir string) error {
+	for _, f := range append(Required, "/web/icons/icon.svg", "/web/icons/icon-192.png", "/web/icons/icon-512.png") {
+		p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(f, "/web/")))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -44,7 +44,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="apple-touch-icon" href="{{.IconPNG}}">
 <link rel="manifest" href="{{.Manifest}}">
 {{range .Styles}}<link rel="stylesheet" href="{{.}}">
-{{end}}{{if .WASM}}<script defer src="{{.WasmExecJS}}"></script>
+{{end}}{{if .WASM}}<script defer src="{{.OfflineJS}}"></script>
+<script defer src="{{.WasmExecJS}}"></script>
 <script defer src="{{.AppJS}}"></script>
 {{end}}</head>
 <body>
@@ -60,14 +61,28 @@ type pageData struct {
 	Icon, IconPNG, Manifest       string
 	Styles                        []string
 	WASM                          bool
-	WasmExecJS, AppJS             string
+	WasmExecJS, AppJS, OfflineJS  string
 	Body                          template.HTML
 	State                         template.JS
 }
 
+// WASMCookie remembers, for the browser session, that the person asked for
+// pages without WebAssembly (`?wasm=false`; `?wasm=true` forgets it).
+const WASMCookie = "wasm"
+
 // WASMEnabled reports whether the page should load the WebAssembly app:
-// `?wasm=false` asks for a page with none at all.
-func WASMEnabled(r *http.Request) bool { return r.URL.Query().Get("wasm") != "false" }
+// `?wasm=false` asks for a page with none at all, and for the pages after
+// it (WASMCookie), until `?wasm=true`.
+func WASMEnabled(r *http.Request) bool {
+	switch r.URL.Query().Get("wasm") {
+	case "false":
+		return false
+	case "true":
+		return true
+	}
+	c, err := r.Cookie(WASMCookie)
+	return err != nil || c.Value != "off"
+}
 
 // Render writes page with status, rendered from st.
 func (rn *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page) error {
@@ -81,6 +96,9 @@ func (rn *Renderer) RenderServerOnly(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page, wasm bool) error {
+	if WantsState(r) {
+		return writeAnswer(w, status, api.PageAnswer{State: &st})
+	}
 	store := &ui.Store{Catalogue: rn.Catalogue, State: st}
 	page := build(store)
 	l := store.L()
@@ -103,6 +121,7 @@ func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, s
 		},
 		WASM:       wasm,
 		WasmExecJS: rn.Assets.URL("/wasm_exec.js"),
+		OfflineJS:  rn.Assets.URL("/web/offline.js"),
 		AppJS:      rn.Assets.URL("/app.js"),
 		Body:       template.HTML(app.HTMLString(page)), // go-app escapes text; ui.attr guards attributes
 		State:      template.JS(state),
