@@ -44,21 +44,25 @@ async function startFloor() {
   return { url, stop: () => { child.kill(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-// sessionCookie signs in through the sandbox NHS login and returns the cookie.
+// sessionCookie signs in through the sandbox NHS login, carrying every
+// cookie along the way as a browser would, and returns the session cookie.
 async function sessionCookie(base, nhsNumber) {
   let url = `${base}/auth/login?login_hint=${nhsNumber}`;
-  let cookie = '';
-  for (let i = 0; i < 5; i++) {
+  const jar = new Map();
+  for (let i = 0; i < 10; i++) {
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(url, { redirect: 'manual', headers: cookie ? { Cookie: cookie } : {} });
     for (const c of res.headers.getSetCookie()) {
-      if (c.startsWith('companion=') && !c.startsWith('companion=;')) cookie = c.split(';')[0];
+      const [pair, ...attrs] = c.split(';');
+      const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+      if (value === '' || attrs.some((a) => /max-age=(0|-)/i.test(a.trim()))) jar.delete(name); else jar.set(name, value);
     }
     const loc = res.headers.get('location');
     if (!loc) break;
     url = new URL(loc, url).toString();
   }
-  if (!cookie) throw new Error('sign-in gave no session cookie');
-  return cookie;
+  if (!jar.has('companion')) throw new Error('sign-in gave no session cookie');
+  return `companion=${jar.get('companion')}`;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
