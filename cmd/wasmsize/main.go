@@ -20,7 +20,8 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 30, "packages to list")
+	n := flag.Int("n", 30, "packages (or functions) to list")
+	funcs := flag.String("funcs", "", "list the biggest functions whose names start with this (a package as the module names it) instead")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: wasmsize [-n 30] module.wasm")
@@ -28,7 +29,7 @@ func main() {
 	}
 	b, err := os.ReadFile(flag.Arg(0))
 	if err == nil {
-		err = report(b, *n)
+		err = report(b, *n, *funcs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wasmsize:", err)
@@ -43,7 +44,7 @@ type module struct {
 	sections map[string]int
 }
 
-func report(b []byte, top int) error {
+func report(b []byte, top int, funcs string) error {
 	m, err := parse(b)
 	if err != nil {
 		return err
@@ -56,7 +57,11 @@ func report(b []byte, top int) error {
 		if idx < len(m.names) {
 			name = m.names[idx]
 		}
-		byPkg[pkgOf(name)] += size
+		if funcs == "" {
+			byPkg[pkgOf(name)] += size
+		} else if strings.HasPrefix(name, funcs) {
+			byPkg[name] += size
+		}
 		code += size
 	}
 	type row struct {
@@ -70,7 +75,11 @@ func report(b []byte, top int) error {
 	sort.Slice(rows, func(i, j int) bool { return rows[i].size > rows[j].size })
 	fmt.Printf("%d bytes: code %d, data %d, names %d, other %d\n", len(b), m.sections["code"], m.sections["data"],
 		m.sections["name"], len(b)-m.sections["code"]-m.sections["data"]-m.sections["name"])
-	fmt.Printf("%-60s %10s %6s\n", "package (function bodies)", "bytes", "share")
+	what := "package (function bodies)"
+	if funcs != "" {
+		what = "function"
+	}
+	fmt.Printf("%-60s %10s %6s\n", what, "bytes", "share")
 	for i, r := range rows {
 		if i == top {
 			break
