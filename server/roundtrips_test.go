@@ -2,8 +2,8 @@ package server_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/internal/roundtrip"
@@ -13,23 +13,26 @@ import (
 // costOf makes one request with do and returns what it cost the stores.
 func costOf(t *testing.T, e *testEnv, request string, do func()) *roundtrip.Counter {
 	t.Helper()
-	var mu sync.Mutex
-	var got *roundtrip.Counter
+	got := make(chan *roundtrip.Counter, 1)
 	e.srv.Metrics.SetTrace(func(req string, c *roundtrip.Counter) {
 		if req == request {
-			mu.Lock()
-			got = c
-			mu.Unlock()
+			select {
+			case got <- c:
+			default:
+			}
 		}
 	})
 	defer e.srv.Metrics.SetTrace(nil)
 	do()
-	mu.Lock()
-	defer mu.Unlock()
-	if got == nil {
+	// The trace is taken as the request ends on the server, which can be
+	// just after the client has read the whole answer.
+	select {
+	case c := <-got:
+		return c
+	case <-time.After(5 * time.Second):
 		t.Fatalf("%s was not made", request)
+		return nil
 	}
-	return got
 }
 
 // TestRoundTripBudget: what a signed-in request costs Redis, counted by a

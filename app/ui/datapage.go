@@ -108,7 +108,8 @@ func (p *dataPage) OnNav(ctx app.Context) {
 // failure is tried again with backoff (a form with the same
 // Idempotency-Key, so it is acted on once); after the last try a page is
 // drawn from the copy kept for reading offline (or says none was kept),
-// and a form is sent by the browser itself, as without WebAssembly. With
+// and a form stays on the page unsent, saying so, while the browser has no
+// network, or is sent by the browser itself, as without WebAssembly. With
 // no network at all a page is not tried.
 func (p *dataPage) fetch(ctx app.Context, method, target string, form url.Values, key string, native app.Value) {
 	seq := p.Store.seq
@@ -140,6 +141,11 @@ func (p *dataPage) fetch(ctx app.Context, method, target string, form url.Values
 				return // the person has moved on
 			}
 			switch {
+			case err != nil && native != nil && !online():
+				// Still no network: the answers stay on the page, unsent,
+				// and the banner says to send them again once back online.
+				p.Store.unsent = true
+				p.Update()
 			case err != nil && native != nil:
 				native.Call("submit")
 			case err != nil && !isStatus(err):
@@ -199,7 +205,7 @@ func (p *dataPage) show(ctx app.Context, method string, st api.PageState) {
 	s := p.Store
 	s.handOver(st)
 	s.arrivals++
-	s.offline = 0
+	s.offline, s.unsent = 0, false
 	if method == "GET" {
 		keepOffline((&url.URL{Path: st.Path, RawQuery: st.Query}).RequestURI(), st)
 	}

@@ -154,3 +154,19 @@ func offlineBanner(s *Store) app.UI {
 		app.P().ID("offline-body").Text(body),
 	)
 }
+
+// unsentBanner says a form was not sent for want of a network. It comes
+// after the page's content, below the button pressed, so drawing it moves
+// none of the page's elements and the answers typed stay as they are.
+func unsentBanner(s *Store) app.UI {
+	if !s.unsent {
+		return nil
+	}
+	l := s.L()
+	return app.Div().ID("unsent").Class("nhsuk-warning-callout").Attr("role", "alert").Body(
+		app.H2().Class("nhsuk-warning-callout__label").Body(
+			app.Span().Attr("role", "text").Text(l.T("offline.heading")),
+		),
+		app.P().Text(l.T("offline.unsent")),
+	)
+}

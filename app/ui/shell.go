@@ -109,7 +109,7 @@ func (s *shell) Render() app.UI {
 		app.Div().Class("nhsuk-width-container").Body(
 			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
 			el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(
-				append([]app.UI{offlineBanner(s.Store)}, s.Content...)...),
+				append(append([]app.UI{offlineBanner(s.Store)}, s.Content...), unsentBanner(s.Store))...),
 		),
 		el.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
 			app.Div().Class("nhsuk-width-container").Body(

@@ -45,6 +45,8 @@ type Store struct {
 	// page shows a copy kept for reading offline (offlineMissing when none
 	// was kept); 0 otherwise.
 	offline int64
+	// unsent is set when a form could not be sent for want of a network.
+	unsent bool
 	// ahead holds pages' states fetched before a click (prefetch.go), at
 	// most aheadLeft more for this page, for the profile aheadFor, in the
 	// page's aheadCtx; observer watches the links they are fetched for.

@@ -141,3 +141,31 @@ test('a booking sent in the app while the network drops books once', async () =>
     await page.context().close();
   }
 });
+
+test('a booking pressed with no network stays on the page, unsent, and books once when sent again online', async () => {
+  const page = await newPage(s.browser);
+  try {
+    await signIn(page, s.server.url, '9990000018');
+    await page.goto(s.server.url + '/appointments/book');
+    await settled(page, 'wasm');
+    await chooseFirst(page, 'wasm', 'type');
+    await chooseFirst(page, 'wasm', 'day', true);
+    await chooseFirst(page, 'wasm', 'slot');
+    await tabTo(page, 'textarea[name=reason]');
+    await page.keyboard.type('Back pain');
+    await page.context().setOffline(true);
+    await tabTo(page, 'main form[method=post] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#unsent', { timeout: 20000 });
+    assert.equal(await page.inputValue('textarea[name=reason]'), 'Back pain', 'the answers are kept');
+    await clean(page, 'not sent, offline');
+    await page.context().setOffline(false);
+    await tabTo(page, 'main form[method=post] button[type=submit]');
+    await press(page, 'wasm');
+    assert.equal(await page.locator('#booked').count(), 1, 'booked once back online');
+    assert.equal(await page.locator('#unsent').count(), 0, 'the banner has gone');
+    assert.deepEqual(page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource/.test(e)), [], 'no errors');
+  } finally {
+    await page.context().close();
+  }
+});
