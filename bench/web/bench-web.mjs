@@ -14,7 +14,7 @@ import path from 'node:path';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 import { startServer, repoRoot } from '../../browser/lib/server.mjs';
-import { clickToList } from './clicks.mjs';
+import { clickToList, takeover } from './clicks.mjs';
 
 const RUNS = 3;
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -129,6 +129,8 @@ try {
   console.log(`  in the app (no document request)   ${clicks.app.toFixed(0).padStart(6)} ms`);
   console.log(`  full server page load (no wasm)    ${clicks.server.toFixed(0).padStart(6)} ms`);
   console.log(`  ratio (app ÷ server page)          ${(clicks.app / clicks.server).toFixed(2)}`);
+  const t = await takeover(companion.url);
+  console.log(`\napp.wasm instantiated to the page taken over, signed-in home, 4x CPU, median of ${t.runs}: ${t.ms.toFixed(0)} ms (${(t.ms / 16.7).toFixed(1)} frames at 60 Hz)`);
 } finally {
   await chrome.kill();
   await companion.stop();
