@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/nhs-companion/companion/app/ui"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -142,6 +143,35 @@ func probe(t *testing.T, b *browser, method, path string) cell {
 	return got
 }
 
+// probeState is probe through /api/v1/pages: the page's answer as the app
+// gets it, read back as the page's cell (a redirect as 303, an error page
+// as its status and code).
+func probeState(t *testing.T, b *browser, method, path string) cell {
+	t.Helper()
+	req, _ := http.NewRequest(method, b.env.url+api.PagesPrefix+path, nil)
+	req.AddCookie(b.cookie(t))
+	if method != http.MethodGet {
+		req.Header.Set("Origin", b.env.url)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var ans api.PageAnswer
+	if err := json.NewDecoder(res.Body).Decode(&ans); err != nil || (ans.State == nil && ans.Redirect == "") {
+		t.Fatalf("%s %s through /api/v1/pages: %d, not a page's answer (%v)", method, path, res.StatusCode, err)
+	}
+	switch {
+	case ans.Redirect != "":
+		return cell{status: http.StatusSeeOther}
+	case ans.State.Error != nil:
+		return cell{res.StatusCode, ans.State.Error.Code}
+	}
+	return cell{status: res.StatusCode}
+}
+
 // TestAccessMatrix walks every signed-in cast actor × every patient × every
 // patient-scoped route and checks the exact status and error code of each
 // cell. Routes come from the server's own list, so a new route joins the
@@ -178,6 +208,18 @@ func TestAccessMatrix(t *testing.T) {
 				cells++
 				if got != want {
 					t.Errorf("%s → %s: %s %s = %d %q, want %d %q", a.name, p.name, rt.Method, rt.Pattern, got.status, got.code, want.status, want.code)
+				}
+				// A page of the app answers the same through /api/v1/pages,
+				// as the WebAssembly app asks for it.
+				if ui.IsPage(path) {
+					if rt.From == "acting" { // a refusal sets the session back to its own person
+						if err := e.srv.Auth.Sessions.SetActingFor(ctx, token, pid); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if viaAPI := probeState(t, b, rt.Method, path); viaAPI != got {
+						t.Errorf("%s → %s: %s %s through /api/v1/pages = %d %q, the page %d %q", a.name, p.name, rt.Method, rt.Pattern, viaAPI.status, viaAPI.code, got.status, got.code)
+					}
 				}
 				// Whatever happened, the session acts for its own person again
 				// (a refused switch must not have changed it).
