@@ -53,6 +53,10 @@ func (s *Server) locale(next http.Handler) http.Handler {
 // a person moves on to are without WebAssembly too; `?wasm=true` forgets it.
 func (s *Server) wasmChoice(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" { // most requests: nothing to parse
+			next.ServeHTTP(w, r)
+			return
+		}
 		switch r.URL.Query().Get("wasm") {
 		case "false":
 			s.setCookie(w, web.WASMCookie, "off", 0)

@@ -62,7 +62,7 @@ func TestOnePageTable(t *testing.T) {
 				t.Errorf("%s: answered by the catch-all, not the page's route", path)
 				continue
 			}
-			m := regexp.MustCompile(`(?s)<script type="application/json" id="companion-state">(.*?)</script>`).FindStringSubmatch(body)
+			m := stateScript.FindStringSubmatch(body)
 			if m == nil {
 				t.Errorf("%s: no page state", path)
 				continue

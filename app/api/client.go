@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -33,17 +34,26 @@ func (e *StatusError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.B
 
 // Get fetches path into out.
 func (c *Client) Get(ctx context.Context, path string, out any) error {
-	return c.do(ctx, "GET", path, in(nil), out)
+	return c.call(ctx, "GET", path, in(nil), out)
 }
 
 // Post sends body (nil for none) to path and decodes the answer into out.
 func (c *Client) Post(ctx context.Context, path string, body, out any) error {
-	return c.do(ctx, "POST", path, in(body), out)
+	return c.call(ctx, "POST", path, in(body), out)
 }
 
 // Delete sends DELETE to path.
 func (c *Client) Delete(ctx context.Context, path string) error {
-	return c.do(ctx, "DELETE", path, in(nil), nil)
+	return c.call(ctx, "DELETE", path, in(nil), nil)
+}
+
+// call sends r and decodes the answer into out.
+func (c *Client) call(ctx context.Context, method, path string, r request, out any) error {
+	status, body, err := c.send(ctx, method, path, r)
+	if err != nil {
+		return err
+	}
+	return decode(status, body, out)
 }
 
 // request is what a call sends: a JSON body (nil for none, distinct from
@@ -55,3 +65,16 @@ type request struct {
 }
 
 func in(v any) request { return request{body: v} }
+
+// encode is what r sends: its body and that body's Content-Type ("" for
+// none).
+func (r request) encode() (body, contentType string, err error) {
+	switch {
+	case r.body != nil:
+		b, err := json.Marshal(r.body)
+		return string(b), "application/json", err
+	case r.form != "":
+		return r.form, "application/x-www-form-urlencoded", nil
+	}
+	return "", "", nil
+}

@@ -3,9 +3,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -15,28 +13,20 @@ import (
 // hc (with its cookie jar), outside the browser.
 func NewHTTPClient(base string, hc *http.Client) *Client { return &Client{base: base, http: hc} }
 
-func (c *Client) do(ctx context.Context, method, path string, r request, out any) error {
-	var body io.Reader
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	if r.form != "" {
-		body = strings.NewReader(r.form)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+// send makes the request through net/http and returns the answer's status
+// and body.
+func (c *Client) send(ctx context.Context, method, path string, r request) (int, []byte, error) {
+	body, contentType, err := r.encode()
 	if err != nil {
-		return err
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if r.form != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	for k, v := range r.headers {
 		req.Header.Set(k, v)
@@ -47,12 +37,9 @@ func (c *Client) do(ctx context.Context, method, path string, r request, out any
 	}
 	res, err := hc.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	return decode(res.StatusCode, b, out)
+	return res.StatusCode, b, err
 }

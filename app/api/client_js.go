@@ -4,39 +4,35 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"syscall/js"
 )
 
-// do calls the browser's fetch, sending the page's cookies (same origin).
-func (c *Client) do(ctx context.Context, method, path string, r request, out any) error {
+// send calls the browser's fetch, sending the page's cookies (same
+// origin), and returns the answer's status and body.
+func (c *Client) send(ctx context.Context, method, path string, r request) (int, []byte, error) {
+	body, contentType, err := r.encode()
+	if err != nil {
+		return 0, nil, err
+	}
 	headers := map[string]any{"Accept": "application/json"}
 	opts := map[string]any{"method": method, "credentials": "same-origin", "headers": headers}
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return err
-		}
-		headers["Content-Type"] = "application/json"
-		opts["body"] = string(b)
-	}
-	if r.form != "" {
-		headers["Content-Type"] = "application/x-www-form-urlencoded"
-		opts["body"] = r.form
+	if contentType != "" {
+		headers["Content-Type"] = contentType
+		opts["body"] = body
 	}
 	for k, v := range r.headers {
 		headers[k] = v
 	}
 	res, err := await(ctx, js.Global().Call("fetch", c.base+path, opts))
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	text, err := await(ctx, res.Call("text"))
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	return decode(res.Get("status").Int(), []byte(text.String()), out)
+	return res.Get("status").Int(), []byte(text.String()), nil
 }
 
 // await waits for a JavaScript promise. It must run off the UI goroutine.

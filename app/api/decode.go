@@ -4,9 +4,6 @@ import "encoding/json"
 
 // decode turns an HTTP answer into out, or into a StatusError with its code.
 func decode(status int, body []byte, out any) error {
-	if p, ok := out.(rawAnswer); ok {
-		return decodePage(status, body, p.out)
-	}
 	if status < 200 || status > 299 {
 		var e Error
 		_ = json.Unmarshal(body, &e)

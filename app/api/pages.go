@@ -30,30 +30,23 @@ type PageAnswer struct {
 // error whatever its status; any answer that is not a PageAnswer is a
 // *StatusError.
 func (c *Client) Page(ctx context.Context, method, target string, form url.Values, key string) (PageAnswer, error) {
-	r := request{headers: map[string]string{}}
+	var r request
 	if method == "POST" {
 		r.form = form.Encode()
 		if key != "" {
-			r.headers["Idempotency-Key"] = key
+			r.headers = map[string]string{"Idempotency-Key": key}
 		}
 	}
-	var out PageAnswer
-	err := c.do(ctx, method, PagesPrefix+target, r, rawAnswer{&out})
-	return out, err
-}
-
-// rawAnswer decodes a page's answer whatever its status: an error page is
-// a page too.
-type rawAnswer struct{ out *PageAnswer }
-
-// decodePage decodes a /api/v1/pages answer with any status, or reports
-// the status as an error when the body is not a page's answer.
-func decodePage(status int, body []byte, out *PageAnswer) error {
-	if err := json.Unmarshal(body, out); err != nil || (out.State == nil && out.Redirect == "") {
-		*out = PageAnswer{}
-		return decode(status, body, nil)
+	status, body, err := c.send(ctx, method, PagesPrefix+target, r)
+	if err != nil {
+		return PageAnswer{}, err
 	}
-	return nil
+	// An error page or a refused form is a page too, whatever its status.
+	var out PageAnswer
+	if err := json.Unmarshal(body, &out); err != nil || (out.State == nil && out.Redirect == "") {
+		return PageAnswer{}, decode(status, body, nil)
+	}
+	return out, nil
 }
 
 // SplitTarget is target's path and its query without lang, as PageState

@@ -27,8 +27,6 @@ type dataPage struct {
 	Store *Store
 	Build func(*Store) Page
 	Page  Page
-	// Failed is whether Page is the error page the state asked for.
-	Failed bool
 	// sending is set while a form is on its way: a second press of the
 	// button sends nothing more.
 	sending bool
@@ -37,9 +35,7 @@ type dataPage struct {
 }
 
 func newDataPage(s *Store, build func(*Store) Page) Page {
-	p := &dataPage{Store: s, Build: build}
-	p.Page, p.Failed = orError(s, build), !s.stale && s.State.Status >= 400
-	return p
+	return &dataPage{Store: s, Build: build, Page: orError(s, build)}
 }
 
 // Title is the page's title.
@@ -218,9 +214,7 @@ func (p *dataPage) show(ctx app.Context, method string, st api.PageState) {
 		replaceRoute(target)
 		return
 	}
-	if isErr := st.Status >= 400; isErr != p.Failed {
-		p.Page, p.Failed = orError(s, p.Build), isErr
-	}
+	p.Page = orError(s, p.Build) // the page, or the error page the state asks for
 	p.Update()
 	navigated(ctx, true)
 	ctx.Defer(p.watchLinks)

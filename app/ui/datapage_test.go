@@ -21,8 +21,8 @@ func TestIsPageIsThePageTable(t *testing.T) {
 			t.Errorf("IsPage(%s) = %v", path, got)
 		}
 	}
-	if !FromServerPath("/appointments/a1") || FromServerPath("/help") || FromServerPath("/") {
-		t.Error("FromServerPath does not follow the table's fromServer")
+	if !isDataPage("/appointments/a1") || isDataPage("/help") || isDataPage("/") {
+		t.Error("isDataPage does not follow the table's fromServer")
 	}
 }
 

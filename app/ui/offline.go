@@ -119,7 +119,7 @@ func (p *dataPage) showOffline(ctx app.Context, target string, kept api.PageStat
 		s.offline = offlineMissing
 	}
 	s.arrivals++
-	p.Page, p.Failed = orError(s, p.Build), false
+	p.Page = orError(s, p.Build)
 	p.Update()
 	navigated(ctx, true)
 	ctx.Defer(func(app.Context) { disableActions() })

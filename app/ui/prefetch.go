@@ -80,7 +80,7 @@ func (p *dataPage) watchLinks(ctx app.Context) {
 		if a.Get("host").String() != here.Get("host").String() || a.Get("search").String() != "" {
 			continue
 		}
-		if path := a.Get("pathname").String(); FromServerPath(path) && path != here.Get("pathname").String() {
+		if path := a.Get("pathname").String(); isDataPage(path) && path != here.Get("pathname").String() {
 			s.observer.Call("observe", a)
 		}
 	}
@@ -107,8 +107,8 @@ func (s *Store) prefetch(ctx app.Context, target string) {
 	})
 }
 
-// FromServerPath reports whether path is a data page's (see dataPage).
-func FromServerPath(path string) bool {
+// isDataPage reports whether path is a data page's (see dataPage).
+func isDataPage(path string) bool {
 	for i, m := range pageMatchers {
 		if routes[i].fromServer && m.MatchString(path) {
 			return true
