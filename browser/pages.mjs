@@ -40,12 +40,16 @@ export const pages = [
   { name: 'prescriptions-p5', path: '/prescriptions', signIn: '9990000069', status: 403 },
   { name: 'contact', path: '/contact', signIn: '9990000018' },
   { name: 'contact-for-george', path: '/contact', signIn: '9990000034', actFor: 'George' },
+  { name: 'messages', path: '/messages', signIn: '9990000018' },
+  { name: 'messages-for-george', path: '/messages', signIn: '9990000034', actFor: 'George' },
+  { name: 'messages-p5', path: '/messages', signIn: '9990000069', status: 403 },
   { name: 'home-acting-for-layla', path: '/', signIn: '9990000018', actFor: 'Layla' },
   { name: 'profiles-acting-for-george', path: '/profiles', signIn: '9990000034', actFor: 'George' },
   { name: 'sign-in-picker', path: '/auth/login', serverOnly: true, lands: '/sandbox-login/authorize' },
   { name: 'admin', path: '/admin', signIn: 'staff:staff-national', serverOnly: true },
   { name: 'admin-site', path: '/admin', signIn: 'staff:staff-site-z00002', serverOnly: true },
   { name: 'admin-inbox', path: '/admin/inbox', signIn: 'staff:staff-site-z00001', serverOnly: true },
+  { name: 'admin-messages', path: '/admin/messages', signIn: 'staff:staff-msg-z00001', serverOnly: true },
 ];
 
 export async function signIn(page, base, who) {

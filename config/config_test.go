@@ -28,7 +28,7 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		PublicURL:   "http://127.0.0.1:8080",
 		FHIR:        FHIR{Timeout: 5 * time.Second, Scope: "system/*.read system/*.write"},
 		NHSLogin:    OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
-		StaffRBAC:   StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MinAAL: 3},
+		StaffRBAC:   StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MessagingRoles: []string{"R8010"}, MinAAL: 3},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
 		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SlotHold: 5 * time.Minute, WaitlistOffer: 15 * time.Minute, SandboxPrescriptionStep: 2 * time.Minute,

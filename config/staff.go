@@ -11,6 +11,7 @@ import (
 type StaffRBAC struct {
 	SiteAdminRoles []string // STAFF_SITE_ADMIN_ROLES: job role codes
 	NationalAdmins []string // STAFF_NATIONAL_ADMINS: ODS:job role pairs
+	MessagingRoles []string // STAFF_MESSAGING_ROLES: job role codes
 	MinAAL         int      // STAFF_MIN_AAL
 }
 
@@ -52,6 +53,7 @@ func loadStaffRBAC(get func(name, def string) string, env Env) (StaffRBAC, []err
 	r := StaffRBAC{
 		SiteAdminRoles: list("STAFF_SITE_ADMIN_ROLES", "R8000,R8001,R8003,R8008", jobRole),
 		NationalAdmins: list("STAFF_NATIONAL_ADMINS", national, orgJobRole),
+		MessagingRoles: list("STAFF_MESSAGING_ROLES", "R8010", jobRole),
 	}
 	aal, err := strconv.Atoi(get("STAFF_MIN_AAL", "3"))
 	if err != nil || aal < 1 || aal > 3 {

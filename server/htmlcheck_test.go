@@ -59,7 +59,12 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 	}
 	appts := diary.Upcoming
 	day := time.UnixMilli(slots[2].Start).In(gp.UK).Format(time.DateOnly)
-	paths := append(ui.Paths(),
+	var msg api.SentMessage
+	if st, code := e.staff(t, sandbox.Staff()[0].ID).call(t, "POST", outboxPath("Z00001"), api.NewMessage{NHSNumber: "9990000018", Subject: "Your review",
+		Body: "Please **book** a review.\n\n- Bring your letter\n1. [Read more](https://www.nhs.uk/)", Reply: &api.ReplyRequest{}}, &msg); st != 201 {
+		t.Fatalf("send a message: %d %s", st, code)
+	}
+	paths := append(ui.Paths(), "/messages/"+msg.ID,
 		"/appointments/"+appts[0].ID, "/appointments/"+appts[0].ID+"/cancel", "/appointments/"+appts[0].ID+"/waitlist",
 		"/appointments/book?type=gp", "/appointments/book?type=gp&day="+day,
 		"/appointments/book?type=gp&day="+day+"&slot="+slots[3].ID,
@@ -114,7 +119,7 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d-sign-in-picker.html", n)), []byte(body), 0o644)
 	}
 	admin := e.staff(t, sandbox.Staff()[0].ID)
-	for _, p := range []string{"/admin", "/admin/inbox"} {
+	for _, p := range []string{"/admin", "/admin/inbox", "/admin/messages"} {
 		save(admin, "staff", p)
 	}
 	if n < 100 {

@@ -59,7 +59,13 @@ func TestPageStatesAreThePages(t *testing.T) {
 	if len(diary.Upcoming) == 0 {
 		t.Fatal("Amara has no appointments")
 	}
-	paths := []string{"/", "/appointments", "/appointments/" + diary.Upcoming[0].ID, "/appointments/" + diary.Upcoming[0].ID + "/cancel",
+	var msg api.SentMessage
+	sam := e.signInStaff(t, "staff-site-z00001")
+	if st, code := sam.call(t, "POST", outboxPath("Z00001"), api.NewMessage{NHSNumber: "9990000018", Subject: "Flu", Body: "Book your **flu** jab.",
+		Reply: &api.ReplyRequest{Keywords: []string{"Yes", "No"}}}, &msg); st != 201 {
+		t.Fatalf("send: %d %s", st, code)
+	}
+	paths := []string{"/", "/appointments", "/messages", "/messages/" + msg.ID, "/messages/no-such", "/appointments/" + diary.Upcoming[0].ID, "/appointments/" + diary.Upcoming[0].ID + "/cancel",
 		"/appointments/no-such", "/appointments/book", "/appointments/book?type=gp", "/prescriptions", "/prescriptions/order",
 		"/prescriptions/pharmacy", "/record", "/record/medicines", "/record/no-such", "/profiles", "/activity", "/contact", "/settings", "/help"}
 	for _, who := range []struct {

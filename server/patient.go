@@ -110,6 +110,13 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/contact", from: fromActing, need: contactNeed, probe: http.StatusOK, handle: s.contactPage},
 		{method: "POST", pattern: "/contact", from: fromActing, need: contactNeed, probe: http.StatusSeeOther, handle: s.contactSubmit},
 
+		{method: "GET", pattern: "/api/v1/patients/{pid}/messages", need: messagesNeed, probe: http.StatusOK, handle: s.apiMessages},
+		{method: "GET", pattern: "/api/v1/patients/{pid}/messages/{id}", need: messagesNeed, probe: http.StatusNotFound, probeCode: "message_not_found", handle: s.apiMessage},
+		{method: "POST", pattern: "/api/v1/patients/{pid}/messages/{id}/reply", need: messagesNeed, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiMessageReply},
+		{method: "GET", pattern: "/messages", from: fromActing, need: messagesNeed, probe: http.StatusOK, handle: s.messagesPage},
+		{method: "GET", pattern: "/messages/{id}", from: fromActing, need: messagesNeed, probe: http.StatusNotFound, probeCode: "message_not_found", handle: s.messagePage},
+		{method: "POST", pattern: "/messages/{id}/reply", from: fromActing, need: messagesNeed, probe: http.StatusNotFound, probeCode: "message_not_found", handle: s.messageReplySubmit},
+
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record", need: recordNeed, probe: http.StatusOK, handle: s.apiRecord},
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record.fhir", need: exportNeed, probe: http.StatusOK, handle: s.apiRecordFHIR},
 		{method: "GET", pattern: "/record", from: fromActing, need: recordNeed, probe: http.StatusOK, handle: s.recordPage},
@@ -273,10 +280,34 @@ func (s *Server) pageState(r *http.Request) api.PageState {
 		for _, n := range flags.All {
 			st.Features[string(n)] = p.Flag(r.Context(), n)
 		}
+		st.Unread = s.unread(r, sess)
 		return st
 	}
 	st.Features = s.ownFeatures(r, sess)
+	if st.Features[string(flags.Messages)] {
+		st.Unread = s.unread(r, sess)
+	}
 	return st
+}
+
+// unread counts the unread messages of the profile the session acts for,
+// for the header: nil when it has none to read (the feature is off, the
+// relationship does not grant them, or they cannot be counted now).
+func (s *Server) unread(r *http.Request, sess *session.Session) *int {
+	p, err := s.current(r, sess)
+	if err != nil {
+		return nil
+	}
+	m, err := p.Narrow(r.Context(), messagesNeed)
+	if err != nil {
+		return nil
+	}
+	n, err := s.Messaging.Unread(r.Context(), m)
+	if err != nil {
+		s.Logger.WarnContext(r.Context(), "unread messages", "err", err)
+		return nil
+	}
+	return &n
 }
 
 // ownFeatures evaluates every flag for the person's own record.

@@ -32,6 +32,7 @@ import (
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/identity"
+	"github.com/nhs-companion/companion/server/messaging"
 	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
@@ -79,6 +80,7 @@ type Server struct {
 	Records     *record.Service
 	Profiles    *profiles.Service
 	Staff       *staff.Service
+	Messaging   *messaging.Service
 
 	// actors remembers whose each recent session is (session ID to NHS
 	// number), so the access stamp is read with the session: a hint,
@@ -140,6 +142,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /admin/contact/settings", staffOnly(s.staffForm(s.inboxSettings)))
 	mux.Handle("GET /api/v1/admin/inbox", staffOnly(s.apiInbox))
 	mux.Handle("PUT /api/v1/admin/practices/{ods}/contact", staffOnly(s.apiContactSettings))
+	mux.Handle("GET /admin/messages", staffOnly(s.outboxPage))
+	mux.Handle("POST /admin/messages", staffOnly(s.outboxSend))
+	mux.Handle("GET /api/v1/admin/practices/{ods}/messages", staffOnly(s.apiOutbox))
+	mux.Handle("POST /api/v1/admin/practices/{ods}/messages", staffOnly(s.apiSendMessage))
 	mux.Handle("GET /api/v1/admin/flags", staffOnly(s.apiFlags))
 	mux.Handle("PUT /api/v1/admin/flags/{name}", staffOnly(s.apiPutFlag))
 	if s.Auth.SandboxOP != nil {

@@ -193,7 +193,7 @@ func textOf(n *html.Node) string {
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
 	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true, "/record": true,
-		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true}
+		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true}
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {

@@ -65,14 +65,22 @@ type PageState struct {
 	ContactRequests []ContactRequest `json:"contact_requests,omitempty"`
 	// Inbox is a practice's inbox, on the staff inbox page.
 	Inbox *Inbox `json:"inbox,omitempty"`
+	// Messages is the messages pages' data.
+	Messages *MessagesPage `json:"messages,omitempty"`
+	// Unread is how many of the profile's messages are not read yet, for
+	// the header; nil when the profile has no messages to read (the
+	// feature is off, or the relationship does not grant it).
+	Unread *int `json:"unread,omitempty"`
+	// Outbox is a practice's messages, on the staff messages page.
+	Outbox *Outbox `json:"outbox,omitempty"`
 }
 
 // Fresh is the state of another page at path before its own data arrives:
 // only what every page shares (the language, who is signed in, their
-// features, whom they act for) carries over; each page's data, query,
+// features, whom they act for, how many messages are unread) carries over; each page's data, query,
 // status and error stay with the page they came from.
 func (st PageState) Fresh(path string) PageState {
-	return PageState{Locale: st.Locale, Path: path, User: st.User, Staff: st.Staff, Features: st.Features, ActingFor: st.ActingFor}
+	return PageState{Locale: st.Locale, Path: path, User: st.User, Staff: st.Staff, Features: st.Features, ActingFor: st.ActingFor, Unread: st.Unread}
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

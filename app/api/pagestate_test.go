@@ -31,7 +31,7 @@ func fill(t *testing.T, v reflect.Value) {
 // survives a client-side navigation to another: every field but the shared
 // ones is zero in the fresh state, whatever fields PageState gains.
 func TestFreshKeepsOnlySharedState(t *testing.T) {
-	shared := map[string]bool{"Locale": true, "User": true, "Staff": true, "Features": true, "ActingFor": true}
+	shared := map[string]bool{"Locale": true, "User": true, "Staff": true, "Features": true, "ActingFor": true, "Unread": true}
 	var st PageState
 	fill(t, reflect.ValueOf(&st).Elem())
 	got := st.Fresh("/elsewhere")

@@ -13,10 +13,13 @@ const (
 	PermRecordSummary Permission = "record_summary"
 	// PermFullRecord shows the detailed coded record.
 	PermFullRecord Permission = "full_record"
+	// PermMessages reads the patient's messages from their practice and
+	// replies to them.
+	PermMessages Permission = "messages"
 )
 
 // Permissions lists every permission, in the order pages show them.
-var Permissions = []Permission{PermAppointments, PermPrescriptions, PermRecordSummary, PermFullRecord}
+var Permissions = []Permission{PermAppointments, PermPrescriptions, PermRecordSummary, PermFullRecord, PermMessages}
 
 // KnownPermission reports whether p is one of Permissions.
 func KnownPermission(p Permission) bool {

@@ -50,7 +50,14 @@ func (p *adminPage) Render() app.UI {
 		for _, ods := range st.Practices {
 			links = append(links, app.Li().Body(app.A().Href("/admin/inbox?practice="+attr(ods)).Text(l.T("admin.inbox.link", "Practice", ods))))
 		}
-		content = append(content, app.H2().Text(l.T("inbox.title")), el.Ul().Class("nhsuk-list").Body(links...))
+		if strings.Contains(" "+strings.Join(st.Roles, " ")+" ", " site_admin ") {
+			content = append(content, app.H2().Text(l.T("inbox.title")), el.Ul().Class("nhsuk-list").Body(links...))
+		}
+		msgs := make([]app.UI, 0, len(st.Practices))
+		for _, ods := range st.Practices {
+			msgs = append(msgs, app.Li().Body(app.A().Href("/admin/messages?practice="+attr(ods)).Text(l.T("admin.messages.link", "Practice", ods))))
+		}
+		content = append(content, app.H2().Text(l.T("outbox.title")), el.Ul().Class("nhsuk-list").Body(msgs...))
 	}
 	content = append(content,
 		app.H2().Text(l.T("admin.flags.heading")),
@@ -225,6 +232,8 @@ func roleName(s *Store, r string) string {
 	switch r {
 	case "site_admin":
 		return l.T("admin.role.siteAdmin")
+	case "messaging":
+		return l.T("admin.role.messaging")
 	case "national_admin":
 		return l.T("admin.role.nationalAdmin")
 	}

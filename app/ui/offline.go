@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -18,8 +19,19 @@ import (
 // sends the browser to sign in. The service worker still caches only
 // static assets.
 
-// offlineKept are the pages kept for reading offline.
-var offlineKept = map[string]bool{"/appointments": true, "/prescriptions": true, "/record": true}
+// offlineKept are the pages kept for reading offline: the lists, and each
+// message opened (a message's address has no query: a reply's
+// confirmation, ?replied=1, is not kept).
+var offlineKept = map[string]bool{"/appointments": true, "/prescriptions": true, "/record": true, "/messages": true}
+
+// keptOffline reports whether the page at target is kept for reading
+// offline.
+func keptOffline(target string) bool {
+	if rest, ok := strings.CutPrefix(target, "/messages/"); ok && rest != "" && !strings.ContainsAny(rest, "/?") {
+		return true
+	}
+	return offlineKept[target]
+}
 
 // offlineMissing marks Store.offline when no copy was kept for the page.
 const offlineMissing = -1
@@ -50,7 +62,7 @@ func keepOffline(target string, st api.PageState) {
 	case o == nil:
 	case st.User == nil:
 		o.Call("wipe")
-	case offlineKept[target] && st.Status < 400 && st.Error == nil:
+	case keptOffline(target) && st.Status < 400 && st.Error == nil:
 		if b, err := json.Marshal(st); err == nil {
 			o.Call("save", offlineScope(st), target, string(b))
 		}
@@ -78,7 +90,7 @@ func wipeOffline(then func()) {
 func loadOffline(ctx context.Context, st api.PageState, target string) (api.PageState, int64, bool) {
 	o := offlineStore()
 	scope := offlineScope(st)
-	if o == nil || scope == "" || !offlineKept[target] {
+	if o == nil || scope == "" || !keptOffline(target) {
 		return api.PageState{}, 0, false
 	}
 	got := make(chan app.Value, 1)

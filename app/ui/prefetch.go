@@ -77,7 +77,9 @@ func (p *dataPage) watchLinks(ctx app.Context) {
 	here := app.Window().Get("location")
 	for i := 0; i < links.Length(); i++ {
 		a := links.Index(i)
-		if a.Get("host").String() != here.Get("host").String() || a.Get("search").String() != "" {
+		// A link marked data-noprefetch is not fetched ahead: opening a
+		// message is its read receipt.
+		if a.Get("host").String() != here.Get("host").String() || a.Get("search").String() != "" || a.Get("dataset").Get("noprefetch").Truthy() {
 			continue
 		}
 		if path := a.Get("pathname").String(); isDataPage(path) && path != here.Get("pathname").String() {

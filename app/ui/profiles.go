@@ -120,6 +120,7 @@ var permissionKeys = map[string]string{
 	"prescriptions":  key("permission.prescriptions"),
 	"record_summary": key("permission.record_summary"),
 	"full_record":    key("permission.full_record"),
+	"messages":       key("permission.messages"),
 }
 
 // actingBanner names the person being acted for on every page, with the way

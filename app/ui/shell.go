@@ -70,16 +70,20 @@ func DocumentTitle(service, page string) string {
 func (s *shell) Render() app.UI {
 	l := s.Store.L()
 	path := s.Store.State.Path
-	navItem := func(href, label string) app.UI {
+	navItem := func(href, label string, extra ...app.UI) app.UI {
 		current := path == href
 		link := app.A().Class("nhsuk-header__navigation-link").Href(href)
 		item := app.Li().Class("nhsuk-header__navigation-item")
 		if current {
 			item = item.Class("nhsuk-header__navigation-item--current")
-			return item.Body(link.Aria("current", "page").Body(
-				el.Strong().Class("nhsuk-header__navigation-item-current-fallback").Text(label)))
+			return item.Body(link.Aria("current", "page").Body(append([]app.UI{
+				el.Strong().Class("nhsuk-header__navigation-item-current-fallback").Text(label)}, extra...)...))
 		}
-		return item.Body(link.Text(label))
+		return item.Body(link.Body(append([]app.UI{app.Text(label)}, extra...)...))
+	}
+	var messages app.UI
+	if s.Store.State.User != nil && s.Store.State.Unread != nil {
+		messages = s.messagesItem(navItem)
 	}
 	return app.Div().Class("companion-page").Body(
 		app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
@@ -100,6 +104,7 @@ func (s *shell) Render() app.UI {
 					el.Ul().Class("nhsuk-header__navigation-list").Body(
 						navItem("/", l.T("nav.home")),
 						app.If(s.Store.State.User != nil, navItem("/profiles", l.T("nav.profiles"))),
+						messages,
 						navItem("/help", l.T("nav.help")),
 					),
 				),
@@ -186,4 +191,18 @@ func (s *shell) account() app.UI {
 func footerLink(href, label string) app.UI {
 	return app.Li().Class("nhsuk-footer__list-item").Body(
 		app.A().Class("nhsuk-footer__list-item-link").Href(href).Text(label))
+}
+
+// messagesItem is the header's link to the profile's messages, with how
+// many are unread (in words for screen readers, not a bare number).
+func (s *shell) messagesItem(navItem func(href, label string, extra ...app.UI) app.UI) app.UI {
+	l := s.Store.L()
+	n := *s.Store.State.Unread
+	if n == 0 {
+		return navItem("/messages", l.T("nav.messages"))
+	}
+	return navItem("/messages", l.T("nav.messages"), app.Text(" "), app.Span().Class("companion-unread").ID("unread-count").Body(
+		app.Span().Aria("hidden", "true").Text(itoa(n)),
+		app.Span().Class("nhsuk-u-visually-hidden").Text(l.N("nav.unread", n)),
+	))
 }

@@ -132,6 +132,8 @@ var routes = []route{
 	{"/prescriptions/order", OrderPage, true},
 	{"/prescriptions/pharmacy", PharmacyPage, true},
 	{"/contact", ContactPage, true},
+	{"/messages", MessagesPage, true},
+	{"/messages/{id}", MessagesPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the

@@ -1,5 +1,5 @@
 // Offline reading in the WebAssembly app: what a person last saw of their
-// appointments, prescriptions and record is still readable when the
+// appointments, prescriptions, record and messages is still readable when the
 // network goes, under a banner saying when it was fetched, with the page's
 // actions disabled; it is kept encrypted, only for the profile it belongs
 // to, and nothing of it is left anywhere the browser keeps data once they
@@ -46,6 +46,21 @@ function kept(page) {
   });
 }
 
+// sendToAmara writes to Amara from her practice, through the staff API.
+async function sendToAmara(subject) {
+  const staff = await newPage(s.browser);
+  try {
+    await signIn(staff, s.server.url, 'staff:staff-site-z00001');
+    const status = await staff.evaluate(async (subject) => (await fetch('/api/v1/admin/practices/Z00001/messages', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nhs_number: '9990000018', subject, body: 'Your results are **normal**.' }),
+    })).status, subject);
+    assert.equal(status, 201, 'message sent');
+  } finally {
+    await staff.context().close();
+  }
+}
+
 for (const locale of ['en-GB', 'cy']) {
   test(`Amara reads her last-seen pages offline, and nothing is left after signing out (${locale})`, async () => {
     const page = await newPage(s.browser);
@@ -54,11 +69,16 @@ for (const locale of ['en-GB', 'cy']) {
       await context.addCookies([{ name: 'lang', value: locale, url: s.server.url }]);
       await signIn(page, s.server.url, '9990000018');
       await settled(page, 'wasm');
+      await sendToAmara(`Test results ${locale}`);
       const online = {};
-      for (const href of ['/appointments', '/', '/prescriptions', '/', '/record', '/']) {
+      for (const href of ['/appointments', '/', '/prescriptions', '/', '/record', '/', '/messages']) {
         await follow(page, href);
         if (href !== '/') online[href] = await mainText(page);
       }
+      const message = await page.locator('[data-message] a').first().getAttribute('href');
+      await follow(page, message);
+      online[message] = await mainText(page);
+      await follow(page, '/');
       // Kept encrypted: no name, medicine or heading in the clear.
       await page.waitForFunction(async () => (await indexedDB.databases()).some((d) => d.name === 'companion-offline'));
       const stored = await kept(page);
@@ -67,7 +87,8 @@ for (const locale of ['en-GB', 'cy']) {
       for (const r of stored.idb) assert.doesNotMatch(r.value, /Amara|Okafor|Appointments|Apwyntiadau|prescription/i, 'kept in the clear');
 
       await context.setOffline(true);
-      for (const href of ['/appointments', '/prescriptions', '/record']) {
+      for (const href of ['/appointments', '/prescriptions', '/record', '/messages', message]) {
+        if (href === message) await follow(page, '/messages');
         await follow(page, href);
         assert.equal(await page.locator('#offline').count(), 1, `${href}: the offline banner`);
         assert.match(await page.locator('#offline-body').innerText(), /\d\d:\d\d/, 'says when it was fetched');

@@ -43,7 +43,8 @@ func wireAuth(ctx context.Context, cfg config.Config, rdb redis.UniversalClient,
 		StaffSessions: session.NewStore(rdb, "companion:staffsess:", cfg.SessionIdle, cfg.SessionAbsolute, nil),
 		Audit:         auditLog,
 		StaffRoles: staff.RBAC{SiteAdminRoles: cfg.StaffRBAC.SiteAdminRoles, NationalAdmins: cfg.StaffRBAC.NationalAdmins,
-			MinAAL: cfg.StaffRBAC.MinAAL},
+			MessagingRoles: cfg.StaffRBAC.MessagingRoles,
+			MinAAL:         cfg.StaffRBAC.MinAAL},
 	}
 	pidKey := []byte(cfg.PatientIDKey)
 	if len(pidKey) == 0 {
@@ -147,8 +148,11 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 	for _, s := range sandbox.Staff() {
 		practice := s.Practice
 		describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.nationalAdmin") }
-		if s.Role == "site_admin" {
+		switch s.Role {
+		case "site_admin":
 			describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.siteAdmin", "Practice", practice) }
+		case "messaging":
+			describe[s.ID] = func(l *i18n.Localizer) string { return l.T("sandbox.staff.messaging", "Practice", practice) }
 		}
 		accounts = append(accounts, sandboxop.Account{
 			Subject: s.ID, Hint: s.ID, Kind: "staff", Name: s.GivenName + " " + s.FamilyName, Claims: cis2Claims(s),
@@ -196,7 +200,10 @@ func sandboxProvider(ctx context.Context, cfg config.Config, rdb redis.Universal
 // sandbox's default STAFF_NATIONAL_ADMINS.
 func cis2Claims(s sandbox.StaffMember) map[string]any {
 	role := staff.Role{ID: "sandbox-" + s.ID, Org: s.Practice, Code: "S8000:G8000:R8000", Name: `"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"`}
-	if s.Role == "national_admin" {
+	switch s.Role {
+	case "messaging":
+		role = staff.Role{ID: "sandbox-" + s.ID, Org: s.Practice, Code: "S8002:G8003:R8010", Name: `"Admin & Clerical":"Admin & Clerical":"Clerical Worker Access Role"`}
+	case "national_admin":
 		role = staff.Role{ID: "sandbox-" + s.ID, Org: "X26", Code: "S8001:G8005:R8015", Name: `"Admin & Clerical":"Management - I M & T":"Systems Support Access Role"`}
 	}
 	return map[string]any{"given_name": s.GivenName, "family_name": s.FamilyName, "nhsid_useruid": "sandbox-" + s.ID,

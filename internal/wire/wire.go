@@ -27,6 +27,7 @@ import (
 	"github.com/nhs-companion/companion/server/gp/sandbox"
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/logs"
+	"github.com/nhs-companion/companion/server/messaging"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
 	"github.com/nhs-companion/companion/server/ratelimit"
@@ -132,9 +133,10 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		},
 		Prescribing: &prescribing.Service{Directory: gpSys, Idem: idem, Audit: trail,
 			Reads: prescribing.NewReadState(durable.kept)},
-		Contact:  contact,
-		Records:  &record.Service{Audit: trail},
-		Profiles: &profiles.Service{Gate: gate, Audit: authParts.Audit},
+		Contact:   contact,
+		Records:   &record.Service{Audit: trail},
+		Profiles:  &profiles.Service{Gate: gate, Audit: authParts.Audit},
+		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
 			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension},
 	}
@@ -153,7 +155,7 @@ const waitlistSweep = 2 * time.Second
 // SandboxFlags are the sandbox's starting rules, which show what flags are
 // for: everything on at the pilot practice; at the other practice,
 // appointments, prescriptions and linked profiles on, the record, its FHIR
-// export, online consultation and the appointment waitlist off.
+// export, online consultation, the appointment waitlist and messages off.
 func SandboxFlags() map[flags.Name]flags.Rule {
 	both := func(pilot, other bool) flags.Rule {
 		return flags.Rule{Practices: map[string]bool{sandbox.PilotPractice: pilot, sandbox.NonPilotPractice: other}}
@@ -166,6 +168,7 @@ func SandboxFlags() map[flags.Name]flags.Rule {
 		flags.Record:              both(true, false),
 		flags.FHIRExport:          both(true, false),
 		flags.OnlineConsultation:  both(true, false),
+		flags.Messages:            both(true, false),
 	}
 }
 

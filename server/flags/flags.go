@@ -39,13 +39,15 @@ const (
 	FHIRExport         Name = "fhir_export"
 	LinkedProfiles     Name = "linked_profiles"
 	OnlineConsultation Name = "online_consultation"
+	// Messages is the practice's messages to its patients.
+	Messages Name = "messages"
 	// AppointmentWaitlist offers earlier times freed by cancellations to
 	// people who asked, in order of asking.
 	AppointmentWaitlist Name = "appointment_waitlist"
 )
 
 // All lists every flag, in the order pages show them.
-var All = []Name{Appointments, AppointmentWaitlist, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation}
+var All = []Name{Appointments, AppointmentWaitlist, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation, Messages}
 
 // Known reports whether n is a flag Companion has.
 func Known(n Name) bool { return slices.Contains(All, n) }

@@ -117,6 +117,8 @@ type System interface {
 	Prescriptions
 	Contact
 	Inbox
+	Messages
+	Outbox
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).

@@ -46,7 +46,7 @@ func (s *Service) ChangeFlag(ctx context.Context, sess *session.Session, name fl
 	}
 	switch {
 	case c.Practice != "":
-		if !National(sess) && !slices.Contains(sess.RoleODS, c.Practice) {
+		if !National(sess) && !holds(sess, "site_admin", c.Practice) {
 			return flags.Change{}, ErrOutOfScope
 		}
 		if _, err := s.GP.Practice(ctx, c.Practice); err != nil {
@@ -104,7 +104,10 @@ func (s *Service) FlagViews(ctx context.Context, sess *session.Session) ([]api.F
 	if err != nil {
 		return nil, fault.Unreachable(err)
 	}
-	practices := sess.RoleODS
+	var practices []string
+	if slices.Contains(sess.Roles, "site_admin") {
+		practices = sess.RoleODS
+	}
 	if National(sess) {
 		if practices, err = s.GP.PracticeCodes(ctx); err != nil {
 			return nil, fault.Unreachable(err)

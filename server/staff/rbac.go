@@ -32,6 +32,10 @@ type RBAC struct {
 	// NationalAdmins are "ODS:job role" pairs (X26:R8015, say) that make a
 	// national admin.
 	NationalAdmins []string
+	// MessagingRoles are the job role codes (R8010 Clerical Worker…) that
+	// make a member of staff who writes to the organisation's patients and
+	// reads their replies, and does nothing else here.
+	MessagingRoles []string
 	// MinAAL is the least authentication_assurance_level accepted (3 is a
 	// smartcard or an authenticator as strong).
 	MinAAL int
@@ -55,7 +59,7 @@ func (r Role) JobRole() string {
 }
 
 // Roles reads the Companion roles a CIS2 sign-in carries: "national_admin",
-// or "site_admin" with the ODS code of the organisation the selected role
+// or "site_admin" or "messaging" with the ODS code of the organisation the selected role
 // is held at. An error says why there are none.
 func (m RBAC) Roles(claims map[string]any) (roles, ods []string, err error) {
 	aal, err := level(claims["authentication_assurance_level"])
@@ -72,6 +76,8 @@ func (m RBAC) Roles(claims map[string]any) (roles, ods []string, err error) {
 		return []string{"national_admin"}, nil, nil
 	case role.Org != "" && slices.Contains(m.SiteAdminRoles, job):
 		return []string{"site_admin"}, []string{role.Org}, nil
+	case role.Org != "" && slices.Contains(m.MessagingRoles, job):
+		return []string{"messaging"}, []string{role.Org}, nil
 	}
 	return nil, nil, fmt.Errorf("%w: %s at %s", ErrNoStaffRole, job, role.Org)
 }

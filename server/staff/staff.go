@@ -84,13 +84,32 @@ func Reason(r string) (string, error) {
 // (their first when ods is ""): one they look after. Only practice staff
 // (site admins) have an inbox.
 func (s *Service) Practice(ctx context.Context, sess *session.Session, ods string) (gp.Practice, error) {
+	return s.practiceAs(ctx, sess, ods, "site_admin")
+}
+
+// MessagingPractice is the practice whose messages the member of staff
+// asked for (their first when ods is ""): one where they are a site admin
+// or write to patients.
+func (s *Service) MessagingPractice(ctx context.Context, sess *session.Session, ods string) (gp.Practice, error) {
+	return s.practiceAs(ctx, sess, ods, "site_admin", "messaging")
+}
+
+func (s *Service) practiceAs(ctx context.Context, sess *session.Session, ods string, roles ...string) (gp.Practice, error) {
 	if ods == "" && len(sess.RoleODS) > 0 {
 		ods = sess.RoleODS[0]
 	}
-	if ods == "" || !slices.Contains(sess.RoleODS, ods) {
-		return gp.Practice{}, ErrOutOfScope
+	for _, role := range roles {
+		if ods != "" && holds(sess, role, ods) {
+			return s.GP.Practice(ctx, ods)
+		}
 	}
-	return s.GP.Practice(ctx, ods)
+	return gp.Practice{}, ErrOutOfScope
+}
+
+// holds reports whether the member of staff holds role at the practice: a
+// session carries one role, for the organisations in RoleODS.
+func holds(sess *session.Session, role, ods string) bool {
+	return slices.Contains(sess.Roles, role) && slices.Contains(sess.RoleODS, ods)
 }
 
 func (s *Service) record(ctx context.Context, sess *session.Session, action, reason, object string) {

@@ -120,23 +120,36 @@ func (s *System) Inbox(ctx context.Context, ods string) ([]gp.ContactRequest, er
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
-	nhsOfPatient := map[string]string{}
+	nhsOfPatient := s.nhsNumbers()
 	out := []gp.ContactRequest{}
 	for _, t := range found {
 		if t.Owner == nil || idOf(*t.Owner, "Organization") != info.orgID || t.For == nil {
 			continue
 		}
-		pid := idOf(*t.For, "Patient")
-		if _, ok := nhsOfPatient[pid]; !ok {
-			var p patient
-			if _, err := s.c.read(ctx, "Patient", pid, &p); err != nil && !errors.Is(err, gp.ErrNotFound) {
-				return nil, fmt.Errorf("inbox: %w", err)
-			}
-			nhsOfPatient[pid] = nhsOf(p)
+		nhsNumber, err := nhsOfPatient(ctx, idOf(*t.For, "Patient"))
+		if err != nil {
+			return nil, fmt.Errorf("inbox: %w", err)
 		}
-		out = append(out, contactOf(t, nhsOfPatient[pid], ods, info.Location()))
+		out = append(out, contactOf(t, nhsNumber, ods, info.Location()))
 	}
 	return out, nil
+}
+
+// nhsNumbers reads the NHS numbers of Patients by ID, each once ("" for a
+// Patient the server no longer has).
+func (s *System) nhsNumbers() func(ctx context.Context, pid string) (string, error) {
+	known := map[string]string{}
+	return func(ctx context.Context, pid string) (string, error) {
+		if n, ok := known[pid]; ok {
+			return n, nil
+		}
+		var p patient
+		if _, err := s.c.read(ctx, "Patient", pid, &p); err != nil && !errors.Is(err, gp.ErrNotFound) {
+			return "", err
+		}
+		known[pid] = nhsOf(p)
+		return known[pid], nil
+	}
 }
 
 // tasks finds online requests, newest first.

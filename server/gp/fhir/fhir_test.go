@@ -76,6 +76,8 @@ func TestContract(t *testing.T) {
 			System: fresh},
 		Proxies: gptest.ProxyFixture{Actor: priya, Patient: george, Permission: "appointments", Stranger: rhys},
 		Records: gptest.RecordFixture{Patient: amara},
+		Messages: gptest.MessageFixture{Patient: amara, OtherPatient: priya, Practice: sandbox.PilotPractice, OtherPractice: sandbox.NonPilotPractice,
+			System: fresh},
 	})
 }
 

@@ -10,6 +10,7 @@
 //		Contact:       gptest.ContactFixture{..., System: fresh},
 //		Proxies:       gptest.ProxyFixture{...},
 //		Records:       gptest.RecordFixture{...},
+//		Messages:      gptest.MessageFixture{..., System: fresh},
 //	})
 //
 // Each part of the port runs as a subtest named after its field of Fixture.
@@ -50,6 +51,9 @@ type Fixture struct {
 	Proxies ProxyFixture
 	// Records is for the health record.
 	Records RecordFixture
+	// Messages is for messages from practices: sending, reading once,
+	// replying once.
+	Messages MessageFixture
 }
 
 // DirectoryFixture names a patient and practice the system under test holds.
@@ -67,7 +71,7 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 	if sys == nil {
 		t.Fatal("gptest.Run: no system to check")
 	}
-	a, rx, c, px, r := fx.Appointments, fx.Prescriptions, fx.Contact, fx.Proxies, fx.Records
+	a, rx, c, px, r, m := fx.Appointments, fx.Prescriptions, fx.Contact, fx.Proxies, fx.Records, fx.Messages
 	for _, p := range []part{
 		{
 			name: "Directory", required: true,
@@ -98,6 +102,11 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 			name: "Records", system: r.System, unsupported: r.Unsupported,
 			need: []field{{"Patient", r.Patient}},
 			run:  func(t *testing.T, sys gp.System) { runRecords(t, sys, r) },
+		},
+		{
+			name: "Messages", system: m.System, unsupported: m.Unsupported,
+			need: []field{{"Patient", m.Patient}, {"OtherPatient", m.OtherPatient}, {"Practice", m.Practice}, {"OtherPractice", m.OtherPractice}},
+			run:  func(t *testing.T, sys gp.System) { runMessages(t, sys, m) },
 		},
 	} {
 		t.Run(p.name, func(t *testing.T) {

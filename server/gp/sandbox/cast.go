@@ -86,17 +86,18 @@ func Logins() []Login {
 // StaffMember is a sandbox staff user.
 type StaffMember struct {
 	ID, GivenName, FamilyName string
-	// Role is "site_admin" (for Practice) or "national_admin".
+	// Role is "site_admin" or "messaging" (for Practice), or "national_admin".
 	Role     string
 	Practice string
 }
 
-// Staff lists the sandbox staff: a site admin for each practice and one
-// national admin.
+// Staff lists the sandbox staff: a site admin for each practice, someone
+// who writes to the pilot practice's patients, and one national admin.
 func Staff() []StaffMember {
 	return []StaffMember{
 		{"staff-site-z00001", "Sam", "Patel", "site_admin", PilotPractice},
 		{"staff-site-z00002", "Ceri", "Jones", "site_admin", NonPilotPractice},
+		{"staff-msg-z00001", "Jo", "Hughes", "messaging", PilotPractice},
 		{"staff-national", "Alex", "Morgan", "national_admin", ""},
 	}
 }

@@ -181,22 +181,11 @@ func (s *System) Inbox(ctx context.Context, ods string) ([]gp.ContactRequest, er
 // first. Never nil: no requests is an empty list.
 func (s *System) readContacts(ctx context.Context, ods string, ids []string) ([]gp.ContactRequest, error) {
 	out := make([]gp.ContactRequest, 0, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	found, err := s.hashes(ctx, ids, func(id string) string { return s.contactKey(ods, id) })
+	if err != nil {
+		return nil, err
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.contactKey(ods, id))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("%w: %w", gp.ErrUnavailable, err)
-	}
-	for _, c := range cmds {
-		m := c.Val()
-		if len(m) == 0 {
-			continue
-		}
+	for _, m := range found {
 		r, err := contactFrom(m)
 		if err != nil {
 			return nil, err
@@ -259,11 +248,7 @@ func (s *System) Respond(ctx context.Context, ods, id, reply, staff string) (gp.
 	}
 	switch res[0] {
 	case "ok":
-		m := make(map[string]string, len(res)/2)
-		for i := 1; i+1 < len(res); i += 2 {
-			m[res[i]] = res[i+1]
-		}
-		out, err := contactFrom(m)
+		out, err := contactFrom(pairs(res[1:]))
 		if err != nil {
 			return gp.ContactRequest{}, fmt.Errorf("%s: %w", op, err)
 		}
@@ -332,4 +317,36 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 		return time.Time{}
 	}
 	return t.In(loc)
+}
+
+// hashes reads the hashes of ids (each key made by key) in one round trip,
+// in order, leaving out those that are gone.
+func (s *System) hashes(ctx context.Context, ids []string, key func(string) string) ([]map[string]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, key(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("%w: %w", gp.ErrUnavailable, err)
+	}
+	out := make([]map[string]string, 0, len(cmds))
+	for _, c := range cmds {
+		if len(c.Val()) > 0 {
+			out = append(out, c.Val())
+		}
+	}
+	return out, nil
+}
+
+// pairs reads a script's HGETALL answer (field, value, …) as a map.
+func pairs(flat []string) map[string]string {
+	m := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		m[flat[i]] = flat[i+1]
+	}
+	return m
 }

@@ -56,6 +56,8 @@ func contractFixture(fresh func(t *testing.T) gp.System) gptest.Fixture {
 		},
 		Proxies: gptest.ProxyFixture{Actor: priya, Patient: george, Permission: "appointments", Stranger: rhys},
 		Records: gptest.RecordFixture{Patient: amara},
+		Messages: gptest.MessageFixture{Patient: amara, OtherPatient: priya, Practice: PilotPractice, OtherPractice: NonPilotPractice,
+			System: fresh},
 	}
 }
 
