@@ -55,7 +55,8 @@ func (s *Server) messagingStaff(r *http.Request) (*session.Session, gp.Practice,
 	return sess, practice, err
 }
 
-// apiSendMessage answers POST /api/v1/admin/practices/{ods}/messages.
+// apiSendMessage answers POST /api/v1/admin/practices/{ods}/messages,
+// once per Idempotency-Key.
 func (s *Server) apiSendMessage(w http.ResponseWriter, r *http.Request) error {
 	sess, practice, err := s.messagingStaff(r)
 	if err != nil {
@@ -66,7 +67,7 @@ func (s *Server) apiSendMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Each refusal's code names its field (bad_nhs_number, subject_required…).
-	out, _, err := s.Messaging.Send(r.Context(), staffOf(sess), practice, in)
+	out, _, err := s.Messaging.Send(r.Context(), staffOf(sess), practice, in, r.Header.Get("Idempotency-Key"), route(r))
 	if err != nil {
 		return err
 	}

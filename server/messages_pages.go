@@ -12,6 +12,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/messaging"
+	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/staff"
 )
 
@@ -92,7 +93,7 @@ func (s *Server) renderOutbox(w http.ResponseWriter, r *http.Request, sess *sess
 		return err
 	}
 	if kept != nil {
-		box.Form, box.Keywords, box.Errors, box.Check = kept.Form, kept.Keywords, kept.Errors, kept.Check
+		box.Form, box.Keywords, box.Errors, box.Check, box.Key = kept.Form, kept.Keywords, kept.Errors, kept.Check, kept.Key
 	}
 	box.Sent = r.URL.Query().Get("sent")
 	st := s.staffState(r, staff.Member(sess))
@@ -145,10 +146,11 @@ func (s *Server) outboxSend(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		kept.Check = &check
+		kept.Check, kept.Key = &check, reqstate.NewKey()
 		return s.renderOutbox(w, r, sess, practice, kept, http.StatusOK)
 	}
-	sent, field, err := s.Messaging.Send(r.Context(), staffOf(sess), practice, in)
+	// The key made for the check: a second press of its Send sends once.
+	sent, field, err := s.Messaging.Send(r.Context(), staffOf(sess), practice, in, f.Get("idempotency_key"), route(r))
 	if field != "" {
 		return refused(field, err)
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,9 +59,13 @@ func TestPracticeMessageReadAndReply(t *testing.T) {
 		t.Errorf("a patient sending: %d", st)
 	}
 
-	var sent api.SentMessage
-	if st, code := sam.call(t, "POST", outboxPath("Z00001"), ok, &sent); st != 201 || sent.ID == "" || sent.Patient != "Amara Okafor" || sent.Read != 0 {
+	var sent, again api.SentMessage
+	if st, code := sam.call(t, "POST", outboxPath("Z00001"), ok, &sent, "Idempotency-Key", "m1"); st != 201 || sent.ID == "" || sent.Patient != "Amara Okafor" || sent.Read != 0 {
 		t.Fatalf("send: %d %s %+v", st, code, sent)
+	}
+	// A retry with the same key sends nothing more (the outbox below holds one).
+	if st, _ := sam.call(t, "POST", outboxPath("Z00001"), ok, &again, "Idempotency-Key", "m1"); st != 201 || again.ID != sent.ID {
+		t.Errorf("retried send: %d %s, want %s", st, again.ID, sent.ID)
 	}
 	if !e.auditHas(t, "message_send", "") {
 		t.Error("send not audited")
@@ -109,6 +114,30 @@ func TestPracticeMessageReadAndReply(t *testing.T) {
 	_, page := sam.get(t, "/admin/messages?practice=Z00001")
 	if !strings.Contains(page, "Call me") || !strings.Contains(page, "Amara Okafor") {
 		t.Error("staff page lacks the reply")
+	}
+
+	// The page's form: the check names the patient from the GP record and
+	// sends nothing; its Send, pressed twice, sends once.
+	form := url.Values{"practice": {"Z00001"}, "nhs_number": {"9990000018"}, "subject": {"Flu clinic"}, "body": {"Book now."}, "reply": {"none"}}
+	res, body = sam.post(t, "/admin/messages", form)
+	// (go-app writes an element's attributes in no fixed order.)
+	input := regexp.MustCompile(`<input[^>]*"idempotency_key"[^>]*>`).FindString(body)
+	key := regexp.MustCompile(`value="([^"]+)"`).FindStringSubmatch(input)
+	if res.StatusCode != 200 || !strings.Contains(body, `id="check"`) || !strings.Contains(body, "Amara Okafor") || key == nil {
+		t.Fatalf("check: %d %q", res.StatusCode, input)
+	}
+	if sam.call(t, "GET", outboxPath("Z00001"), nil, &box); len(box.Items) != 1 {
+		t.Fatalf("the check sent something: %d messages", len(box.Items))
+	}
+	form.Set("confirmed", "yes")
+	form.Set("idempotency_key", key[1])
+	for range 2 {
+		if res, _ := sam.post(t, "/admin/messages", form); res.StatusCode != 200 || res.Request.URL.Query().Get("sent") == "" {
+			t.Fatalf("send from the page: %d %s", res.StatusCode, res.Request.URL)
+		}
+	}
+	if sam.call(t, "GET", outboxPath("Z00001"), nil, &box); len(box.Items) != 2 {
+		t.Errorf("Send pressed twice: %d messages, want 2", len(box.Items))
 	}
 }
 

@@ -118,4 +118,6 @@ type Outbox struct {
 	// Check is the message about to be sent, with whom it goes to, for
 	// the member of staff to check before sending.
 	Check *SentMessage `json:"check,omitempty"`
+	// Key is the idempotency key made for the check's Send.
+	Key string `json:"key,omitempty"`
 }

@@ -118,7 +118,7 @@ func (p *outboxPage) writeOrCheck(b *api.Outbox) app.UI {
 		app.Div().Class("nhsuk-inset-text companion-message-body").Body(TextBlocks(c.Body)...),
 		app.Form().Action("/admin/messages").Method("post").Body(
 			hidden("practice", b.Practice), hidden("nhs_number", f.NHSNumber), hidden("subject", f.Subject),
-			hidden("body", f.Body), hidden("reply", kind), hidden("keywords", b.Keywords), hidden("confirmed", "yes"),
+			hidden("body", f.Body), hidden("reply", kind), hidden("keywords", b.Keywords), hidden("confirmed", "yes"), hidden("idempotency_key", b.Key),
 			app.Div().Class("nhsuk-button-group").Body(
 				app.Button().Class("nhsuk-button").Type("submit").Text(l.T("outbox.send", "Name", c.Patient)),
 				app.Button().Class("nhsuk-button nhsuk-button--secondary").Type("submit").Name("change").Value("1").Text(l.T("outbox.change")),

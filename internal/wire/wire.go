@@ -136,7 +136,7 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Contact:   contact,
 		Records:   &record.Service{Audit: trail},
 		Profiles:  &profiles.Service{Gate: gate, Audit: authParts.Audit},
-		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail},
+		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Idem: idem},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
 			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension},
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
 
@@ -67,6 +68,8 @@ type Service struct {
 	// IDs tells the patient's own opening or reply from a proxy's.
 	IDs   *access.IDs
 	Audit *audit.Trail
+	// Idem makes a send with an idempotency key happen once.
+	Idem *reqstate.Idempotency
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 
@@ -238,12 +241,22 @@ func (s *Service) Preview(ctx context.Context, practice gp.Practice, in api.NewM
 type Staff struct{ Subject, Session string }
 
 // Send sends a message from the practice to one of its patients, after
-// Checked; the field refused is returned with the refusal.
-func (s *Service) Send(ctx context.Context, who Staff, practice gp.Practice, in api.NewMessage) (api.SentMessage, string, error) {
+// Checked, once per idempotency key (scoped to the member of staff, the
+// patient and route); the field refused is returned with the refusal.
+func (s *Service) Send(ctx context.Context, who Staff, practice gp.Practice, in api.NewMessage, key, route string) (api.SentMessage, string, error) {
 	in, field, err := Checked(in)
 	if err != nil {
 		return api.SentMessage{}, field, err
 	}
+	scope := reqstate.Scope{Actor: who.Subject, Patient: s.IDs.For(in.NHSNumber), Route: route}
+	sent, err := reqstate.Do(ctx, s.Idem, scope, key, in, func() (api.SentMessage, error) { return s.send(ctx, who, practice, in) })
+	if errors.Is(err, ErrNotRegistered) {
+		return api.SentMessage{}, "nhs_number", err
+	}
+	return sent, "", err
+}
+
+func (s *Service) send(ctx context.Context, who Staff, practice gp.Practice, in api.NewMessage) (api.SentMessage, error) {
 	m := gp.Message{PatientNHS: in.NHSNumber, PracticeODS: practice.ODS, Sender: practice.Name, SentBy: who.Subject,
 		Subject: in.Subject, Body: in.Body}
 	if in.Reply != nil {
@@ -251,19 +264,19 @@ func (s *Service) Send(ctx context.Context, who Staff, practice gp.Practice, in 
 	}
 	sent, err := s.GP.SendMessage(ctx, m)
 	if errors.Is(err, gp.ErrNotFound) {
-		return api.SentMessage{}, "nhs_number", ErrNotRegistered
+		return api.SentMessage{}, ErrNotRegistered
 	}
 	if err != nil {
-		return api.SentMessage{}, "", fault.Unreachable(err)
+		return api.SentMessage{}, fault.Unreachable(err)
 	}
 	s.forget(s.IDs.For(in.NHSNumber))
 	s.Audit.Record(ctx, audit.Event{Action: "message_send", Outcome: "success", Actor: who.Subject, Session: who.Session,
 		Patient: s.IDs.For(in.NHSNumber), Object: "message:" + sent.ID})
 	who2, err := s.GP.Patient(ctx, in.NHSNumber)
 	if err != nil && !errors.Is(err, gp.ErrNotFound) {
-		return api.SentMessage{}, "", fault.Unreachable(err)
+		return api.SentMessage{}, fault.Unreachable(err)
 	}
-	return s.sentView(sent, who2), "", nil
+	return s.sentView(sent, who2), nil
 }
 
 // Outbox is what the practice sent, newest first, with read receipts and
