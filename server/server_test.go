@@ -39,7 +39,6 @@ func fakeWeb(tb testing.TB) string {
 		"css/nhsapp.css":     ".nhsapp{}",
 		"companion.css":      ".companion-loader{display:none}",
 		"offline.js":         "// offline",
-		"push.js":            "// push",
 		"icons/icon.svg":     "<svg xmlns='http://www.w3.org/2000/svg'/>",
 		"icons/icon-192.png": "png",
 		"icons/icon-512.png": "png",
@@ -71,7 +70,6 @@ type testEnv struct {
 	redis *redistest.Server
 	logs  *syncBuffer
 	url   string
-	cfg   config.Config
 }
 
 // syncBuffer is a log sink safe to read while the server writes.
@@ -124,7 +122,7 @@ func mustStartServerAt(tb testing.TB, envFor func(base string) []string) *testEn
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
 	tb.Cleanup(hs.Close)
-	return &testEnv{srv: srv, http: hs, redis: rs, logs: logs, url: base, cfg: cfg}
+	return &testEnv{srv: srv, http: hs, redis: rs, logs: logs, url: base}
 }
 
 func (e *testEnv) get(tb testing.TB, path string, header ...string) (*http.Response, string) {
@@ -195,8 +193,7 @@ func textOf(n *html.Node) string {
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
 	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true, "/record": true,
-		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true,
-		"/settings/notifications": true}
+		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true}
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {
@@ -270,8 +267,8 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 				scripts := all(doc, func(n *html.Node) bool { _, ok := attr(n, "src"); return el("script")(n) && ok })
 				states := all(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "companion-state" })
 				if wasm {
-					if len(scripts) != 4 {
-						t.Errorf("want offline.js, push.js, wasm_exec.js and app.js, got %d scripts", len(scripts))
+					if len(scripts) != 3 {
+						t.Errorf("want offline.js, wasm_exec.js and app.js, got %d scripts", len(scripts))
 					}
 					if len(states) != 1 {
 						t.Fatal("no state handed to the WebAssembly app")

@@ -23,7 +23,6 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
-	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -82,11 +81,9 @@ type Service struct {
 	// (nil: there is no list).
 	Waitlist  *Waitlist
 	Admission *admission.Gate
-	// Notify hears of reminders to schedule and offers made (nil: none).
-	Notify *notify.Service
-	Idem   *reqstate.Idempotency
-	Audit  *audit.Trail
-	Log    *slog.Logger
+	Idem      *reqstate.Idempotency
+	Audit     *audit.Trail
+	Log       *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -267,7 +264,6 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 		s.claim(ctx, d.Practice(), a.Slot)
 		s.releaseHold(ctx, p, slotID)
 		s.invalidate(ctx, d)
-		s.remind(ctx, p, a)
 		return AppointmentView(a, d.Rules(), s.now()), nil
 	})
 }

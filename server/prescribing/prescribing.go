@@ -20,7 +20,6 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
-	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -57,8 +56,6 @@ type Service struct {
 	Idem      *reqstate.Idempotency
 	Audit     *audit.Trail
 	Reads     *ReadState
-	// Notify watches orders placed until they are ready (nil: none).
-	Notify *notify.Service
 }
 
 // PharmacyView is a pharmacy's wire form.
@@ -258,9 +255,6 @@ func (s *Service) Order(ctx context.Context, p *access.Patient, req api.OrderReq
 		for _, rq := range reqs {
 			res.OrderID = rq.OrderID
 			res.Requests = append(res.Requests, RequestView(rq))
-		}
-		if res.OrderID != "" {
-			s.watch(ctx, p, res.OrderID)
 		}
 		return res, nil
 	})
