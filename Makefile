@@ -41,7 +41,7 @@ browser/node_modules/.installed: browser/package.json browser/package-lock.json
 # The Go and browser suites both run the one server binary `build` made, and
 # record their tests' durations in $(TIMES) for the slowest-ten list.
 TIMES        := bin/test-times
-NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/booking/icalcheck/node_modules/.installed server/web/htmlcheck/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed browser/node_modules/.installed
+NODE_TESTDEPS := auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/booking/icalcheck/node_modules/.installed server/notify/pushcheck/node_modules/.installed server/web/htmlcheck/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed browser/node_modules/.installed
 GO_TEST      = COMPANION_BIN=$(CURDIR)/$(BIN) $(GO) run ./cmd/testtimes -out $(TIMES)/go.tsv -- -race -count=1 ./...
 # The stores that must work on Redis Cluster run again on one (three masters,
 # three replicas, started by the tests: internal/redistest).
@@ -74,7 +74,7 @@ lint:
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/pwa ./app/... ./i18n/...
 
 ## test-go: the Go tests alone
-test-go: $(BIN) auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/booking/icalcheck/node_modules/.installed server/web/htmlcheck/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed
+test-go: $(BIN) auth/oidctest/op/node_modules/.installed server/fhir/validate/node_modules/.installed server/booking/icalcheck/node_modules/.installed server/notify/pushcheck/node_modules/.installed server/web/htmlcheck/node_modules/.installed server/gp/fhir/fhirtest/medplum/node_modules/.installed
 	@mkdir -p $(TIMES)
 	$(GO_TEST)
 	$(GO_TEST_CLUSTER)
@@ -94,6 +94,13 @@ server/gp/fhir/fhirtest/medplum/node_modules/.installed: server/gp/fhir/fhirtest
 # (python-icalendar, Debian's, is the other).
 server/booking/icalcheck/node_modules/.installed: server/booking/icalcheck/package.json server/booking/icalcheck/package-lock.json
 	cd server/booking/icalcheck && npm ci --no-audit --no-fund
+	@touch $@
+
+# http_ece, the independent RFC 8291 implementation that decrypts the Web
+# Push messages Companion sends (the VAPID signature is checked with Node's
+# own crypto).
+server/notify/pushcheck/node_modules/.installed: server/notify/pushcheck/package.json server/notify/pushcheck/package-lock.json
+	cd server/notify/pushcheck && npm ci --no-audit --no-fund
 	@touch $@
 
 # The Nu Html Checker (vnu.jar, run on Debian's Java), the independent
@@ -147,6 +154,6 @@ deps-test:
 	@tools/install-deps.sh test
 
 clean:
-	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules server/fhir/validate/node_modules server/booking/icalcheck/node_modules server/web/htmlcheck/node_modules server/gp/fhir/fhirtest/medplum/node_modules
+	rm -rf bin web/app.wasm* web/wasm_exec.js* web/css web/nhsuk web/*.br web/*.gz web/icons/*.br web/icons/*.gz node_modules browser/node_modules browser/screenshots bench/web/node_modules auth/oidctest/op/node_modules server/fhir/validate/node_modules server/booking/icalcheck/node_modules server/notify/pushcheck/node_modules server/web/htmlcheck/node_modules server/gp/fhir/fhirtest/medplum/node_modules
 
 FORCE:

@@ -18,6 +18,7 @@ export const pages = [
   { name: 'home-p5', path: '/', signIn: '9990000069' },
   { name: 'home-rhys', path: '/', signIn: '9990000050' },
   { name: 'settings', path: '/settings', signIn: '9990000018' },
+  { name: 'notification-settings', path: '/settings/notifications', signIn: '9990000018' },
   { name: 'profiles', path: '/profiles', signIn: '9990000018' },
   { name: 'activity', path: '/activity', signIn: '9990000018' },
   { name: 'appointments', path: '/appointments', signIn: '9990000018' },

@@ -53,6 +53,8 @@ type Config struct {
 	Staff    OIDC // STAFF_*: staff sign-in (NHS CIS2); empty issuer means the sandbox provider
 	// StaffRBAC maps CIS2 roles to staff roles (STAFF_SITE_ADMIN_ROLES…).
 	StaffRBAC StaffRBAC
+	// Push configures Web Push (VAPID_*, PUSH_SERVICES, NOTIFY_TICK).
+	Push Push
 
 	SessionIdle     time.Duration // SESSION_IDLE
 	SessionAbsolute time.Duration // SESSION_ABSOLUTE
@@ -131,7 +133,7 @@ var Variables = append([]Variable{
 	{"CONTACT_BANK_HOLIDAYS_OPEN", "false", "Whether practices take online requests on bank holidays by default (England and Wales bank holidays are closed otherwise)."},
 	{"CONTACT_MAX_SUSPENSION", "4h", "The longest a practice may pause online requests at once."},
 	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
-}, append(fhirVariables, staffVariables...)...)
+}, append(append(fhirVariables, staffVariables...), pushVariables...)...)
 
 // Variable documents one environment variable.
 type Variable struct {
@@ -270,6 +272,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	errs = append(errs, oerrs...)
 	c.StaffRBAC, oerrs = loadStaffRBAC(get, c.Env)
 	errs = append(errs, oerrs...)
+	c.Push, oerrs = loadPush(get)
+	errs = append(errs, oerrs...)
 	vtr := get("NHSLOGIN_VTR", `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm","P5.Cp.Cd","P5.Cp.Ck","P5.Cm"]`)
 	if err := json.Unmarshal([]byte(vtr), &c.NHSLogin.VTR); err != nil || len(c.NHSLogin.VTR) == 0 {
 		errs = append(errs, fmt.Errorf("NHSLOGIN_VTR must be a JSON array of vectors of trust, got %q", vtr))
@@ -309,6 +313,9 @@ func (c Config) SandboxParts() []string {
 	}
 	if c.Staff.Issuer == "" {
 		parts = append(parts, "sandbox staff login (set STAFF_ISSUER)")
+	}
+	if c.Push.PublicKey == "" {
+		parts = append(parts, "generated VAPID keys (set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY)")
 	}
 	return parts
 }

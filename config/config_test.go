@@ -25,10 +25,12 @@ func TestDefaultsAreSandbox(t *testing.T) {
 	want := Config{
 		Env: EnvSandbox, Addr: "127.0.0.1", Port: 8080, MetricsAddr: "127.0.0.1:9090",
 		GPSystem: "sandbox", WebDir: "web", LogLevel: "info", ShutdownTimeout: 15 * time.Second,
-		PublicURL:   "http://127.0.0.1:8080",
-		FHIR:        FHIR{Timeout: 5 * time.Second, Scope: "system/*.read system/*.write"},
-		NHSLogin:    OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
-		StaffRBAC:   StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MessagingRoles: []string{"R8010"}, MinAAL: 3},
+		PublicURL: "http://127.0.0.1:8080",
+		FHIR:      FHIR{Timeout: 5 * time.Second, Scope: "system/*.read system/*.write"},
+		NHSLogin:  OIDC{VTR: []string{"P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"}},
+		StaffRBAC: StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MessagingRoles: []string{"R8010"}, MinAAL: 3},
+		Push: Push{Subject: "mailto:companion@example.nhs.uk", Tick: time.Second,
+			Services: []string{"fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"}},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
 		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SlotHold: 5 * time.Minute, WaitlistOffer: 15 * time.Minute, SandboxPrescriptionStep: 2 * time.Minute,
@@ -116,7 +118,7 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		}
 	}
 	var src []byte
-	for _, f := range []string{"config.go", "fhir.go", "staff.go"} {
+	for _, f := range []string{"config.go", "fhir.go", "staff.go", "push.go"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -66,6 +66,10 @@ func (s *Server) homeNews(r *http.Request, p *access.Patient, st *api.PageState)
 			s.Logger.WarnContext(ctx, "home notifications", "err", err)
 		}
 	}
+	var err error
+	if st.Entries, err = s.Notify.Entries(ctx, p); err != nil {
+		s.Logger.WarnContext(ctx, "home notification entries", "err", err)
+	}
 }
 
 // settingsPage renders /settings with the person's sessions.

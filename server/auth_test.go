@@ -72,7 +72,7 @@ func (b *browser) post(t testing.TB, path string, form url.Values) (*http.Respon
 func (b *browser) pick(t testing.TB, res *http.Response, body, account string) (*http.Response, string) {
 	t.Helper()
 	if !strings.HasPrefix(res.Request.URL.Path, "/sandbox-login/authorize") {
-		t.Fatalf("expected the sign-in picker, got %s", res.Request.URL)
+		t.Fatalf("expected the sign-in picker, got %s (%d): %.3000s", res.Request.URL, res.StatusCode, body)
 	}
 	doc := parse(t, body)
 	form := url.Values{"account": {account}}
@@ -318,6 +318,7 @@ func TestRedisRestartMidSession(t *testing.T) {
 		t.Errorf("API with Redis down: %d", status)
 	}
 	e.redis.Restart(t)
+	e.waitReady(t)
 	// Redis came back empty: the old session is gone and the page says to
 	// sign in again; signing in works.
 	res, body = b.get(t, "/settings")

@@ -44,9 +44,10 @@ type patientRoute struct {
 	// authorised (the access matrix checks them for every allowed cell).
 	probe     int
 	probeCode string
-	// file routes answer a download, not a page of the app.
-	file   bool
-	handle func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
+	// file routes answer a download, not a page of the app; redirect
+	// routes send the person on to one.
+	file, redirect bool
+	handle         func(w http.ResponseWriter, r *http.Request, p *access.Patient) error
 }
 
 // What each feature needs of the person acting for a patient, as each
@@ -65,6 +66,8 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/api/v1/patients/{pid}", need: access.Need{}, probe: http.StatusOK, handle: s.apiPatient},
 		{method: "GET", pattern: "/api/v1/patients/{pid}/activity", need: access.Need{SelfOnly: true}, probe: http.StatusOK, handle: s.apiActivity},
 		{method: "POST", pattern: "/profiles/{pid}/switch", need: access.Need{}, probe: http.StatusSeeOther, handle: s.switchProfile},
+		{method: "GET", pattern: "/api/v1/patients/{pid}/entries", need: access.Need{}, probe: http.StatusOK, handle: s.apiEntries},
+		{method: "GET", pattern: "/notifications/{pid}/{kind}/{key}", need: access.Need{}, probe: http.StatusNotFound, probeCode: "notification_not_found", redirect: true, handle: s.openNotification},
 		{method: "GET", pattern: "/activity", from: fromSelf, need: access.Need{SelfOnly: true}, probe: http.StatusOK, handle: s.activityPage},
 
 		{method: "GET", pattern: "/api/v1/patients/{pid}/slots", need: appointments, probe: http.StatusOK, handle: s.apiSlots},
@@ -153,7 +156,7 @@ func (s *Server) PatientRoutes() []PatientRoute {
 func (s *Server) PagePatterns() []string {
 	var out []string
 	for _, rt := range s.patientRoutes() {
-		if rt.method == http.MethodGet && !rt.file && !strings.HasPrefix(rt.pattern, "/api/") {
+		if rt.method == http.MethodGet && !rt.file && !rt.redirect && !strings.HasPrefix(rt.pattern, "/api/") {
 			out = append(out, rt.pattern)
 		}
 	}

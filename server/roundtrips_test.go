@@ -41,7 +41,11 @@ func costOf(t *testing.T, e *testEnv, request string, do func()) *roundtrip.Coun
 // says whether what the GP system holds about the person's access has
 // changed. (The first request of a session on a process reads the stamp
 // in a second round trip: only then is it known whose the session is.) A
-// page reads no key twice.
+// page reads no key twice. The home page's six after the session are its
+// news, one read each: contact requests, waitlist offers, prescriptions
+// (two, a request's details after the list), their read marks and the
+// notifications list. Booking's include scheduling the reminder for the
+// day before.
 func TestRoundTripBudget(t *testing.T) {
 	e := mustStartServer(t)
 	amara := e.signIn(t, "9990000018")
@@ -68,9 +72,9 @@ func TestRoundTripBudget(t *testing.T) {
 		do            func()
 	}{
 		{"me", "GET /api/v1/me", 1, func() { amara.me(t) }},
-		{"home", "GET /", 6, func() { amara.get(t, "/") }},
+		{"home", "GET /", 7, func() { amara.get(t, "/") }},
 		{"appointments", "GET /appointments", 4, func() { amara.get(t, "/appointments") }},
-		{"book", "POST /api/v1/patients/" + pid + "/appointments", 13, func() {
+		{"book", "POST /api/v1/patients/" + pid + "/appointments", 14, func() {
 			if st, code := amara.call(t, "POST", "/api/v1/patients/"+pid+"/appointments", api.BookRequest{SlotID: slots[1].ID}, nil, "Idempotency-Key", "budget-1"); st != 201 {
 				t.Fatalf("book: %d %s", st, code)
 			}

@@ -33,6 +33,7 @@ import (
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/messaging"
+	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
@@ -81,6 +82,8 @@ type Server struct {
 	Profiles    *profiles.Service
 	Staff       *staff.Service
 	Messaging   *messaging.Service
+	// Notify turns events into in-app entries and pushes.
+	Notify *notify.Service
 
 	// actors remembers whose each recent session is (session ID to NHS
 	// number), so the access stamp is read with the session: a hint,
@@ -123,6 +126,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET "+pg.pattern, patient(pg.handle))
 	}
 	mux.Handle("POST /settings/sessions/{id}/end", patient(s.endSession))
+	mux.Handle("POST /settings/notifications", patient(s.notifySettingsSubmit))
 
 	mux.Handle("GET /auth/login", patient(s.signIn("patient")))
 	mux.Handle("GET /auth/callback", patient(s.callback("patient")))
@@ -156,6 +160,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+api.PagesPrefix+"/{path...}", pageStates)
 	mux.Handle("POST "+api.PagesPrefix+"/{path...}", pageStates)
 	mux.Handle("GET /api/v1/me", patientAPI(s.me))
+	mux.Handle("GET /api/v1/push/key", patientAPI(s.apiPushKey))
+	mux.Handle("POST /api/v1/push/subscriptions", patientAPI(s.apiSubscribe))
+	mux.Handle("DELETE /api/v1/push/subscriptions", patientAPI(s.apiUnsubscribe))
+	mux.Handle("GET /api/v1/notify/settings", patientAPI(s.apiNotifySettings))
+	mux.Handle("PUT /api/v1/notify/settings", patientAPI(s.apiNotifySettings))
 	mux.Handle("GET /api/v1/sessions", patientAPI(s.listSessions))
 	mux.Handle("GET /api/v1/pharmacies", patientAPI(s.apiPharmacies))
 	mux.Handle("DELETE /api/v1/sessions/{id}", patientAPI(s.endSession))
@@ -187,7 +196,8 @@ func (s *Server) pages() []page {
 	for _, rt := range s.patientRoutes() {
 		scoped[rt.method+" "+rt.pattern] = true
 	}
-	own := map[string]handlerFunc{"/": s.homePage, "/settings": s.settingsPage, "/profiles": s.profilesPage}
+	own := map[string]handlerFunc{"/": s.homePage, "/settings": s.settingsPage, "/profiles": s.profilesPage,
+		"/settings/notifications": s.notifySettingsPage}
 	var out []page
 	for _, p := range ui.Patterns() {
 		if scoped["GET "+p] {

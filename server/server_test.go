@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"golang.org/x/net/html"
@@ -39,6 +40,7 @@ func fakeWeb(tb testing.TB) string {
 		"css/nhsapp.css":     ".nhsapp{}",
 		"companion.css":      ".companion-loader{display:none}",
 		"offline.js":         "// offline",
+		"push.js":            "// push",
 		"icons/icon.svg":     "<svg xmlns='http://www.w3.org/2000/svg'/>",
 		"icons/icon-192.png": "png",
 		"icons/icon-512.png": "png",
@@ -70,6 +72,7 @@ type testEnv struct {
 	redis *redistest.Server
 	logs  *syncBuffer
 	url   string
+	cfg   config.Config
 }
 
 // syncBuffer is a log sink safe to read while the server writes.
@@ -122,7 +125,7 @@ func mustStartServerAt(tb testing.TB, envFor func(base string) []string) *testEn
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
 	tb.Cleanup(hs.Close)
-	return &testEnv{srv: srv, http: hs, redis: rs, logs: logs, url: base}
+	return &testEnv{srv: srv, http: hs, redis: rs, logs: logs, url: base, cfg: cfg}
 }
 
 func (e *testEnv) get(tb testing.TB, path string, header ...string) (*http.Response, string) {
@@ -193,7 +196,8 @@ func textOf(n *html.Node) string {
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
 	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true, "/record": true,
-		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true}
+		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true,
+		"/settings/notifications": true}
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {
 		for _, wasm := range []bool{true, false} {
@@ -267,8 +271,8 @@ func TestEveryPageIsCompleteHTML(t *testing.T) {
 				scripts := all(doc, func(n *html.Node) bool { _, ok := attr(n, "src"); return el("script")(n) && ok })
 				states := all(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "companion-state" })
 				if wasm {
-					if len(scripts) != 3 {
-						t.Errorf("want offline.js, wasm_exec.js and app.js, got %d scripts", len(scripts))
+					if len(scripts) != 4 {
+						t.Errorf("want offline.js, push.js, wasm_exec.js and app.js, got %d scripts", len(scripts))
 					}
 					if len(states) != 1 {
 						t.Fatal("no state handed to the WebAssembly app")
@@ -504,8 +508,25 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("healthz must not depend on Redis: %d", res.StatusCode)
 	}
 	e.redis.Restart(t)
-	if res, body := e.get(t, "/readyz"); res.StatusCode != http.StatusOK {
-		t.Errorf("readyz after Redis came back: %d %s", res.StatusCode, body)
+	e.waitReady(t)
+}
+
+// waitReady waits for /readyz to say Redis answers again after a restart.
+// The client's pool stops dialling once as many dials have failed as it
+// has connections, and tries again every second, so requests may fail for
+// up to a second after Redis is back; not for longer.
+func (e *testEnv) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		res, body := e.get(t, "/readyz")
+		if res.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz 3s after Redis came back: %d %s", res.StatusCode, body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

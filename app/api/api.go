@@ -73,6 +73,10 @@ type PageState struct {
 	Unread *int `json:"unread,omitempty"`
 	// Outbox is a practice's messages, on the staff messages page.
 	Outbox *Outbox `json:"outbox,omitempty"`
+	// Entries are unread notifications, on the home page.
+	Entries []NotifyEntry `json:"entries,omitempty"`
+	// Notify is the notification settings page's data.
+	Notify *NotifySettings `json:"notify,omitempty"`
 }
 
 // Fresh is the state of another page at path before its own data arrives:

@@ -22,12 +22,15 @@ type homePage struct {
 	contacts []api.ContactRequest
 	// offers are earlier appointment times held for the person, likewise.
 	offers []api.WaitlistOffer
+	// entries are the unread notifications, likewise.
+	entries []api.NotifyEntry
 }
 
 func newHomePage(s *Store) Page {
 	p := &homePage{store: s}
 	if s.HandedOver("/") {
 		p.notifications, p.contacts, p.offers = s.State.Notifications, s.State.ContactRequests, s.State.WaitlistOffers
+		p.entries = s.State.Entries
 	}
 	return p
 }
@@ -45,6 +48,15 @@ func (p *homePage) OnNav(ctx app.Context) {
 		pid = s.State.ActingFor.PatientID
 	}
 	base := "/api/v1/patients/" + url.PathEscape(pid)
+	ctx.Async(func() {
+		var out []api.NotifyEntry
+		err := api.NewClient("").Get(ctx, base+"/entries", &out)
+		ctx.Dispatch(func(app.Context) {
+			if err == nil {
+				p.entries = out
+			}
+		})
+	})
 	if s.State.Features["prescriptions"] && u.ProofingLevel == "P9" && can(s, "prescriptions") {
 		ctx.Async(func() {
 			var out []api.Notification
@@ -103,6 +115,9 @@ func (p *homePage) Render() app.UI {
 		}
 		for _, n := range p.notifications {
 			content = append(content, notificationBanner(p.store, n))
+		}
+		if e := entries(p.store, p.entries); e != nil {
+			content = append(content, e)
 		}
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))

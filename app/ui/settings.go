@@ -54,6 +54,8 @@ func (p *settingsPage) OnNav(ctx app.Context) {
 func (p *settingsPage) Render() app.UI {
 	l := p.store.L()
 	content := []app.UI{app.H1().Text(p.Title()),
+		app.H2().Text(l.T("notify.settings.title")),
+		app.P().Body(app.A().Href("/settings/notifications").Text(l.T("settings.notify.link"))),
 		app.H2().Text(l.T("settings.activity.heading")),
 		app.P().Body(app.A().Href("/activity").Text(l.T("settings.activity.link"))),
 		app.H2().Text(l.T("settings.sessions.heading"))}

@@ -117,6 +117,7 @@ var routes = []route{
 	{"/help", newHelpPage, false},
 	{"/accessibility", newAccessibilityPage, false},
 	{"/settings", newSettingsPage, false},
+	{"/settings/notifications", NotifySettingsPage, true},
 	{"/signed-out", newSignedOutPage, false},
 	{"/profiles", newProfilesPage, true},
 	{"/activity", newActivityPage, true},

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	webpush "github.com/SherClockHolmes/webpush-go"
+
 	"github.com/nhs-companion/companion/auth/oidctest"
 	"github.com/nhs-companion/companion/internal/redistest"
 	"github.com/nhs-companion/companion/server/gp/fhir/fhirtest"
@@ -90,10 +92,15 @@ func startProduction(t *testing.T) *production {
 
 	secret := make([]byte, 32)
 	rand.Read(secret)
+	vapidPriv, vapidPub, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "COMPANION_ENV=production", "ADDR=127.0.0.1", "PORT="+strconv.Itoa(port), "METRICS_ADDR=",
 		"PUBLIC_URL="+p.base, "TLS_CERT_FILE="+p.pki.ServerCert, "TLS_KEY_FILE="+p.pki.ServerKey, "WEB_DIR="+stubWeb(t),
 		"REDIS_URL="+rs.URL(), "DATABASE_URL="+p.database, "PATIENT_ID_KEY="+hex.EncodeToString(secret), "LOG_LEVEL=info",
+		"VAPID_PUBLIC_KEY="+vapidPub, "VAPID_PRIVATE_KEY="+vapidPriv,
 		"GP_SYSTEM=fhir", "FHIR_BASE_URL="+p.fhirBase, "FHIR_TIMEOUT=30s",
 		"FHIR_TLS_CERT_FILE="+p.pki.ClientCert, "FHIR_TLS_KEY_FILE="+p.pki.ClientKey, "FHIR_CA_FILE="+p.pki.CAFile,
 		"NHSLOGIN_ISSUER="+nhsLogin.Issuer, "NHSLOGIN_CLIENT_ID=companion", "NHSLOGIN_KEY="+patientKey.pem, "NHSLOGIN_KEY_ID=nhslogin-1",

@@ -115,6 +115,10 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		Store: consult.NewStore(rdb, "companion:contact:", contactDefaults, cfg.ContactMaxSuspension).KeepIn(durable.kept),
 		Idem:  idem, Audit: trail, Log: log, Safety: safetyLog,
 	}
+	notifier, err := wireNotify(ctx, cfg, rdb, gate, durable.kept, durable.prefs, cat, log)
+	if err != nil {
+		return nil, err
+	}
 	srv := &server.Server{
 		Config: cfg, Logger: log, Redis: rdb, GP: gpSys, Access: gate, Catalogue: cat, Assets: assets,
 		Renderer: renderer, Metrics: metrics, Auth: authParts, Flags: flagStore, Audit: trail,
@@ -129,22 +133,26 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 			Holds:     holds,
 			Waitlist:  booking.NewWaitlist(rdb, "companion:waitlist:", cfg.WaitlistOffer, holds),
 			Admission: admission.New(rdb, "companion:admission:", admission.Options{Limit: cfg.BookingConcurrency}),
-			Idem:      idem, Audit: trail, Log: log,
+			Idem:      idem, Audit: trail, Log: log, Notify: notifier,
 		},
 		Prescribing: &prescribing.Service{Directory: gpSys, Idem: idem, Audit: trail,
-			Reads: prescribing.NewReadState(durable.kept)},
+			Reads: prescribing.NewReadState(durable.kept), Notify: notifier},
 		Contact:   contact,
 		Records:   &record.Service{Audit: trail},
 		Profiles:  &profiles.Service{Gate: gate, Audit: authParts.Audit},
-		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Idem: idem},
+		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Idem: idem, Notify: notifier},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
-			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension},
+			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension, Notify: notifier},
+		Notify: notifier,
 	}
 	if durable.db != nil {
 		srv.Database = durable.db
 	}
 	// Offers from the waitlist pass on when they expire, looked at or not.
 	go srv.Booking.SweepWaitlist(ctx, waitlistSweep)
+	if cfg.Push.Tick > 0 {
+		go notifier.Run(ctx, cfg.Push.Tick)
+	}
 	return srv, nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -81,9 +82,11 @@ type Service struct {
 	// (nil: there is no list).
 	Waitlist  *Waitlist
 	Admission *admission.Gate
-	Idem      *reqstate.Idempotency
-	Audit     *audit.Trail
-	Log       *slog.Logger
+	// Notify hears of reminders to schedule and offers made (nil: none).
+	Notify *notify.Service
+	Idem   *reqstate.Idempotency
+	Audit  *audit.Trail
+	Log    *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -264,6 +267,7 @@ func (s *Service) Book(ctx context.Context, p *access.Patient, slotID, reason st
 		s.claim(ctx, d.Practice(), a.Slot)
 		s.releaseHold(ctx, p, slotID)
 		s.invalidate(ctx, d)
+		s.remind(ctx, p, a)
 		return AppointmentView(a, d.Rules(), s.now()), nil
 	})
 }

@@ -60,6 +60,7 @@ func (s *Service) Reschedule(ctx context.Context, p *access.Patient, id, slotID 
 		s.releaseHold(ctx, p, slotID)
 		s.invalidate(ctx, d)
 		s.freed(ctx, p, id, cur.Slot, a.Slot.ID)
+		s.remind(ctx, p, a)
 		return AppointmentView(a, d.Rules(), now), nil
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/notify"
 )
 
 // WaitlistNeed is what the waitlist needs: the appointments permission and
@@ -209,6 +210,8 @@ func (s *Service) offer(ctx context.Context, practice string, sl gp.Slot) {
 	}
 	if ok {
 		s.Log.InfoContext(ctx, "waitlist offer made", "practice", practice, "joined", e.Joined)
+		s.Notify.Emit(ctx, notify.Event{Kind: notify.WaitlistOffer, Patient: e.Patient, Key: e.Appointment + ":" + sl.ID,
+			Path: "/", Need: WaitlistNeed, Expires: e.Offer.Expires})
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -68,6 +69,8 @@ type Service struct {
 	// IDs tells the patient's own opening or reply from a proxy's.
 	IDs   *access.IDs
 	Audit *audit.Trail
+	// Notify hears of what patients should be told (nil: nobody is).
+	Notify *notify.Service
 	// Idem makes a send with an idempotency key happen once.
 	Idem *reqstate.Idempotency
 	// Now is the clock (time.Now when nil).
@@ -270,6 +273,8 @@ func (s *Service) send(ctx context.Context, who Staff, practice gp.Practice, in 
 		return api.SentMessage{}, fault.Unreachable(err)
 	}
 	s.forget(s.IDs.For(in.NHSNumber))
+	s.Notify.Emit(ctx, notify.Event{Kind: notify.Message, Patient: s.IDs.For(in.NHSNumber), Key: sent.ID,
+		Path: "/messages/" + sent.ID, Need: Need})
 	s.Audit.Record(ctx, audit.Event{Action: "message_send", Outcome: "success", Actor: who.Subject, Session: who.Session,
 		Patient: s.IDs.For(in.NHSNumber), Object: "message:" + sent.ID})
 	who2, err := s.GP.Patient(ctx, in.NHSNumber)

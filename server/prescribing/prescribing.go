@@ -20,6 +20,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/reqstate"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -56,6 +57,8 @@ type Service struct {
 	Idem      *reqstate.Idempotency
 	Audit     *audit.Trail
 	Reads     *ReadState
+	// Notify watches orders placed until they are ready (nil: none).
+	Notify *notify.Service
 }
 
 // PharmacyView is a pharmacy's wire form.
@@ -255,6 +258,9 @@ func (s *Service) Order(ctx context.Context, p *access.Patient, req api.OrderReq
 		for _, rq := range reqs {
 			res.OrderID = rq.OrderID
 			res.Requests = append(res.Requests, RequestView(rq))
+		}
+		if res.OrderID != "" {
+			s.watch(ctx, p, res.OrderID)
 		}
 		return res, nil
 	})

@@ -23,6 +23,7 @@ import (
 	"github.com/nhs-companion/companion/server/fault"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/safety"
 	"github.com/nhs-companion/companion/server/text"
 )
@@ -56,6 +57,8 @@ type Service struct {
 	// IDs tells a request sent by the patient from one sent by a proxy.
 	IDs   *access.IDs
 	Audit *audit.Trail
+	// Notify hears of what patients should be told (nil: nobody is).
+	Notify *notify.Service
 	// Safety lists the practice's safety events on its inbox.
 	Safety *safety.Log
 	// MaxSuspension is the longest a practice may pause online requests.
@@ -199,7 +202,7 @@ func (s *Service) Respond(ctx context.Context, sess *session.Session, practice g
 	if reply == "" || utf8.RuneCountInString(reply) > consult.TextMax || text.Unsafe(reply) {
 		return ErrReplyRequired
 	}
-	_, err := s.GP.Respond(ctx, practice.ODS, id, reply, sess.Subject)
+	req, err := s.GP.Respond(ctx, practice.ODS, id, reply, sess.Subject)
 	switch {
 	case errors.Is(err, gp.ErrNotFound):
 		return consult.ErrNoRequest
@@ -209,6 +212,7 @@ func (s *Service) Respond(ctx context.Context, sess *session.Session, practice g
 		return err
 	}
 	s.record(ctx, sess, "contact_respond", "", "contact:"+id)
+	s.Notify.Emit(ctx, notify.Event{Kind: notify.ContactReply, Patient: s.IDs.For(req.PatientNHS), Key: id, Path: "/", Need: consult.Need})
 	return nil
 }
 

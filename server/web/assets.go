@@ -50,7 +50,7 @@ type asset struct {
 
 // Required lists the built files Companion cannot serve pages without. A
 // missing one means `make build` has not run.
-var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css", "/web/offline.js"}
+var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css", "/web/offline.js", "/web/push.js"}
 
 // LoadAssets reads every file under dir (served at /web/...) and generates
 // the go-app bootstrap, service worker and manifest.
@@ -330,6 +330,38 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
 });
+
+// A push from Companion (server/notify): a title, a line that names nobody
+// and says nothing clinical, the page to open and a tag that keeps one
+// notification of each kind. Anything else is shown as Companion's own
+// plain notice, so a push is never silent (browsers require that).
+self.addEventListener("push", (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (e) { msg = {}; }
+  const title = typeof msg.title === "string" && msg.title ? msg.title : "Companion";
+  const url = typeof msg.url === "string" && msg.url.startsWith("/") && !msg.url.startsWith("//") ? msg.url : "/";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof msg.body === "string" ? msg.body : "",
+    tag: typeof msg.tag === "string" ? msg.tag : undefined,
+    icon: {{.Icon}},
+    data: { url },
+  }));
+});
+
+// A click opens the notification's page: in a Companion window already
+// open, or a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((wins) => {
+    for (const w of wins) {
+      if (new URL(w.url).origin === self.location.origin && "navigate" in w) {
+        return w.navigate(url).then((c) => c && c.focus().catch(() => {}));
+      }
+    }
+    return self.clients.openWindow(url);
+  }));
+});
 `))
 
 func (a *Assets) serviceWorker() ([]byte, error) {
@@ -338,7 +370,11 @@ func (a *Assets) serviceWorker() ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	err = workerTemplate.Execute(&b, map[string]string{"Version": a.version, "Assets": string(list)})
+	icon, err := json.Marshal(a.URL("/web/icons/icon-192.png"))
+	if err != nil {
+		return nil, err
+	}
+	err = workerTemplate.Execute(&b, map[string]string{"Version": a.version, "Assets": string(list), "Icon": string(icon)})
 	return b.Bytes(), err
 }
 

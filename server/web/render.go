@@ -45,6 +45,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="manifest" href="{{.Manifest}}">
 {{range .Styles}}<link rel="stylesheet" href="{{.}}">
 {{end}}{{if .WASM}}<script defer src="{{.OfflineJS}}"></script>
+<script defer src="{{.PushJS}}"></script>
 <script defer src="{{.WasmExecJS}}"></script>
 <script defer src="{{.AppJS}}"></script>
 {{end}}</head>
@@ -57,13 +58,13 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 `))
 
 type pageData struct {
-	Lang, Dir, Title, Description string
-	Icon, IconPNG, Manifest       string
-	Styles                        []string
-	WASM                          bool
-	WasmExecJS, AppJS, OfflineJS  string
-	Body                          template.HTML
-	State                         template.JS
+	Lang, Dir, Title, Description        string
+	Icon, IconPNG, Manifest              string
+	Styles                               []string
+	WASM                                 bool
+	WasmExecJS, AppJS, OfflineJS, PushJS string
+	Body                                 template.HTML
+	State                                template.JS
 }
 
 // WASMCookie remembers, for the browser session, that the person asked for
@@ -122,6 +123,7 @@ func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, s
 		WASM:       wasm,
 		WasmExecJS: rn.Assets.URL("/wasm_exec.js"),
 		OfflineJS:  rn.Assets.URL("/web/offline.js"),
+		PushJS:     rn.Assets.URL("/web/push.js"),
 		AppJS:      rn.Assets.URL("/app.js"),
 		Body:       template.HTML(app.HTMLString(page)), // go-app escapes text; ui.attr guards attributes
 		State:      template.JS(state),
