@@ -73,3 +73,21 @@ export async function actFor(page, base, name) {
   // pages after come as the test asks for them.
   await page.context().clearCookies({ name: 'wasm' });
 }
+
+// sendMessage has the pilot practice's messaging clerk send a message to
+// Amara, as staff do through the API; it returns the sent message.
+export async function sendMessage(browser, base, subject, body) {
+  const staff = await browser.newPage();
+  try {
+    await signIn(staff, base, 'staff:staff-msg-z00001');
+    return await staff.evaluate(async ([b, m]) => {
+      const r = await fetch(`${b}/api/v1/admin/practices/Z00001/messages`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ nhs_number: '9990000018', ...m }),
+      });
+      return r.json();
+    }, [base, { subject, body }]);
+  } finally {
+    await staff.context().close();
+  }
+}

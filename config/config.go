@@ -55,6 +55,8 @@ type Config struct {
 	StaffRBAC StaffRBAC
 	// Push configures Web Push (VAPID_*, PUSH_SERVICES, NOTIFY_TICK).
 	Push Push
+	// NHSApp configures pages inside the NHS App (NHSAPP_JS_URL).
+	NHSApp NHSApp
 
 	SessionIdle     time.Duration // SESSION_IDLE
 	SessionAbsolute time.Duration // SESSION_ABSOLUTE
@@ -133,7 +135,7 @@ var Variables = append([]Variable{
 	{"CONTACT_BANK_HOLIDAYS_OPEN", "false", "Whether practices take online requests on bank holidays by default (England and Wales bank holidays are closed otherwise)."},
 	{"CONTACT_MAX_SUSPENSION", "4h", "The longest a practice may pause online requests at once."},
 	{"SANDBOX_PRESCRIPTION_STEP", "2m", "Sandbox only: how long each step of a prescription request takes (requested → approved → sent to pharmacy → ready to collect), so the demo moves."},
-}, append(append(fhirVariables, staffVariables...), pushVariables...)...)
+}, append(append(append(fhirVariables, staffVariables...), pushVariables...), nhsAppVariables...)...)
 
 // Variable documents one environment variable.
 type Variable struct {
@@ -273,6 +275,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.StaffRBAC, oerrs = loadStaffRBAC(get, c.Env)
 	errs = append(errs, oerrs...)
 	c.Push, oerrs = loadPush(get)
+	errs = append(errs, oerrs...)
+	c.NHSApp, oerrs = loadNHSApp(get, c.Env)
 	errs = append(errs, oerrs...)
 	vtr := get("NHSLOGIN_VTR", `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm","P5.Cp.Cd","P5.Cp.Ck","P5.Cm"]`)
 	if err := json.Unmarshal([]byte(vtr), &c.NHSLogin.VTR); err != nil || len(c.NHSLogin.VTR) == 0 {

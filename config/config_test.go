@@ -31,6 +31,8 @@ func TestDefaultsAreSandbox(t *testing.T) {
 		StaffRBAC: StaffRBAC{SiteAdminRoles: []string{"R8000", "R8001", "R8003", "R8008"}, NationalAdmins: []string{"X26:R8015"}, MessagingRoles: []string{"R8010"}, MinAAL: 3},
 		Push: Push{Subject: "mailto:companion@example.nhs.uk", Tick: time.Second,
 			Services: []string{"fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"}},
+		NHSApp: NHSApp{JSURL: "https://www.nhsapp.service.nhs.uk/js/v2/nhsapp.js", Origin: "https://www.nhsapp.service.nhs.uk",
+			Home: "https://www.nhsapp.service.nhs.uk/"},
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, RateSignIn: 20, RateAPI: 300,
 		AuditRetention:     17520 * time.Hour,
 		BookingConcurrency: 64, SlotCacheTTL: 3 * time.Second, SlotHold: 5 * time.Minute, WaitlistOffer: 15 * time.Minute, SandboxPrescriptionStep: 2 * time.Minute,
@@ -190,5 +192,29 @@ func TestFHIRSettings(t *testing.T) {
 				t.Errorf("Load: %v; want an error saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestNHSAppScriptIsHTTPSOrSandboxLoopback(t *testing.T) {
+	for _, c := range []struct {
+		env, url string
+		ok       bool
+	}{
+		{"sandbox", "http://127.0.0.1:4000/js/v2/nhsapp.js", true},
+		{"sandbox", "https://app.example/js/v2/nhsapp.js", true},
+		{"sandbox", "http://app.example/js/v2/nhsapp.js", false},
+		{"sandbox", "javascript:alert(1)", false},
+		{"sandbox", "https://user:pw@app.example/nhsapp.js", false},
+		{"production", "http://127.0.0.1:4000/js/v2/nhsapp.js", false},
+	} {
+		_, errs := loadNHSApp(func(name, def string) string {
+			if name == "NHSAPP_JS_URL" {
+				return c.url
+			}
+			return def
+		}, Env(c.env))
+		if (len(errs) == 0) != c.ok {
+			t.Errorf("%s %s: %v", c.env, c.url, errs)
+		}
 	}
 }

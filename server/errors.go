@@ -57,7 +57,13 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 		st := s.pageState(r)
 		st.Status = status
 		st.Error = &api.ErrorBody{Code: k.Code, Message: l.T(k.Message)}
-		if rerr := s.Renderer.Render(w, r, status, st, build); rerr != nil {
+		render := s.Renderer.Render
+		if status != http.StatusNotFound && !ui.IsPage(r.URL.Path) {
+			// A sign-in's or a file's refusal: the app has no page at
+			// that address to take the refusal over with.
+			render = s.Renderer.RenderServerOnly
+		}
+		if rerr := render(w, r, status, st, build); rerr != nil {
 			s.Logger.ErrorContext(ctx, "render error page", "err", rerr)
 		}
 	})

@@ -43,6 +43,8 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 	e := mustStartServer(t)
 	amara := e.signIn(t, "9990000018")
 	priya := e.signIn(t, "9990000034")
+	inApp := e.signIn(t, "9990000018")
+	inApp.client.Transport = agent{ua: iosApp, next: http.DefaultTransport}
 	pid := amara.pid(t)
 	var slots []api.Slot
 	amara.call(t, "GET", "/api/v1/patients/"+pid+"/slots?type=gp", nil, &slots)
@@ -111,6 +113,10 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 			for _, p := range []string{"/", "/profiles", "/prescriptions"} {
 				save(priya, "priya", query(p))
 			}
+			for _, p := range []string{"/", "/appointments", "/appointments/" + appts[0].ID, "/record", "/messages/" + msg.ID} {
+				save(inApp, "amara-in-the-nhs-app", query(p))
+			}
+			save(e.inApp(t, androidApp), "refused-consent", query("/sandbox-login/nhsapp?account=9990000018&consent=no"))
 		}
 	}
 	res, body := e.newBrowser(t).get(t, "/auth/login")

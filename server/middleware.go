@@ -51,17 +51,23 @@ func (s *Server) locale(next http.Handler) http.Handler {
 
 // wasmChoice remembers `?wasm=false` for the browser session, so the pages
 // a person moves on to are without WebAssembly too; `?wasm=true` forgets it.
+// It remembers `?from=nhsApp` the same way: the pages after it are inside
+// the NHS App too.
 func (s *Server) wasmChoice(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery == "" { // most requests: nothing to parse
 			next.ServeHTTP(w, r)
 			return
 		}
-		switch r.URL.Query().Get("wasm") {
+		q := r.URL.Query()
+		switch q.Get("wasm") {
 		case "false":
 			s.setCookie(w, web.WASMCookie, "off", 0)
 		case "true":
 			s.setCookie(w, web.WASMCookie, "", -1)
+		}
+		if q.Get("from") == "nhsApp" {
+			s.setCookie(w, web.NHSAppCookie, "1", 0)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -21,11 +21,7 @@ import (
 // code path, end to end.
 func startWithRealProvider(t *testing.T, vtr string) *testEnv {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	key, pemKey := clientKey(t)
 	return mustStartServerAt(t, func(base string) []string {
 		op := oidctest.MustStart(t, oidctest.Config{
 			Clients: []oidctest.Client{{ClientID: "companion", RedirectURIs: []string{base + "/auth/callback"},
@@ -45,6 +41,16 @@ func startWithRealProvider(t *testing.T, vtr string) *testEnv {
 		return []string{"NHSLOGIN_ISSUER", op.Issuer, "NHSLOGIN_CLIENT_ID", "companion", "NHSLOGIN_KEY", pemKey,
 			"NHSLOGIN_KEY_ID", "companion-1", "NHSLOGIN_VTR", vtr}
 	})
+}
+
+// clientKey is a key for Companion's client at NHS login, and its PEM.
+func clientKey(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 }
 
 // amaraBirth is Amara's date of birth in the sandbox GP record the test

@@ -173,6 +173,7 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.nhsAppSignOn(h)
 	h = s.locale(h)
 	h = s.wasmChoice(h)
 	h = web.SecurityHeaders(s.overTLS, h)

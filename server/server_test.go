@@ -41,6 +41,7 @@ func fakeWeb(tb testing.TB) string {
 		"companion.css":      ".companion-loader{display:none}",
 		"offline.js":         "// offline",
 		"push.js":            "// push",
+		"nhsapp-bridge.js":   "// bridge",
 		"icons/icon.svg":     "<svg xmlns='http://www.w3.org/2000/svg'/>",
 		"icons/icon-192.png": "png",
 		"icons/icon-512.png": "png",

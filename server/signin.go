@@ -16,6 +16,7 @@ import (
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/ratelimit"
 	"github.com/nhs-companion/companion/server/staff"
+	"github.com/nhs-companion/companion/server/web"
 )
 
 // Sign-in refusals.
@@ -47,33 +48,45 @@ func (s *Server) provider(kind string) *rp.RP {
 }
 
 // signIn starts a sign-in: remember state, nonce and PKCE verifier for ten
-// minutes, then send the browser to the provider.
+// minutes, then send the browser to the provider. A patient whose session
+// timed out inside the NHS App goes back to the App instead, which signs
+// them in again.
 func (s *Server) signIn(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.Limits.Allow(r.Context(), ratelimit.SignIn, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateSignIn); err != nil {
-			return err
-		}
-		start, err := rp.NewStart()
-		if err != nil {
-			return err
-		}
 		q := r.URL.Query()
-		login := rp.Login{Start: start, Return: rp.SafeReturn(q.Get("return"))}
-		secret, err := login.Bind()
-		if err != nil {
-			return err
-		}
-		s.setCookie(w, s.bindingCookie(kind), secret, int(s.Auth.Pending.TTL()/time.Second))
-		if err := s.Auth.Pending.Save(r.Context(), login); err != nil {
-			return fault.Unreachable(err)
+		if kind == "patient" && q.Get("reason") == "timeout" && s.Renderer.NHSApp.JSURL != "" && web.InNHSApp(r) {
+			return ErrNHSAppTimeout
 		}
 		prompt := q.Get("prompt")
 		if prompt != "" && prompt != "login" && prompt != "none" {
 			prompt = ""
 		}
-		http.Redirect(w, r, s.provider(kind).AuthURL(start, rp.AuthOptions{Prompt: prompt, LoginHint: q.Get("login_hint")}), http.StatusFound)
-		return nil
+		login := rp.Login{Return: rp.SafeReturn(q.Get("return"))}
+		return s.startSignIn(w, r, kind, login, rp.AuthOptions{Prompt: prompt, LoginHint: q.Get("login_hint")})
 	}
+}
+
+// startSignIn keeps login (with a fresh state, nonce and verifier, bound to
+// this browser) and sends the browser to the provider.
+func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, kind string, login rp.Login, o rp.AuthOptions) error {
+	if err := s.Limits.Allow(r.Context(), ratelimit.SignIn, ratelimit.ClientIP(r, s.Config.TrustProxy), s.Config.RateSignIn); err != nil {
+		return err
+	}
+	start, err := rp.NewStart()
+	if err != nil {
+		return err
+	}
+	login.Start = start
+	secret, err := login.Bind()
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, s.bindingCookie(kind), secret, int(s.Auth.Pending.TTL()/time.Second))
+	if err := s.Auth.Pending.Save(r.Context(), login); err != nil {
+		return fault.Unreachable(err)
+	}
+	http.Redirect(w, r, s.provider(kind).AuthURL(start, o), http.StatusFound)
+	return nil
 }
 
 // callback completes a sign-in: single-use state, code exchange, ID token and
@@ -101,7 +114,11 @@ func (s *Server) callback(kind string) handlerFunc {
 			return refuse("browser", errors.New("callback without the browser binding"), ErrSignInElsewhere)
 		}
 		if e := q.Get("error"); e != "" {
-			return refuse("provider_"+e, errors.New(q.Get("error_description")), ErrSignInFailed)
+			as := ErrSignInFailed
+			if login.FromNHSApp {
+				as = nhsAppRefusal(e, q.Get("error_description"))
+			}
+			return refuse("provider_"+e, errors.New(q.Get("error_description")), as)
 		}
 		store := s.sessions(kind)
 		id, err := s.provider(kind).Exchange(ctx, q.Get("code"), login.Start)

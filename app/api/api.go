@@ -19,6 +19,10 @@ type PageState struct {
 	Query string `json:"query,omitempty"`
 	// Status is the HTTP status the page was served with (404 for not found).
 	Status int `json:"status,omitempty"`
+	// NHSAppHome is set when the page is inside the NHS App: the NHS App's
+	// home page, where "back to the NHS App" goes when the App's own
+	// JavaScript API cannot take it there.
+	NHSAppHome string `json:"nhsapp_home,omitempty"`
 	// User is the signed-in person, or nil when nobody is signed in.
 	User *User `json:"user,omitempty"`
 	// Staff is the signed-in member of staff on staff pages, or nil.

@@ -96,7 +96,7 @@ func (p *appointmentPage) Render() app.UI {
 					app.Li().Text(l.T("appointment.bring.questions")),
 					app.Li().Text(l.T(bringKey(a.Slot.Mode))),
 				),
-				app.P().Body(app.A().Href("/appointments/"+attr(a.ID)+"/calendar.ics").Attr("download", "appointment.ics").
+				app.P().Body(app.A().Href("/appointments/"+attr(a.ID)+"/calendar.ics").Attr("download", "appointment.ics").DataSet("nhsapp-calendar", "").
 					Text(l.T("appointment.calendar"))),
 			)
 		}

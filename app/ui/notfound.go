@@ -58,6 +58,15 @@ func (p *errorPage) Render() app.UI {
 	case "identity_mismatch":
 		content = append(content, app.P().Text(l.T("error.identityMismatchHow")))
 	}
+	if home := p.store.State.NHSAppHome; home != "" && strings.HasPrefix(errorCode(p.store), "sign_in_nhsapp") {
+		// Back to the NHS App first: from there the person starts again.
+		// A session that timed out goes there at once (the bridge does).
+		link := app.A().Href(attr(home)).DataSet("nhsapp-home", "").Text(l.T("nhsapp.home"))
+		if errorCode(p.store) == "sign_in_nhsapp_timeout" {
+			link = link.DataSet("nhsapp-go-home", "")
+		}
+		content = append(content, app.P().Body(link))
+	}
 	if e := p.store.State.Error; e != nil && strings.HasPrefix(e.Code, "sign_in") {
 		content = append(content, app.P().Body(app.A().Href("/auth/login").Text(l.T("error.signInAgain"))))
 	} else {

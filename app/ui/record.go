@@ -111,7 +111,13 @@ func (p *recordPage) index(r *api.Record) []app.UI {
 		out = append(out, app.P().Text(l.T("record.summaryOnly", "Name", r.Patient)))
 	}
 	out = append(out, el.Ul().Class("nhsuk-list companion-record-index").Body(items...))
-	links := []app.UI{app.Li().Body(app.A().Href("/record/print").Text(l.T("record.print.link")))}
+	// Inside the NHS App, which cannot print, the printable record is a
+	// file to keep (web/nhsapp-bridge.js).
+	printLabel := l.T("record.print.link")
+	if p.store.State.NHSAppHome != "" {
+		printLabel = l.T("record.print.save")
+	}
+	links := []app.UI{app.Li().Body(app.A().Href("/record/print").DataSet("nhsapp-download", "health-record.html").Text(printLabel))}
 	if r.Export {
 		links = append(links, app.Li().Body(app.A().Href("/api/v1/patients/"+attr(r.PatientID)+"/record.fhir").
 			Attr("download", "record.fhir.json").Text(l.T("record.export"))))

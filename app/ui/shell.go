@@ -85,6 +85,23 @@ func (s *shell) Render() app.UI {
 	if s.Store.State.User != nil && s.Store.State.Unread != nil {
 		messages = s.messagesItem(navItem)
 	}
+	main := app.Div().Class("nhsuk-width-container").Body(
+		app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
+		el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(
+			append(append([]app.UI{offlineBanner(s.Store)}, s.Content...), unsentBanner(s.Store))...),
+	)
+	if s.Store.State.NHSAppHome != "" {
+		// Inside the NHS App: its own header, footer and navigation frame
+		// the page, and it signs people out, so Companion draws none of
+		// them; its pages beyond the one in view stay one link away.
+		return app.Div().Class("companion-page companion-page--nhsapp").Body(
+			app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
+			s.languages(),
+			actingBanner(s.Store),
+			main,
+			s.inAppLinks(),
+		)
+	}
 	return app.Div().Class("companion-page").Body(
 		app.A().Class("nhsuk-skip-link").Href("#maincontent").Text(l.T("shell.skip")),
 		s.languages(),
@@ -111,11 +128,7 @@ func (s *shell) Render() app.UI {
 			),
 		),
 		actingBanner(s.Store),
-		app.Div().Class("nhsuk-width-container").Body(
-			app.If(s.Store.State.User != nil, &idleWarning{Store: s.Store}),
-			el.Main().Class("nhsuk-main-wrapper").ID("maincontent").TabIndex(-1).Body(
-				append(append([]app.UI{offlineBanner(s.Store)}, s.Content...), unsentBanner(s.Store))...),
-		),
+		main,
 		el.Footer().Class("nhsuk-footer").Attr("role", "contentinfo").Body(
 			app.Div().Class("nhsuk-width-container").Body(
 				app.Div().Class("nhsuk-footer__meta").Body(
@@ -127,6 +140,36 @@ func (s *shell) Render() app.UI {
 					app.P().Class("nhsuk-body-s").Text(l.T("shell.footer.copyright")),
 				),
 			),
+		),
+	)
+}
+
+// inAppLinks end a page inside the NHS App: Companion's own pages (which
+// the App's navigation does not know) and the way back to the App, which
+// the App's JavaScript API takes (web/nhsapp-bridge.js) and a plain link
+// stands in for.
+func (s *shell) inAppLinks() app.UI {
+	l := s.Store.L()
+	signedIn := s.Store.State.User != nil
+	navItem := func(href, label string, extra ...app.UI) app.UI {
+		link := app.A().Href(href).Body(append([]app.UI{app.Text(label)}, extra...)...)
+		if s.Store.State.Path == href {
+			link = link.Aria("current", "page")
+		}
+		return app.Li().Body(link)
+	}
+	var messages app.UI
+	if signedIn && s.Store.State.Unread != nil {
+		messages = s.messagesItem(navItem)
+	}
+	return el.Nav().Class("companion-nhsapp-links nhsuk-width-container").Aria("label", attr(l.T("nhsapp.links"))).Body(
+		el.Ul().Class("nhsuk-list").Body(
+			app.If(s.Store.State.Path != "/", navItem("/", l.T("nav.home"))),
+			app.If(signedIn, navItem("/profiles", l.T("nav.profiles"))),
+			messages,
+			app.If(signedIn, navItem("/settings", l.T("nav.settings"))),
+			navItem("/help", l.T("nav.help")),
+			app.Li().Body(app.A().Href(attr(s.Store.State.NHSAppHome)).DataSet("nhsapp-home", "").Text(l.T("nhsapp.home"))),
 		),
 	)
 }

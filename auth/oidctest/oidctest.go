@@ -80,6 +80,44 @@ type Config struct {
 	// credentials grant, RS384 assertions and token introspection (NHS
 	// login offers none of them, so the default leaves them off).
 	Backend bool
+	// NHSApp, when set, accepts single sign-on from the NHS App.
+	NHSApp *NHSApp
+}
+
+// NHSApp is the NHS App as the provider knows it: the client that signs
+// assertions of who is signed in to it, and its sessions.
+type NHSApp struct {
+	ClientID string
+	// Key signs the App's assertions; the provider verifies with its
+	// public half.
+	Key *rsa.PrivateKey
+	// Sessions are the App's NHS login sessions an assertion's code may
+	// name.
+	Sessions map[string]AppSession
+}
+
+// AppSession is someone signed in to the NHS App.
+type AppSession struct {
+	// Account is the subject in Config.Accounts.
+	Account string
+	// NoConsent: they will not share their details with the service.
+	NoConsent bool
+}
+
+// Assert is the assertedLoginIdentity the App makes for its session code,
+// issued at iat and good for ttl (NHS login allows at most a minute).
+func (a *NHSApp) Assert(tb testing.TB, code string, iat time.Time, ttl time.Duration) string {
+	tb.Helper()
+	jti := make([]byte, 16)
+	_, _ = rand.Read(jti)
+	s, err := signJWT(a.Key, "nhsapp", "JWT", map[string]any{
+		"iss": a.ClientID, "code": code, "jti": fmt.Sprintf("%x", jti),
+		"iat": iat.Unix(), "exp": iat.Add(ttl).Unix(),
+	})
+	if err != nil {
+		tb.Fatalf("oidctest: assert: %v", err)
+	}
+	return s
 }
 
 // Provider is a running provider; it stops when the test that started it ends.

@@ -39,7 +39,19 @@ func (cfg Config) opConfig() ([]byte, error) {
 	if _, ok := cfg.Accounts[cfg.DefaultAccount]; cfg.DefaultAccount != "" && !ok {
 		return nil, fmt.Errorf("DefaultAccount %q is not in Accounts", cfg.DefaultAccount)
 	}
+	var nhsapp map[string]any
+	if a := cfg.NHSApp; a != nil {
+		sessions := map[string]any{}
+		for code, s := range a.Sessions {
+			if _, ok := cfg.Accounts[s.Account]; !ok {
+				return nil, fmt.Errorf("NHS App session %q names %q, not in Accounts", code, s.Account)
+			}
+			sessions[code] = map[string]any{"account": s.Account, "no_consent": s.NoConsent}
+		}
+		nhsapp = map[string]any{"client_id": a.ClientID, "jwk": RSAPublicJWK(&a.Key.PublicKey, "nhsapp"), "sessions": sessions}
+	}
 	return json.Marshal(map[string]any{
+		"nhsapp":          nhsapp,
 		"port":            cfg.Port,
 		"issuer_path":     cfg.IssuerPath,
 		"signing_jwk":     RSAPrivateJWK(cfg.SigningKey, cfg.SigningKeyID),

@@ -41,6 +41,9 @@ type Login struct {
 	// Browser is the hash of the value the browser that started the
 	// sign-in holds in a cookie: only that browser may complete it.
 	Browser string `json:"browser,omitempty"`
+	// FromNHSApp is set for a sign-in carried over from the NHS App
+	// (single sign-on with prompt=none), whose refusals say so.
+	FromNHSApp bool `json:"from_nhsapp,omitempty"`
 }
 
 // TTL is how long a sign-in may take.

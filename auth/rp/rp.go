@@ -143,6 +143,12 @@ type AuthOptions struct {
 	Prompt string
 	// LoginHint names the person to sign in (sandbox provider only).
 	LoginHint string
+	// AssertedLoginIdentity is the NHS App's assertion of who is signed in
+	// to it (its assertedLoginIdentity JWT), sent as NHS login's
+	// asserted_login_identity so the person is not asked to sign in
+	// again; with it, Prompt should be "none". NHS login verifies it; it
+	// is never kept.
+	AssertedLoginIdentity string
 }
 
 // AuthURL is where to send the browser to sign in.
@@ -158,6 +164,9 @@ func (r *RP) AuthURL(s Start, o AuthOptions) string {
 	}
 	if o.Prompt != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", o.Prompt))
+	}
+	if o.AssertedLoginIdentity != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("asserted_login_identity", o.AssertedLoginIdentity))
 	}
 	if o.LoginHint != "" && r.cfg.SendLoginHint {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", o.LoginHint))

@@ -50,9 +50,27 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var acct *Account
+	asserted := false
 	hint := q.Get("login_hint")
 	if r.Method == http.MethodPost {
 		hint = r.PostForm.Get("account")
+	}
+	if raw := q.Get("asserted_login_identity"); raw != "" && r.Method == http.MethodGet {
+		// Single sign-on from the NHS App: the assertion says who, or the
+		// sign-in cannot be carried over (there is no other session here).
+		s, err := p.assertedSession(r.Context(), raw)
+		if err != nil {
+			fail("login_required", "the asserted login identity is not valid")
+			return
+		}
+		if s.NoConsent {
+			fail("access_denied", "ConsentNotGiven")
+			return
+		}
+		hint, asserted = s.Subject, true
+	} else if q.Get("prompt") == "none" && hint == "" {
+		fail("login_required", "no one is signed in")
+		return
 	}
 	for i := range p.accounts {
 		a := &p.accounts[i]
@@ -67,6 +85,10 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		if a, ok := p.lookup(r.Context(), hint); ok && a.Kind == client.Kind && a.Hint == hint {
 			acct, looked = &a, true
 		}
+	}
+	if acct == nil && asserted {
+		fail("login_required", "the asserted person cannot sign in to this client")
+		return
 	}
 	if acct == nil {
 		var mine []Account

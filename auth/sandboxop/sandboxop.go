@@ -4,7 +4,11 @@
 // offers the sandbox cast on an accessible picker page, and signs in the
 // person named by login_hint directly so scripts can sign in. An optional
 // Lookup finds people added after start-up (load tests' synthetic patients)
-// by login_hint alone; they are never offered on the picker.
+// by login_hint alone; they are never offered on the picker. It plays the
+// NHS App too (nhsapp.go): /nhsapp opens a page of Companion as the App
+// does, with an assertion of who is signed in, and authorize takes such an
+// assertion under prompt=none as NHS login does; prompt=none without one
+// is login_required, as there is no provider session here.
 //
 // It exists only in sandbox mode: cmd/companion never builds it when
 // COMPANION_ENV=production, and New refuses a production flag.
@@ -143,6 +147,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("POST "+p.base+"/authorize", p.authorize)
 	mux.HandleFunc("POST "+p.base+"/token", p.token)
 	mux.HandleFunc("GET "+p.base+"/userinfo", p.userinfo)
+	mux.HandleFunc("GET "+p.base+"/nhsapp", p.openFromApp)
 	return mux
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -35,12 +36,12 @@ func newFixture(t *testing.T, vtr []string) *fixture {
 
 // newFixtureWith is newFixture with a Lookup for people beyond the fixed
 // accounts, and a record of what each picker page offered.
-func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, string) (sandboxop.Account, bool), offered *[][]sandboxop.Account) *fixture {
+func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, string) (sandboxop.Account, bool), offered *[][]sandboxop.Account, edit ...func(*sandboxop.Options)) *fixture {
 	t.Helper()
 	rs := redistest.MustStart(t)
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/sandbox-login"
-	op, err := sandboxop.New(sandboxop.Options{
+	o := sandboxop.Options{
 		Issuer: issuer, Redis: rs.Client(t), Prefix: "t:",
 		Accounts: []sandboxop.Account{
 			{Subject: "amara", Hint: "9990000018", Kind: "patient", VoT: "P9.Cp.Cd", Claims: map[string]any{"nhs_number": "9990000018", "given_name": "Amara"}},
@@ -57,7 +58,11 @@ func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, str
 			return err
 		},
 		Lookup: lookup,
-	})
+	}
+	for _, e := range edit {
+		e(&o)
+	}
+	op, err := sandboxop.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +85,14 @@ func newFixtureWith(t *testing.T, vtr []string, lookup func(context.Context, str
 // code runs the authorize step and returns the redirect's query.
 func (f *fixture) code(t *testing.T, s rp.Start, hint string) url.Values {
 	t.Helper()
+	return f.authorize(t, s, rp.AuthOptions{LoginHint: hint})
+}
+
+// authorize runs the authorize step with o and returns the redirect's query.
+func (f *fixture) authorize(t *testing.T, s rp.Start, o rp.AuthOptions) url.Values {
+	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Get(f.relying.AuthURL(s, rp.AuthOptions{LoginHint: hint}))
+	res, err := c.Get(f.relying.AuthURL(s, o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,5 +282,53 @@ func TestLookupSignsInUnlistedPeople(t *testing.T) {
 				t.Errorf("picker offered %q", a.Hint)
 			}
 		}
+	}
+}
+
+// TestSingleSignOnFromTheSandboxApp: the sandbox NHS App's assertion signs
+// its person in under prompt=none, once, within its minute, and only as
+// the provider signed it; anything else is login_required, and someone who
+// will not share their details is access_denied, ConsentNotGiven.
+func TestSingleSignOnFromTheSandboxApp(t *testing.T) {
+	now := time.Now()
+	f := newFixtureWith(t, nil, nil, nil, func(o *sandboxop.Options) { o.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	try := func(assertion string) url.Values {
+		t.Helper()
+		s, _ := rp.NewStart()
+		q := f.authorize(t, s, rp.AuthOptions{Prompt: "none", AssertedLoginIdentity: assertion})
+		if q.Get("code") != "" {
+			id, err := f.relying.Exchange(ctx, q.Get("code"), s)
+			if err != nil || id.Subject != "amara" {
+				t.Errorf("exchange: %v %+v", err, id)
+			}
+		}
+		return q
+	}
+	good, err := f.op.Assert(ctx, "9990000018", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := try(good); q.Get("code") == "" {
+		t.Fatalf("a good assertion: %v", q)
+	}
+	later, _ := f.op.Assert(ctx, "9990000018", false)
+	tampered := later[:len(later)-4] + "AAAA"
+	expired, _ := f.op.Assert(ctx, "9990000018", false)
+	for name, a := range map[string]string{"used": good, "tampered": tampered, "not a JWT": "x.y.z", "none at all": ""} {
+		if q := try(a); q.Get("error") != "login_required" {
+			t.Errorf("%s: %v", name, q)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	if q := try(expired); q.Get("error") != "login_required" {
+		t.Errorf("expired: %v", q)
+	}
+	refuser, _ := f.op.Assert(ctx, "9990000018", true)
+	if q := try(refuser); q.Get("error") != "access_denied" || q.Get("error_description") != "ConsentNotGiven" {
+		t.Errorf("consent not given: %v", q)
+	}
+	if _, err := f.op.Assert(ctx, "9990000999", false); err == nil {
+		t.Error("asserted someone not in the cast")
 	}
 }

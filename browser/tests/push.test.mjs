@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { newPage } from '../lib/browser.mjs';
 import { tabTo, settled, clean, press } from '../lib/flows.mjs';
 import { suite } from '../lib/suite.mjs';
-import { signIn } from '../pages.mjs';
+import { signIn, sendMessage } from '../pages.mjs';
 
 const s = suite();
 
@@ -61,16 +61,7 @@ for (const locale of ['en-GB', 'cy']) {
 
 test('a push shows a notification that opens the message', async () => {
   const base = s.server.url;
-  const staff = await newPage(s.browser);
-  await signIn(staff, base, 'staff:staff-msg-z00001');
-  const sent = await staff.evaluate(async (b) => {
-    const r = await fetch(`${b}/api/v1/admin/practices/Z00001/messages`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ nhs_number: '9990000018', subject: 'Push test', body: 'Hello' }),
-    });
-    return r.json();
-  }, base);
-  await staff.context().close();
+  const sent = await sendMessage(s.browser, base, 'Push test', 'Hello');
   assert.ok(sent.id, 'message sent');
 
   const page = await newPage(s.browser);

@@ -72,7 +72,8 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 	if err != nil {
 		return nil, err
 	}
-	renderer := &web.Renderer{Catalogue: cat, Assets: assets}
+	renderer := &web.Renderer{Catalogue: cat, Assets: assets,
+		NHSApp: web.NHSApp{JSURL: cfg.NHSApp.JSURL, Origin: cfg.NHSApp.Origin, Home: cfg.NHSApp.Home}}
 	hours, err := consult.ParseWindows(cfg.ContactHours)
 	if err != nil {
 		return nil, fmt.Errorf("CONTACT_HOURS: %w", err)

@@ -50,7 +50,7 @@ type asset struct {
 
 // Required lists the built files Companion cannot serve pages without. A
 // missing one means `make build` has not run.
-var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css", "/web/offline.js", "/web/push.js"}
+var Required = []string{"/web/app.wasm", "/web/wasm_exec.js", "/web/css/nhsuk.css", "/web/css/nhsapp.css", "/web/companion.css", "/web/offline.js", "/web/push.js", "/web/nhsapp-bridge.js"}
 
 // LoadAssets reads every file under dir (served at /web/...) and generates
 // the go-app bootstrap, service worker and manifest.

@@ -29,6 +29,9 @@ import (
 type Renderer struct {
 	Catalogue *i18n.Catalogue
 	Assets    *Assets
+	// NHSApp is what pages inside the NHS App load (its JavaScript API
+	// and Companion's bridge to it); empty JSURL loads nothing.
+	NHSApp NHSApp
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
@@ -44,6 +47,8 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="apple-touch-icon" href="{{.IconPNG}}">
 <link rel="manifest" href="{{.Manifest}}">
 {{range .Styles}}<link rel="stylesheet" href="{{.}}">
+{{end}}{{if .NHSAppJS}}<script defer src="{{.NHSAppJS}}"></script>
+<script defer src="{{.BridgeJS}}"></script>
 {{end}}{{if .WASM}}<script defer src="{{.OfflineJS}}"></script>
 <script defer src="{{.PushJS}}"></script>
 <script defer src="{{.WasmExecJS}}"></script>
@@ -63,6 +68,7 @@ type pageData struct {
 	Styles                               []string
 	WASM                                 bool
 	WasmExecJS, AppJS, OfflineJS, PushJS string
+	NHSAppJS, BridgeJS                   string
 	Body                                 template.HTML
 	State                                template.JS
 }
@@ -97,6 +103,10 @@ func (rn *Renderer) RenderServerOnly(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page, wasm bool) error {
+	inApp := rn.NHSApp.JSURL != "" && InNHSApp(r)
+	if inApp {
+		st.NHSAppHome = rn.NHSApp.Home
+	}
 	if WantsState(r) {
 		return writeAnswer(w, status, api.PageAnswer{State: &st})
 	}
@@ -128,16 +138,22 @@ func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, s
 		Body:       template.HTML(app.HTMLString(page)), // go-app escapes text; ui.attr guards attributes
 		State:      template.JS(state),
 	}
+	if inApp {
+		d.NHSAppJS, d.BridgeJS = rn.NHSApp.JSURL, rn.Assets.URL("/web/nhsapp-bridge.js")
+	}
 	var b bytes.Buffer
 	if err := pageTemplate.Execute(&b, d); err != nil {
 		return err
 	}
 	h := w.Header()
+	if inApp {
+		h.Set("Content-Security-Policy", cspInNHSApp(rn.NHSApp.Origin))
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages can hold patient data: never stored by the browser or a proxy.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	h.Add("Vary", "Cookie, Accept-Language")
+	h.Add("Vary", "Cookie, Accept-Language, User-Agent")
 	w.WriteHeader(status)
 	_, err = w.Write(b.Bytes())
 	return err

@@ -11,7 +11,15 @@
 //   - NHS login's scopes and claims, and its `vtr` parameter; NHS CIS2's
 //     too (nationalrbacaccess, selectedrole, nhsperson, assurance levels),
 //     so the same provider stands in for staff sign-in;
-//   - back-channel logout, triggered by tests through a test-only endpoint.
+//   - back-channel logout, triggered by tests through a test-only endpoint;
+//   - single sign-on from the NHS App (cfg.nhsapp): an authorization request
+//     carrying asserted_login_identity, a JWT the App signed (RS512, iss the
+//     App's client ID, iat, jti, an exp at most 60 s on) whose code names
+//     one of the App's sessions, signs that session's account in with no
+//     UI even under prompt=none, once per jti; a session whose person will
+//     not share their details answers access_denied, ConsentNotGiven, as
+//     NHS login does. An assertion that fails any check is ignored, so
+//     prompt=none with nobody signed in answers login_required.
 //
 // Sign-in completes with no UI: the account is the authorization request's
 // `test_account` parameter (which also ends any provider session held for
@@ -24,6 +32,7 @@
 // it never outlives the test process that started it.
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createPublicKey, verify } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
 const cfg = JSON.parse(process.argv[2] ? readFileSync(process.argv[2], 'utf8') : process.env.OP_CONFIG);
@@ -165,6 +174,64 @@ for (const event of ['server_error', 'authorization.error', 'grant.error', 'user
     console.error(`oidctest op: ${event}: ${err?.name || ''} ${err?.message || err} ${err?.error_description || ''}`);
   });
 }
+
+// The NHS App's sessions its assertions may name, and the assertions used.
+const nhsapp = cfg.nhsapp ? { ...cfg.nhsapp, key: createPublicKey({ key: cfg.nhsapp.jwk, format: 'jwk' }) } : null;
+const usedAssertions = new Set();
+
+// assertedSession is the NHS App session an assertion names, when the
+// assertion passes every check NHS login makes; otherwise null.
+function assertedSession(raw) {
+  const parts = raw.split('.');
+  if (!nhsapp || parts.length !== 3) return null;
+  let header;
+  let claims;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url'));
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url'));
+  } catch {
+    return null;
+  }
+  if (header.alg !== 'RS512' ||
+    !verify('sha512', Buffer.from(`${parts[0]}.${parts[1]}`), nhsapp.key, Buffer.from(parts[2], 'base64url'))) {
+    return null;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.iss !== nhsapp.client_id || !Number.isInteger(claims.iat) || !Number.isInteger(claims.exp) ||
+    claims.exp <= now || claims.exp - claims.iat > 60 || typeof claims.jti !== 'string' || !claims.jti ||
+    usedAssertions.has(claims.jti)) {
+    return null;
+  }
+  usedAssertions.add(claims.jti);
+  return Object.hasOwn(nhsapp.sessions || {}, claims.code) ? nhsapp.sessions[claims.code] : null;
+}
+
+// Single sign-on: a good assertion becomes the account to sign in (and
+// lifts prompt=none, the interaction completing with no UI); the
+// parameter itself goes no further.
+provider.use(async (ctx, next) => {
+  const raw = ctx.path === '/auth' ? ctx.query.asserted_login_identity : undefined;
+  if (typeof raw === 'string') {
+    const q = { ...ctx.query };
+    delete q.asserted_login_identity;
+    const session = assertedSession(raw);
+    const client = cfg.clients.find((c) => c.client_id === q.client_id);
+    if (session && session.no_consent && client && (client.redirect_uris || []).includes(q.redirect_uri)) {
+      const back = new URL(q.redirect_uri);
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'ConsentNotGiven');
+      if (q.state) back.searchParams.set('state', q.state);
+      ctx.redirect(back.href);
+      return;
+    }
+    if (session) {
+      if (q.prompt === 'none') delete q.prompt;
+      q.test_account = session.account;
+    }
+    ctx.query = q;
+  }
+  await next();
+});
 
 // A test naming an account signs that person in afresh: any provider session
 // held for someone else is dropped before the authorization request is

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/nhs-companion/companion/auth/rp"
+	"github.com/nhs-companion/companion/server/fault"
+)
+
+// The NHS App opens Companion's pages with the person's NHS login carried
+// over: it adds assertedLoginIdentity=<JWT> to the address, and Companion
+// signs the person in with NHS login's prompt=none, passing the assertion
+// on, so they are not asked to sign in again. The assertion is a
+// credential for a minute: it goes to NHS login and nowhere else (not to
+// the logs, the audit trail or Redis; the request log records paths, not
+// queries, and every page has Referrer-Policy: no-referrer).
+
+// assertedParam is the query parameter the NHS App adds.
+const assertedParam = "assertedLoginIdentity"
+
+// maxAssertion bounds the assertion: NHS App's are a few hundred bytes.
+const maxAssertion = 4096
+
+// jwtShape is a compact JWS: three base64url parts.
+var jwtShape = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
+
+// Refusals of single sign-on from the NHS App. Their codes begin sign_in_,
+// so their pages offer the ordinary sign-in too.
+var (
+	// ErrBadAssertion: the address carried something that is not an
+	// assertion.
+	ErrBadAssertion = fault.New(fault.Invalid, "sign_in_nhsapp_bad_assertion", "error.nhsappBadAssertion")
+	// ErrNHSAppLoginRequired: NHS login would not carry the App's sign-in
+	// over (login_required and the like: the assertion had expired or was
+	// used, or the App's session ended).
+	ErrNHSAppLoginRequired = fault.New(fault.Unauthenticated, "sign_in_nhsapp_login_required", "error.nhsappLoginRequired")
+	// ErrNHSAppConsent: the person chose not to share their NHS login
+	// information with Companion (access_denied, ConsentNotGiven).
+	ErrNHSAppConsent = fault.New(fault.Forbidden, "sign_in_nhsapp_consent", "error.nhsappConsent")
+	// ErrNHSAppDenied: NHS login refused for another reason.
+	ErrNHSAppDenied = fault.New(fault.Forbidden, "sign_in_nhsapp_denied", "error.nhsappDenied")
+	// ErrNHSAppTimeout: the session ended inside the NHS App; the page
+	// takes the person back to the App's home page.
+	ErrNHSAppTimeout = fault.New(fault.Unauthenticated, "sign_in_nhsapp_timeout", "error.nhsappTimeout")
+)
+
+// nhsAppRefusal is the refusal for the error NHS login answered a single
+// sign-on with.
+func nhsAppRefusal(code, description string) *fault.Error {
+	switch {
+	case code == "access_denied" && description == "ConsentNotGiven":
+		return ErrNHSAppConsent
+	case code == "login_required", code == "interaction_required", code == "consent_required", code == "account_selection_required":
+		return ErrNHSAppLoginRequired
+	}
+	return ErrNHSAppDenied
+}
+
+// nhsAppSignOn takes a page request carrying the NHS App's assertion
+// straight to NHS login, to come back to the same page (without the
+// assertion) signed in.
+func (s *Server) nhsAppSignOn(next http.Handler) http.Handler {
+	start := s.handle(s.assertedSignIn)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.RawQuery != "" && !strings.HasPrefix(r.URL.Path, "/api/") &&
+			r.URL.Query().Has(assertedParam) {
+			start.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) assertedSignIn(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	assertion, once := q.Get(assertedParam), len(q[assertedParam]) == 1
+	q.Del(assertedParam)
+	if !once || len(assertion) > maxAssertion || !jwtShape.MatchString(assertion) {
+		return ErrBadAssertion
+	}
+	back := (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).RequestURI()
+	login := rp.Login{Return: rp.SafeReturn(back), FromNHSApp: true}
+	return s.startSignIn(w, r, "patient", login, rp.AuthOptions{Prompt: "none", AssertedLoginIdentity: assertion})
+}
