@@ -52,7 +52,7 @@ func (s *Server) locale(next http.Handler) http.Handler {
 // wasmChoice remembers `?wasm=false` for the browser session, so the pages
 // a person moves on to are without WebAssembly too; `?wasm=true` forgets it.
 // It remembers `?from=nhsApp` the same way: the pages after it are inside
-// the NHS App too.
+// the NHS App too (any other `?from=` forgets it).
 func (s *Server) wasmChoice(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery == "" { // most requests: nothing to parse
@@ -66,8 +66,11 @@ func (s *Server) wasmChoice(next http.Handler) http.Handler {
 		case "true":
 			s.setCookie(w, web.WASMCookie, "", -1)
 		}
-		if q.Get("from") == "nhsApp" {
+		switch from := q.Get("from"); {
+		case from == "nhsApp":
 			s.setCookie(w, web.NHSAppCookie, "1", 0)
+		case from != "":
+			s.setCookie(w, web.NHSAppCookie, "", -1)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -4,10 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 
+	"github.com/nhs-companion/companion/app/ui"
 	"github.com/nhs-companion/companion/auth/rp"
 	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/web"
 )
 
 // The NHS App opens Companion's pages with the person's NHS login carried
@@ -61,16 +62,26 @@ func nhsAppRefusal(code, description string) *fault.Error {
 
 // nhsAppSignOn takes a page request carrying the NHS App's assertion
 // straight to NHS login, to come back to the same page (without the
-// assertion) signed in.
+// assertion) signed in. Only the App's own web view (its user agent) is
+// signed on so: a link from another site could otherwise carry someone's
+// assertion to a victim's browser and sign them in as that someone (login
+// CSRF, which the ordinary sign-in's browser binding cannot catch when the
+// sign-in starts on the victim's own request). Anywhere else the assertion
+// is dropped and the page asks for the ordinary sign-in as it would.
 func (s *Server) nhsAppSignOn(next http.Handler) http.Handler {
 	start := s.handle(s.assertedSignIn)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.RawQuery != "" && !strings.HasPrefix(r.URL.Path, "/api/") &&
-			r.URL.Query().Has(assertedParam) {
-			start.ServeHTTP(w, r)
+		if r.Method != http.MethodGet || r.URL.RawQuery == "" || !ui.IsPage(r.URL.Path) || !r.URL.Query().Has(assertedParam) {
+			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		if !web.NHSAppWebView(r) {
+			q := r.URL.Query()
+			q.Del(assertedParam)
+			http.Redirect(w, r, (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).RequestURI(), http.StatusSeeOther)
+			return
+		}
+		start.ServeHTTP(w, r)
 	})
 }
 

@@ -103,6 +103,17 @@ func TestInsideTheNHSAppTheAppFramesThePage(t *testing.T) {
 	if strings.Contains(body, `action="/auth/logout"`) || !strings.Contains(body, `href="/settings"`) || !strings.Contains(body, `href="/profiles"`) {
 		t.Error("signed in inside the App: a sign-out, or no way to settings and profiles")
 	}
+	// Styled for the App by ?from=nhsApp alone (a link from anywhere can
+	// say that): who is signed in and signing out stay; ?from= anything
+	// else ends it.
+	styled := e.signIn(t, "9990000018")
+	_, body = styled.get(t, "/?from=nhsApp")
+	if strings.Contains(body, `class="nhsuk-header"`) || !strings.Contains(body, `action="/auth/logout"`) || !strings.Contains(body, "Amara Okafor") {
+		t.Error("?from=nhsApp in a browser hid who is signed in, or the sign-out")
+	}
+	if _, body = styled.get(t, "/help?from=companion"); !strings.Contains(body, `class="nhsuk-header"`) {
+		t.Error("?from=companion did not end the App's styling")
+	}
 }
 
 func TestSingleSignOnFromTheSandboxNHSApp(t *testing.T) {
@@ -138,7 +149,7 @@ func TestSingleSignOnFromTheSandboxNHSApp(t *testing.T) {
 		t.Fatalf("me = %d %+v", status, me)
 	}
 	// Neither the logs nor Redis hold the assertion.
-	if strings.Contains(e.logs.String(), assertion) || strings.Contains(e.logs.String(), assertion[:40]) {
+	if strings.Contains(e.logs.String(), sig(assertion)) {
 		t.Error("the assertion is in the logs")
 	}
 	e.noValueHolds(t, assertion)
@@ -167,13 +178,52 @@ func TestSingleSignOnFromTheSandboxNHSApp(t *testing.T) {
 		t.Errorf("consent not given: %d", res.StatusCode)
 	}
 	// The API never starts a sign-in.
-	if res, _ := e.inApp(t, iosApp).get(t, "/api/v1/me?assertedLoginIdentity="+assertion); res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("API with an assertion: %d", res.StatusCode)
+	api := e.inApp(t, iosApp)
+	api.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if res, body := api.get(t, "/api/v1/me?assertedLoginIdentity="+fresh(t, e)); res.StatusCode != http.StatusUnauthorized ||
+		res.Header.Get("Location") != "" || !strings.Contains(body, `"code":"unauthenticated"`) {
+		t.Errorf("API with an assertion: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Only the App's web view is signed on: a link from another site that
+	// carries someone's assertion to an ordinary browser signs nobody in
+	// (login CSRF), and the assertion goes no further.
+	victim := e.newBrowser(t)
+	seen = victim.follow()
+	planted := fresh(t, e)
+	res, body = victim.get(t, "/appointments?from=nhsApp&assertedLoginIdentity="+planted)
+	for _, u := range *seen {
+		if strings.Contains(u.RawQuery, "asserted") {
+			t.Errorf("an ordinary browser took the assertion to %s", u.Path)
+		}
+	}
+	if status, _ := victim.me(t); status != http.StatusUnauthorized || strings.Contains(body, sig(planted)) {
+		t.Errorf("an ordinary browser was signed on (%d), or shown the assertion", status)
+	}
+	// A refused assertion is not written into the page.
+	res, body = e.inApp(t, iosApp).get(t, "/?assertedLoginIdentity="+planted+"&assertedLoginIdentity="+planted)
+	if res.StatusCode != http.StatusBadRequest || strings.Contains(body, sig(planted)) {
+		t.Errorf("a refused assertion: %d, or in the page", res.StatusCode)
 	}
 }
 
-// noValueHolds fails if any key in Redis, or any string, hash or stream
-// value, contains s.
+// fresh is a new assertion from the sandbox NHS App for Amara, not used.
+func fresh(t *testing.T, e *testEnv) string {
+	t.Helper()
+	b := e.newBrowser(t)
+	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, _ := b.get(t, "/sandbox-login/nhsapp?account=9990000018")
+	u, err := url.Parse(res.Header.Get("Location"))
+	if err != nil || u.Query().Get("assertedLoginIdentity") == "" {
+		t.Fatalf("the sandbox NHS App made no assertion: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	return u.Query().Get("assertedLoginIdentity")
+}
+
+// sig is a JWT's signature, the part no other token shares.
+func sig(jwt string) string { return jwt[strings.LastIndexByte(jwt, '.')+1:] }
+
+// noValueHolds fails if any key in Redis, or any value, holds the JWT s
+// (its signature, which no other token shares).
 func (e *testEnv) noValueHolds(t *testing.T, s string) {
 	t.Helper()
 	ctx := context.Background()
@@ -197,9 +247,15 @@ func (e *testEnv) noValueHolds(t *testing.T, s string) {
 					vals = append(vals, f, v.(string))
 				}
 			}
+		case "list":
+			vals = rdb.LRange(ctx, k, 0, -1).Val()
+		case "set":
+			vals = rdb.SMembers(ctx, k).Val()
+		case "zset":
+			vals = rdb.ZRange(ctx, k, 0, -1).Val()
 		}
 		for _, v := range append(vals, k) {
-			if strings.Contains(v, s[:40]) {
+			if strings.Contains(v, sig(s)) {
 				t.Errorf("Redis %s holds the assertion", k)
 			}
 		}

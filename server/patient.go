@@ -348,6 +348,7 @@ func KeptQuery(r *http.Request) string {
 	}
 	q := r.URL.Query()
 	q.Del("lang")
+	q.Del(assertedParam) // a credential: never into the page
 	return q.Encode()
 }
 

@@ -14,14 +14,26 @@
 //   - an element marked data-nhsapp-go-home (a session that timed out):
 //     straight back to the App's home page.
 //
-// Every call has a fallback: when nhsapp.js did not load, lacks the
-// function or throws, the link does what it would do anywhere else. Clicks
+// Every call has a fallback: when nhsapp.js did not load, says the page is
+// not open in the App, lacks the function or throws, the link does what it
+// would do anywhere else. Clicks
 // are caught on the window in the capture phase, so the bridge decides
 // before the WebAssembly app's own link handling does.
 (function () {
   'use strict';
 
+  // The bridge works only where the App says it is open (in its web view):
+  // a page styled for the App in an ordinary browser keeps plain links.
+  function inApp() {
+    try {
+      return !!(window.nhsapp && window.nhsapp.tools && window.nhsapp.tools.isOpenInNHSApp());
+    } catch (e) {
+      return false;
+    }
+  }
+
   function api(path) {
+    if (!inApp()) return null;
     var o = window.nhsapp;
     var parts = path.split('.');
     for (var i = 0; o && i < parts.length; i++) o = o[parts[i]];
@@ -71,7 +83,7 @@
   function fileName(a, disposition) {
     var named = a.getAttribute('data-nhsapp-download') || a.getAttribute('download');
     if (named) return named;
-    var m = /filename="?([^";]+)"?/i.exec(disposition);
+    var m = /(?:^|;)\s*filename="?([^";]+)"?\s*(?:;|$)/i.exec(disposition);
     if (m) return m[1];
     var path = new URL(a.href).pathname;
     return path.slice(path.lastIndexOf('/') + 1) || 'download';

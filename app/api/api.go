@@ -23,6 +23,10 @@ type PageState struct {
 	// home page, where "back to the NHS App" goes when the App's own
 	// JavaScript API cannot take it there.
 	NHSAppHome string `json:"nhsapp_home,omitempty"`
+	// NHSAppWebView is set inside the App's own web view (its user agent
+	// says so), which shows who is signed in and signs them out itself; a
+	// page that is only styled for the App (?from=nhsApp) still does both.
+	NHSAppWebView bool `json:"nhsapp_webview,omitempty"`
 	// User is the signed-in person, or nil when nobody is signed in.
 	User *User `json:"user,omitempty"`
 	// Staff is the signed-in member of staff on staff pages, or nil.
@@ -85,10 +89,12 @@ type PageState struct {
 
 // Fresh is the state of another page at path before its own data arrives:
 // only what every page shares (the language, who is signed in, their
-// features, whom they act for, how many messages are unread) carries over; each page's data, query,
+// features, whom they act for, how many messages are unread, whether it
+// is inside the NHS App) carries over; each page's data, query,
 // status and error stay with the page they came from.
 func (st PageState) Fresh(path string) PageState {
-	return PageState{Locale: st.Locale, Path: path, User: st.User, Staff: st.Staff, Features: st.Features, ActingFor: st.ActingFor, Unread: st.Unread}
+	return PageState{Locale: st.Locale, Path: path, User: st.User, Staff: st.Staff, Features: st.Features, ActingFor: st.ActingFor, Unread: st.Unread,
+		NHSAppHome: st.NHSAppHome, NHSAppWebView: st.NHSAppWebView}
 }
 
 // Profile is someone the signed-in person can act for (or could, before the

@@ -15,6 +15,8 @@ func fill(t *testing.T, v reflect.Value) {
 			f.SetString("x")
 		case reflect.Int:
 			f.SetInt(1)
+		case reflect.Bool:
+			f.SetBool(true)
 		case reflect.Ptr:
 			f.Set(reflect.New(f.Type().Elem()))
 		case reflect.Slice:
@@ -31,7 +33,8 @@ func fill(t *testing.T, v reflect.Value) {
 // survives a client-side navigation to another: every field but the shared
 // ones is zero in the fresh state, whatever fields PageState gains.
 func TestFreshKeepsOnlySharedState(t *testing.T) {
-	shared := map[string]bool{"Locale": true, "User": true, "Staff": true, "Features": true, "ActingFor": true, "Unread": true}
+	shared := map[string]bool{"Locale": true, "User": true, "Staff": true, "Features": true, "ActingFor": true, "Unread": true,
+		"NHSAppHome": true, "NHSAppWebView": true}
 	var st PageState
 	fill(t, reflect.ValueOf(&st).Elem())
 	got := st.Fresh("/elsewhere")

@@ -171,6 +171,22 @@ func (s *shell) inAppLinks() app.UI {
 			navItem("/help", l.T("nav.help")),
 			app.Li().Body(app.A().Href(attr(s.Store.State.NHSAppHome)).DataSet("nhsapp-home", "").Text(l.T("nhsapp.home"))),
 		),
+		s.inAppSignOut(),
+	)
+}
+
+// inAppSignOut is who is signed in and signing out, on a page styled for
+// the App (?from=nhsApp) but not in its web view: the App is not there to
+// do either.
+func (s *shell) inAppSignOut() app.UI {
+	st := s.Store.State
+	if st.User == nil || st.NHSAppWebView {
+		return nil
+	}
+	l := s.Store.L()
+	return app.Form().Action("/auth/logout").Method("post").Body(
+		app.P().Text(l.T("shell.account.signedInAs")+st.User.Name),
+		app.Button().Class("nhsuk-button nhsuk-button--secondary").Type("submit").Text(l.T("shell.signOut")),
 	)
 }
 

@@ -12,17 +12,27 @@ const NHSAppCookie = "nhsapp"
 
 // InNHSApp reports whether the request comes from inside the NHS App: the
 // App's web view adds nhsapp-ios/<version> or nhsapp-android/<version> to
-// the user agent, or this browser session arrived with ?from=nhsApp.
+// the user agent, or this browser session arrived with ?from=nhsApp (and
+// has not since come with another from=).
 func InNHSApp(r *http.Request) bool {
-	ua := r.UserAgent()
-	if strings.Contains(ua, "nhsapp-ios/") || strings.Contains(ua, "nhsapp-android/") {
+	if NHSAppWebView(r) {
 		return true
 	}
-	if r.URL.RawQuery != "" && r.URL.Query().Get("from") == "nhsApp" {
-		return true
+	if r.URL.RawQuery != "" {
+		if from := r.URL.Query().Get("from"); from != "" {
+			return from == "nhsApp" // any other from= ends it
+		}
 	}
 	c, err := r.Cookie(NHSAppCookie)
 	return err == nil && c.Value == "1"
+}
+
+// NHSAppWebView reports whether the request comes from the NHS App's own
+// web view, by its user agent: something a link from another site cannot
+// set, unlike ?from=nhsApp.
+func NHSAppWebView(r *http.Request) bool {
+	ua := r.UserAgent()
+	return strings.Contains(ua, "nhsapp-ios/") || strings.Contains(ua, "nhsapp-android/")
 }
 
 // NHSApp is what a page inside the NHS App loads and links to.

@@ -105,7 +105,7 @@ func (rn *Renderer) RenderServerOnly(w http.ResponseWriter, r *http.Request, sta
 func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page, wasm bool) error {
 	inApp := rn.NHSApp.JSURL != "" && InNHSApp(r)
 	if inApp {
-		st.NHSAppHome = rn.NHSApp.Home
+		st.NHSAppHome, st.NHSAppWebView = rn.NHSApp.Home, NHSAppWebView(r)
 	}
 	if WantsState(r) {
 		return writeAnswer(w, status, api.PageAnswer{State: &st})
