@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"github.com/nhs-companion/companion/app/api"
 )
 
@@ -36,16 +38,29 @@ func TestAmaraReadsHerRecord(t *testing.T) {
 	// Out of range is said in words, not colour alone.
 	doc := parse(t, body)
 	flagged := 0
-	for _, tr := range all(doc, el("tr")) {
-		if f, _ := attr(tr, "data-flag"); f != "" {
+	for _, item := range all(doc, el("li")) {
+		if f, _ := attr(item, "data-flag"); f != "" {
 			flagged++
-			if txt := textOf(tr); !strings.Contains(txt, "than the range") && !strings.Contains(txt, "Outside the expected") {
+			if txt := textOf(item); !strings.Contains(txt, "than the range") && !strings.Contains(txt, "Outside the expected") {
 				t.Errorf("a flagged value says nothing in words: %q", txt)
 			}
 		}
 	}
 	if flagged == 0 {
 		t.Error("no out-of-range result in Amara's record")
+	}
+	// Units as people read them, never UCUM's spelling; each result a
+	// stacked item, not a table that scrolls sideways on a phone.
+	for _, card := range all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-result"); return ok }) {
+		if txt := textOf(card); strings.Contains(txt, "10*9/L") || strings.Contains(txt, "{1.73_m2}") || strings.Contains(txt, "umol/L") {
+			t.Errorf("a result shows a UCUM unit: %.120q", txt)
+		}
+		if len(all(card, el("table"))) > 0 {
+			t.Error("a panel's results are a table")
+		}
+	}
+	if !strings.Contains(body, "×10⁹/L") {
+		t.Error("no unit written for people")
 	}
 	// Nothing the practice marked sensitive is ever shown.
 	var rec api.Record

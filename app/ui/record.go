@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+	"strconv"
 
 	"github.com/nhs-companion/companion/app/api"
 )
@@ -182,6 +183,12 @@ func (p *recordPage) section(r *api.Record, sec string) []app.UI {
 		}
 	case "results":
 		out = empty(len(r.Results))
+		if over := resultSeries(r.Results); len(over) > 0 {
+			out = append(out, app.H2().Text(l.T("record.chart.heading")), app.P().Text(l.T("record.chart.lead")))
+			for i, s := range over {
+				out = append(out, p.chart(s, "chart-"+strconv.Itoa(i)))
+			}
+		}
 		for _, res := range r.Results {
 			out = append(out, p.result(res))
 		}
@@ -216,45 +223,61 @@ func (p *recordPage) section(r *api.Record, sec string) []app.UI {
 	return out
 }
 
-// result shows a panel's values, each against its range, with anything out
-// of range said in words.
+// result shows a panel's values, each a stacked item (the test, its value
+// and unit as people read them, the range and how the value compares, in
+// words), so a phone 320 px wide shows it all without scrolling sideways.
 func (p *recordPage) result(res api.RecordResult) app.UI {
 	l := p.store.L()
-	rows := make([]app.UI, 0, len(res.Values))
+	items := make([]app.UI, 0, len(res.Values))
 	for _, v := range res.Values {
 		value := v.Text
 		if v.Value != "" {
-			value = v.Value + " " + v.Unit
+			value = withUnit(v.Value, v.Unit)
 		}
-		rng := v.RangeText
-		if v.Low != "" || v.High != "" {
-			rng = l.T("record.result.range", "Low", v.Low, "High", v.High, "Unit", v.Unit)
-		}
-		var flag app.UI = app.Text(l.T("record.result.normal"))
+		var compared app.UI = app.Text(l.T("record.result.normal"))
 		if v.Flag != "" {
-			flag = el.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(labelled(p.store, flagWords, v.Flag, key("record.result.abnormal")))
+			compared = el.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(labelled(p.store, flagWords, v.Flag, key("record.result.abnormal")))
 		}
-		cells := []app.UI{
-			el.Td().Class("nhsuk-table__cell").Text(v.Test),
-			el.Td().Class("nhsuk-table__cell").Text(value),
-			el.Td().Class("nhsuk-table__cell").Text(rng),
-			el.Td().Class("nhsuk-table__cell").Body(flag),
+		rows := []app.UI{
+			summaryRow(l.T("record.result.value"), value),
+			row(l.T("record.result.rangeHeading"), p.rangeText(v)),
+			app.Div().Class("nhsuk-summary-list__row").Body(
+				el.Dt().Class("nhsuk-summary-list__key").Text(l.T("record.result.flag")),
+				el.Dd().Class("nhsuk-summary-list__value").Body(compared),
+			),
 		}
-		rows = append(rows, el.Tr().Class("nhsuk-table__row").DataSet("flag", attr(v.Flag)).Body(cells...))
 		if v.Comment != "" {
-			rows = append(rows, el.Tr().Class("nhsuk-table__row").Body(
-				el.Td().Class("nhsuk-table__cell").Attr("colspan", 4).Text(l.T("record.result.comment", "Comment", v.Comment))))
+			rows = append(rows, summaryRow(l.T("record.result.commentHeading"), v.Comment))
 		}
+		items = append(items, app.Li().Class("companion-result").DataSet("flag", attr(v.Flag)).Body(
+			el.H3().Class("nhsuk-heading-s nhsuk-u-margin-bottom-2").Text(v.Test),
+			el.Dl().Class("nhsuk-summary-list").Body(rows...),
+		))
 	}
 	body := []app.UI{
 		app.H2().Class("nhsuk-card__heading nhsuk-heading-m").Text(res.Panel),
 		app.P().Class("nhsuk-card__description").Text(p.date(res.Date)),
-		table(res.Panel, []string{l.T("record.result.test"), l.T("record.result.value"), l.T("record.result.rangeHeading"), l.T("record.result.flag")}, rows),
+		el.Ul().Class("nhsuk-list companion-results").Body(items...),
 	}
 	if res.Comment != "" {
 		body = append(body, app.P().Text(l.T("record.result.comment", "Comment", res.Comment)))
 	}
 	return app.Div().Class("nhsuk-card").DataSet("result", attr(res.ID)).Body(app.Div().Class("nhsuk-card__content").Body(body...))
+}
+
+// rangeText is a value's range in words: both ends, or the one it has.
+func (p *recordPage) rangeText(v api.ResultValue) string {
+	l := p.store.L()
+	unit, _ := UnitText(v.Unit)
+	switch {
+	case v.Low != "" && v.High != "":
+		return l.T("record.result.range", "Low", v.Low, "High", v.High, "Unit", unit)
+	case v.High != "":
+		return l.T("record.result.rangeUpTo", "High", v.High, "Unit", unit)
+	case v.Low != "":
+		return l.T("record.result.rangeFrom", "Low", v.Low, "Unit", unit)
+	}
+	return v.RangeText
 }
 
 func (p *recordPage) document(d *api.RecordDocument) []app.UI {

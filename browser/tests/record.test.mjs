@@ -29,11 +29,31 @@ for (const mode of ['wasm', 'nowasm']) {
       await settled(page, mode);
       await tabTo(page, 'main a[href="/record/results"]');
       await press(page, mode);
-      const flagged = page.locator('tr[data-flag="high"], tr[data-flag="low"]').first();
+      const flagged = page.locator('li[data-flag="high"], li[data-flag="low"]').first();
       assert.match(await flagged.innerText(), /(Higher|Lower) than the range/, 'out of range said in words');
       await clean(page, 'test results');
-      // The tables scroll sideways on narrow screens and can be reached by keyboard.
-      await tabTo(page, '.companion-table-scroll');
+      // Each result is a stacked item: nothing scrolls sideways, even at 320 px.
+      for (const width of [390, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+          `results overflow at ${width} px`);
+        assert.equal(await page.locator('main [data-result] table').count(), 0, 'results are stacked items, not a table');
+      }
+      assert.match(await page.locator('main').innerText(), /×10⁹\/L/, 'units as people read them');
+      // A test done more than once is charted, with a name, and the same data one tap away.
+      const charts = page.locator('main svg.companion-chart__svg[role=img]');
+      assert.ok(await charts.count() >= 2, 'repeated tests are charted');
+      const name = await charts.first().evaluate((e) => e.getAttribute('aria-labelledby').split(' ')
+        .map((id) => document.getElementById(id).textContent).join(' '));
+      assert.match(name, /Haemoglobin.*3.*The latest, 112 g\/L, is lower than the range/s);
+      await tabTo(page, 'main .companion-chart summary');
+      await page.keyboard.press('Enter');
+      const opened = page.locator('main .companion-chart details[open] table').first();
+      assert.ok(await opened.isVisible(), 'the chart as a table');
+      assert.match(await opened.innerText(), /112 g\/L/);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+        'the open table fits at 320 px');
+      await clean(page, 'test results with a chart\'s table open');
       assert.deepEqual(page.errors, [], 'no errors');
     } finally {
       await page.context().close();
