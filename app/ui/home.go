@@ -110,23 +110,29 @@ func (p *homePage) Render() app.UI {
 		content = append(content,
 			app.H1().Text(l.T("home.signedIn.heading", "Name", u.Name)),
 		)
+		// What arrives after the page (when the app navigated here) goes
+		// into containers that are always there, so its arrival never
+		// shifts the links after it, nor takes the focus from one.
+		var news []app.UI
 		for _, o := range p.offers {
-			content = append(content, offerBanner(p.store, o))
+			news = append(news, offerBanner(p.store, o))
 		}
 		for _, n := range p.notifications {
-			content = append(content, notificationBanner(p.store, n))
+			news = append(news, notificationBanner(p.store, n))
 		}
 		if e := entries(p.store, p.entries); e != nil {
-			content = append(content, e)
+			news = append(news, e)
 		}
+		content = append(content, app.Div().Class("companion-news").Body(news...))
 		if u.ProofingLevel != "P9" {
 			content = append(content, proveIdentity(p.store))
 		}
 		content = append(content, tasks(p.store))
+		var requests app.UI
 		if len(p.contacts) > 0 {
-			content = append(content, contactRequests(p.store, p.contacts))
+			requests = contactRequests(p.store, p.contacts)
 		}
-		content = append(content, services(p.store))
+		content = append(content, app.Div().Class("companion-news").Body(requests), services(p.store))
 	} else {
 		content = append(content,
 			app.H1().Text(l.T("home.heading")),
