@@ -22,57 +22,90 @@ import (
 // series is one test's numeric results over time, oldest first.
 type series struct {
 	Test, Unit string
-	// Low and High are the latest range's ends (NaN when open).
-	Low, High float64
-	Points    []seriesPoint
+	// Low and High are the range's ends when every result had the same
+	// range (NaN when open, or when the ranges differed); LowText and
+	// HighText are them as the laboratory wrote them.
+	Low, High         float64
+	LowText, HighText string
+	// RangesDiffer is set when the laboratory's range changed over time:
+	// then no band is shaded, and each result's own comparison stands.
+	RangesDiffer bool
+	Points       []seriesPoint
 }
 
 type seriesPoint struct {
-	Date  string // ISO date
-	Value float64
-	Text  string // the value as reported
-	Flag  string
+	Date      string // ISO date
+	Value     float64
+	Text      string // the value as reported
+	Flag      string
+	Low, High string // the range the laboratory gave this result
 }
 
 // resultSeries gathers the record's numeric results by test and unit,
-// keeping the tests with two or more, in the order they first appear.
+// keeping the tests with two or more dated results (an undated one is left
+// to its card). A test any of whose
+// results is not a plain number (">90", "<4": a comparator) is not drawn,
+// since a chart could not show it and would say less than the cards do.
 func resultSeries(results []api.RecordResult) []series {
 	index := map[string]int{}
+	unplottable := map[string]bool{}
 	var out []series
 	for _, r := range results {
 		for _, v := range r.Values {
-			f, err := strconv.ParseFloat(v.Value, 64)
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				continue
+			if v.Value == "" {
+				continue // a result in words
 			}
 			k := v.Test + "\x00" + v.Unit
-			i, ok := index[k]
+			f, ok := plainNumber(v.Value)
 			if !ok {
+				unplottable[k] = true
+				continue
+			}
+			if day(r.Date).IsZero() {
+				continue // an undated result has no place in time; its card shows it
+			}
+			i, seen := index[k]
+			if !seen {
 				i = len(out)
 				index[k] = i
-				out = append(out, series{Test: v.Test, Unit: v.Unit, Low: math.NaN(), High: math.NaN()})
+				out = append(out, series{Test: v.Test, Unit: v.Unit})
 			}
-			out[i].Points = append(out[i].Points, seriesPoint{Date: r.Date, Value: f, Text: v.Value, Flag: v.Flag})
-			// Ranges are the latest result's (results come newest first).
-			if len(out[i].Points) == 1 {
-				out[i].Low, out[i].High = parseEnd(v.Low), parseEnd(v.High)
-			}
+			out[i].Points = append(out[i].Points, seriesPoint{Date: r.Date, Value: f, Text: v.Value, Flag: v.Flag, Low: v.Low, High: v.High})
 		}
 	}
 	kept := out[:0]
 	for _, s := range out {
-		if len(s.Points) < 2 {
+		if len(s.Points) < 2 || unplottable[s.Test+"\x00"+s.Unit] {
 			continue
 		}
 		slices.SortStableFunc(s.Points, func(a, b seriesPoint) int { return strings.Compare(a.Date, b.Date) })
+		latest := s.Points[len(s.Points)-1]
+		s.LowText, s.HighText = latest.Low, latest.High
+		for _, pt := range s.Points {
+			s.RangesDiffer = s.RangesDiffer || pt.Low != latest.Low || pt.High != latest.High
+		}
+		s.Low, s.High = parseEnd(latest.Low), parseEnd(latest.High)
+		if s.RangesDiffer {
+			s.Low, s.High, s.LowText, s.HighText = math.NaN(), math.NaN(), "", ""
+		}
 		kept = append(kept, s)
 	}
 	return kept
 }
 
-func parseEnd(s string) float64 {
+// plainNumber reads a decimal number written plainly: no comparator, no
+// exponent, nothing infinite.
+func plainNumber(s string) (float64, bool) {
+	if s == "" || strings.ContainsAny(s, "<>=≤≥eEIiNnxXpP_") {
+		return 0, false
+	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+func parseEnd(s string) float64 {
+	f, ok := plainNumber(s)
+	if !ok {
 		return math.NaN()
 	}
 	return f
@@ -100,8 +133,11 @@ func (p *recordPage) chart(s series, id string) app.UI {
 	title := l.N("record.chart.title", len(s.Points), "Test", s.Test)
 	desc := l.T("record.chart.desc", "From", p.date(s.Points[0].Date), "To", p.date(latest.Date),
 		"Latest", withUnit(latest.Text, s.Unit), "Compared", strings.ToLower(compared))
-	rng := p.rangeText(api.ResultValue{Low: endText(s.Low), High: endText(s.High), Unit: s.Unit})
-	if rng != "" {
+	rng := p.rangeText(api.ResultValue{Low: s.LowText, High: s.HighText, Unit: s.Unit})
+	switch {
+	case s.RangesDiffer:
+		desc += " " + l.T("record.chart.rangesDiffer")
+	case rng != "":
 		desc += " " + l.T("record.chart.range", "Range", rng)
 	}
 	rows := make([]app.UI, 0, len(s.Points))
@@ -114,7 +150,10 @@ func (p *recordPage) chart(s series, id string) app.UI {
 		rows = append(rows, tr(p.date(pt.Date), withUnit(pt.Text, s.Unit), word))
 	}
 	legend := l.T("record.chart.legendPoints")
-	if rng != "" {
+	switch {
+	case s.RangesDiffer:
+		legend = l.T("record.chart.rangesDiffer") + " " + legend
+	case rng != "":
 		legend = l.T("record.chart.legendRange", "Range", rng) + " " + legend
 	}
 	return app.Div().Class("companion-chart").DataSet("chart", attr(s.Test)).Body(
@@ -132,13 +171,6 @@ func (p *recordPage) chart(s series, id string) app.UI {
 	)
 }
 
-func endText(f float64) string {
-	if math.IsNaN(f) {
-		return ""
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
 // chartSVG is the chart itself: the range as a shaded band between dashed
 // lines, the results joined in time order, a dot for each result in range
 // and a diamond for each outside it, the values written beside the points
@@ -154,10 +186,13 @@ func chartSVG(s series, id, title, desc, unit string, date func(string) string) 
 			lo, hi = math.Min(lo, end), math.Max(hi, end)
 		}
 	}
-	pad := (hi - lo) * 0.15
-	if pad == 0 {
-		pad = math.Max(math.Abs(hi)*0.1, 1)
+	// At least a fifth of the values' size top to bottom, so 5.0 and 5.1
+	// do not look like a steep rise.
+	if span, least := hi-lo, math.Max(math.Abs(hi+lo)/2*0.2, 0.1); span < least {
+		mid := (hi + lo) / 2
+		lo, hi = mid-least/2, mid+least/2
 	}
+	pad := (hi - lo) * 0.15
 	lo, hi = lo-pad, hi+pad
 	y := func(v float64) float64 { return chartTop + chartPlotH*(hi-v)/(hi-lo) }
 	first, last := day(s.Points[0].Date), day(s.Points[len(s.Points)-1].Date)
@@ -172,7 +207,7 @@ func chartSVG(s series, id, title, desc, unit string, date func(string) string) 
 	var b strings.Builder
 	esc := html.EscapeString
 	b.WriteString(`<svg class="companion-chart__svg" viewBox="0 0 320 200" width="100%" role="img" focusable="false" xmlns="http://www.w3.org/2000/svg" aria-labelledby="` +
-		esc(id) + `-title ` + esc(id) + `-desc">`)
+		esc(id) + `-title" aria-describedby="` + esc(id) + `-desc">`)
 	b.WriteString(`<title id="` + esc(id) + `-title">` + esc(title) + `</title><desc id="` + esc(id) + `-desc">` + esc(desc) + `</desc>`)
 	// The plot's frame and the range.
 	b.WriteString(`<rect class="companion-chart__plot" x="` + num(chartLeft) + `" y="` + num(chartTop) + `" width="` + num(chartPlotW) + `" height="` + num(chartPlotH) + `"/>`)
@@ -186,12 +221,23 @@ func chartSVG(s series, id, title, desc, unit string, date func(string) string) 
 	if !math.IsNaN(s.Low) || !math.IsNaN(s.High) {
 		b.WriteString(`<rect class="companion-chart__range" x="` + num(chartLeft) + `" y="` + num(top) + `" width="` + num(chartPlotW) + `" height="` + num(bottom-top) + `"/>`)
 	}
-	for _, end := range []float64{s.Low, s.High} {
-		if math.IsNaN(end) {
+	// The ends' labels sit on their lines, or, when the band is too narrow
+	// for two lines of text, the top one above and the bottom one below.
+	apart := math.IsNaN(s.Low) || math.IsNaN(s.High) || y(s.Low)-y(s.High) >= 16
+	for _, end := range []struct {
+		v     float64
+		text  string
+		shift float64
+	}{{s.Low, s.LowText, 10}, {s.High, s.HighText, -4}} {
+		if math.IsNaN(end.v) {
 			continue
 		}
-		b.WriteString(`<line class="companion-chart__limit" x1="` + num(chartLeft) + `" x2="` + num(chartLeft+chartPlotW) + `" y1="` + num(y(end)) + `" y2="` + num(y(end)) + `"/>`)
-		b.WriteString(`<text class="companion-chart__axis" x="` + num(chartLeft-6) + `" y="` + num(y(end)+4) + `" text-anchor="end">` + esc(endText(end)) + `</text>`)
+		at := y(end.v) + 4
+		if !apart {
+			at = y(end.v) + end.shift
+		}
+		b.WriteString(`<line class="companion-chart__limit" x1="` + num(chartLeft) + `" x2="` + num(chartLeft+chartPlotW) + `" y1="` + num(y(end.v)) + `" y2="` + num(y(end.v)) + `"/>`)
+		b.WriteString(`<text class="companion-chart__axis" x="` + num(chartLeft-6) + `" y="` + num(at) + `" text-anchor="end">` + esc(end.text) + `</text>`)
 	}
 	if unit != "" {
 		b.WriteString(`<text class="companion-chart__axis" x="4" y="14">` + esc(unit) + `</text>`)

@@ -1,8 +1,10 @@
 package ui
 
 import (
-	"github.com/maxence-charriere/go-app/v9/pkg/app"
 	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/nhs-companion/companion/app/api"
 )
@@ -238,13 +240,17 @@ func (p *recordPage) result(res api.RecordResult) app.UI {
 		if v.Flag != "" {
 			compared = el.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(labelled(p.store, flagWords, v.Flag, key("record.result.abnormal")))
 		}
+		rng := p.rangeText(v)
 		rows := []app.UI{
 			summaryRow(l.T("record.result.value"), value),
-			row(l.T("record.result.rangeHeading"), p.rangeText(v)),
-			app.Div().Class("nhsuk-summary-list__row").Body(
+			row(l.T("record.result.rangeHeading"), rng),
+		}
+		if rng != "" || v.Flag != "" {
+			// With no range and no flag there is nothing to compare with.
+			rows = append(rows, app.Div().Class("nhsuk-summary-list__row").Body(
 				el.Dt().Class("nhsuk-summary-list__key").Text(l.T("record.result.flag")),
 				el.Dd().Class("nhsuk-summary-list__value").Body(compared),
-			),
+			))
 		}
 		if v.Comment != "" {
 			rows = append(rows, summaryRow(l.T("record.result.commentHeading"), v.Comment))
@@ -269,15 +275,18 @@ func (p *recordPage) result(res api.RecordResult) app.UI {
 func (p *recordPage) rangeText(v api.ResultValue) string {
 	l := p.store.L()
 	unit, _ := UnitText(v.Unit)
+	var text string
 	switch {
 	case v.Low != "" && v.High != "":
-		return l.T("record.result.range", "Low", v.Low, "High", v.High, "Unit", unit)
+		text = l.T("record.result.range", "Low", v.Low, "High", v.High, "Unit", unit)
 	case v.High != "":
-		return l.T("record.result.rangeUpTo", "High", v.High, "Unit", unit)
+		text = l.T("record.result.rangeUpTo", "High", v.High, "Unit", unit)
 	case v.Low != "":
-		return l.T("record.result.rangeFrom", "Low", v.Low, "Unit", unit)
+		text = l.T("record.result.rangeFrom", "Low", v.Low, "Unit", unit)
+	default:
+		return v.RangeText
 	}
-	return v.RangeText
+	return strings.Join(strings.Fields(text), " ") // no gap where a unit is not
 }
 
 func (p *recordPage) document(d *api.RecordDocument) []app.UI {

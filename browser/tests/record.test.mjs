@@ -43,9 +43,10 @@ for (const mode of ['wasm', 'nowasm']) {
       // A test done more than once is charted, with a name, and the same data one tap away.
       const charts = page.locator('main svg.companion-chart__svg[role=img]');
       assert.ok(await charts.count() >= 2, 'repeated tests are charted');
-      const name = await charts.first().evaluate((e) => e.getAttribute('aria-labelledby').split(' ')
-        .map((id) => document.getElementById(id).textContent).join(' '));
-      assert.match(name, /Haemoglobin.*3.*The latest, 112 g\/L, is lower than the range/s);
+      const [name, description] = await charts.first().evaluate((e) => ['aria-labelledby', 'aria-describedby']
+        .map((a) => document.getElementById(e.getAttribute(a)).textContent));
+      assert.match(name, /Haemoglobin.*3/);
+      assert.match(description, /The latest, 112 g\/L, is lower than the range/);
       await tabTo(page, 'main .companion-chart summary');
       await page.keyboard.press('Enter');
       const opened = page.locator('main .companion-chart details[open] table').first();
