@@ -76,23 +76,29 @@ func (s *Server) nhsAppSignOn(next http.Handler) http.Handler {
 			return
 		}
 		if !web.NHSAppWebView(r) {
-			q := r.URL.Query()
-			q.Del(assertedParam)
-			http.Redirect(w, r, (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).RequestURI(), http.StatusSeeOther)
+			back, _ := withoutAssertion(r)
+			http.Redirect(w, r, back, http.StatusSeeOther)
 			return
 		}
 		start.ServeHTTP(w, r)
 	})
 }
 
-func (s *Server) assertedSignIn(w http.ResponseWriter, r *http.Request) error {
+// withoutAssertion is r's address without the assertion, and the
+// assertions it carried.
+func withoutAssertion(r *http.Request) (string, []string) {
 	q := r.URL.Query()
-	assertion, once := q.Get(assertedParam), len(q[assertedParam]) == 1
+	sent := q[assertedParam]
 	q.Del(assertedParam)
-	if !once || len(assertion) > maxAssertion || !jwtShape.MatchString(assertion) {
+	return (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).RequestURI(), sent
+}
+
+func (s *Server) assertedSignIn(w http.ResponseWriter, r *http.Request) error {
+	back, sent := withoutAssertion(r)
+	if len(sent) != 1 || len(sent[0]) > maxAssertion || !jwtShape.MatchString(sent[0]) {
 		return ErrBadAssertion
 	}
-	back := (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).RequestURI()
+	assertion := sent[0]
 	login := rp.Login{Return: rp.SafeReturn(back), FromNHSApp: true}
 	return s.startSignIn(w, r, "patient", login, rp.AuthOptions{Prompt: "none", AssertedLoginIdentity: assertion})
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/ratelimit"
 	"github.com/nhs-companion/companion/server/staff"
-	"github.com/nhs-companion/companion/server/web"
 )
 
 // Sign-in refusals.
@@ -54,7 +53,7 @@ func (s *Server) provider(kind string) *rp.RP {
 func (s *Server) signIn(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		if kind == "patient" && q.Get("reason") == "timeout" && s.Renderer.NHSApp.JSURL != "" && web.InNHSApp(r) {
+		if kind == "patient" && q.Get("reason") == "timeout" && s.Renderer.InNHSApp(r) {
 			return ErrNHSAppTimeout
 		}
 		prompt := q.Get("prompt")

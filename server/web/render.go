@@ -91,6 +91,10 @@ func WASMEnabled(r *http.Request) bool {
 	return err != nil || c.Value != "off"
 }
 
+// InNHSApp reports whether r's page is inside the NHS App, as far as this
+// renderer draws one: never when it loads no NHS App script.
+func (rn *Renderer) InNHSApp(r *http.Request) bool { return rn.NHSApp.JSURL != "" && InNHSApp(r) }
+
 // Render writes page with status, rendered from st.
 func (rn *Renderer) Render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page) error {
 	return rn.render(w, r, status, st, build, WASMEnabled(r))
@@ -103,7 +107,7 @@ func (rn *Renderer) RenderServerOnly(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (rn *Renderer) render(w http.ResponseWriter, r *http.Request, status int, st api.PageState, build func(*ui.Store) ui.Page, wasm bool) error {
-	inApp := rn.NHSApp.JSURL != "" && InNHSApp(r)
+	inApp := rn.InNHSApp(r)
 	if inApp {
 		st.NHSAppHome, st.NHSAppWebView = rn.NHSApp.Home, NHSAppWebView(r)
 	}
