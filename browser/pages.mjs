@@ -44,6 +44,10 @@ export const pages = [
   { name: 'messages', path: '/messages', signIn: '9990000018' },
   { name: 'messages-for-george', path: '/messages', signIn: '9990000034', actFor: 'George' },
   { name: 'messages-p5', path: '/messages', signIn: '9990000069', status: 403 },
+  { name: 'monitoring', path: '/monitoring', signIn: '9990000018' },
+  { name: 'monitoring-blood-pressure', path: '/monitoring/blood_pressure', signIn: '9990000018' },
+  { name: 'monitoring-for-george', path: '/monitoring', signIn: '9990000034', actFor: 'George' },
+  { name: 'monitoring-refused-for-layla', path: '/monitoring', signIn: '9990000018', actFor: 'Layla', status: 403 },
   { name: 'home-acting-for-layla', path: '/', signIn: '9990000018', actFor: 'Layla' },
   { name: 'profiles-acting-for-george', path: '/profiles', signIn: '9990000034', actFor: 'George' },
   { name: 'sign-in-picker', path: '/auth/login', serverOnly: true, lands: '/sandbox-login/authorize' },
@@ -51,6 +55,7 @@ export const pages = [
   { name: 'admin-site', path: '/admin', signIn: 'staff:staff-site-z00002', serverOnly: true },
   { name: 'admin-inbox', path: '/admin/inbox', signIn: 'staff:staff-site-z00001', serverOnly: true },
   { name: 'admin-messages', path: '/admin/messages', signIn: 'staff:staff-msg-z00001', serverOnly: true },
+  { name: 'admin-monitoring', path: '/admin/monitoring', signIn: 'staff:staff-site-z00001', serverOnly: true },
 ];
 
 export async function signIn(page, base, who) {

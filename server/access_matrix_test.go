@@ -49,7 +49,7 @@ var (
 	// (he is past the practice's child-access age) and so is absent.
 	matrixAccess = map[[2]string][]string{
 		{"Amara", "Layla"}:  {"appointments", "prescriptions", "record_summary"},
-		{"Priya", "George"}: {"appointments", "prescriptions", "messages"},
+		{"Priya", "George"}: {"appointments", "prescriptions", "messages", "monitoring"},
 	}
 )
 

@@ -112,9 +112,13 @@ func TestRemindersAndReadyPrescriptionsAreNotified(t *testing.T) {
 }
 
 // TestAnEarlierTimeOfferedIsPushed: Amara waits for an earlier time;
-// Priya cancels one; the offer reaches Amara's phone while it stands.
+// Priya cancels one; the offer reaches Amara's phone while it stands. The
+// offer is held by the real clock (its hold expires in Redis), so the
+// pushes keep the real clock too: in the quiet hours the push waits for
+// six o'clock, and goes then only if the offer still stands.
 func TestAnEarlierTimeOfferedIsPushed(t *testing.T) {
-	e, ps, _ := notifyEnv(t, ukToday(10, 0))
+	now := time.Now()
+	e, ps, c := notifyEnv(t, now)
 	amara, priya := e.signIn(t, "9990000018"), e.signIn(t, "9990000034")
 	pid := amara.pid(t)
 	dev := newDevice(t, ps.URL+"/push/amara")
@@ -137,6 +141,28 @@ func TestAnEarlierTimeOfferedIsPushed(t *testing.T) {
 	}
 	drain(t, e.srv.Notify)
 	reqs := ps.requests()
+	if uk := now.In(gp.UK); uk.Hour() >= 22 || uk.Hour() < 6 {
+		if len(reqs) != 0 {
+			t.Fatalf("%d pushes in the quiet hours", len(reqs))
+		}
+		var offers []api.WaitlistOffer
+		if st, code := amara.call(t, "GET", "/api/v1/patients/"+pid+"/waitlist-offers", nil, &offers); st != 200 || len(offers) != 1 {
+			t.Fatalf("offers: %d %s %+v", st, code, offers)
+		}
+		six := time.Date(uk.Year(), uk.Month(), uk.Day(), 6, 0, 0, 0, gp.UK)
+		if uk.Hour() >= 22 {
+			six = six.AddDate(0, 0, 1)
+		}
+		c.set(six)
+		drain(t, e.srv.Notify)
+		stands := six.UnixMilli() < offers[0].Expires
+		if reqs = ps.requests(); (len(reqs) == 1) != stands {
+			t.Fatalf("%d pushes at six, the offer standing: %v", len(reqs), stands)
+		}
+		if !stands {
+			return
+		}
+	}
 	if len(reqs) != 1 {
 		t.Fatalf("%d pushes, want the offer", len(reqs))
 	}

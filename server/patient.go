@@ -120,6 +120,12 @@ func (s *Server) patientRoutes() []patientRoute {
 		{method: "GET", pattern: "/messages/{id}", from: fromActing, need: messagesNeed, probe: http.StatusNotFound, probeCode: "message_not_found", handle: s.messagePage},
 		{method: "POST", pattern: "/messages/{id}/reply", from: fromActing, need: messagesNeed, probe: http.StatusNotFound, probeCode: "message_not_found", handle: s.messageReplySubmit},
 
+		{method: "GET", pattern: "/api/v1/patients/{pid}/monitoring", need: monitoringNeed, probe: http.StatusOK, handle: s.apiMonitoring},
+		{method: "POST", pattern: "/api/v1/patients/{pid}/monitoring/readings", need: monitoringNeed, probe: http.StatusBadRequest, probeCode: "bad_request", handle: s.apiSendReading},
+		{method: "GET", pattern: "/monitoring", from: fromActing, need: monitoringNeed, probe: http.StatusOK, handle: s.monitoringPage},
+		{method: "GET", pattern: "/monitoring/{sign}", from: fromActing, need: monitoringNeed, probe: http.StatusNotFound, probeCode: "reading_not_in_plan", handle: s.readingPage},
+		{method: "POST", pattern: "/monitoring/{sign}", from: fromActing, need: monitoringNeed, probe: http.StatusNotFound, probeCode: "reading_not_in_plan", handle: s.readingSubmit},
+
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record", need: recordNeed, probe: http.StatusOK, handle: s.apiRecord},
 		{method: "GET", pattern: "/api/v1/patients/{pid}/record.fhir", need: exportNeed, probe: http.StatusOK, handle: s.apiRecordFHIR},
 		{method: "GET", pattern: "/record", from: fromActing, need: recordNeed, probe: http.StatusOK, handle: s.recordPage},

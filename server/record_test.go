@@ -226,6 +226,11 @@ func TestFHIRExportValidates(t *testing.T) {
 			if kinds["Patient"] != 1 || kinds["AllergyIntolerance"]+kinds["MedicationStatement"]+kinds["Immunization"] == 0 {
 				t.Errorf("resources %v", kinds)
 			}
+			// Amara's home blood pressures go with her record, as
+			// vital-signs Observations (the validator checked them).
+			if tc.name == "Amara" && (!strings.Contains(body, `"85354-9"`) || !strings.Contains(body, `"vital-signs"`)) {
+				t.Error("the export holds no remote-monitoring readings")
+			}
 			if tc.summary && kinds["Condition"]+kinds["Observation"]+kinds["DiagnosticReport"]+kinds["Encounter"]+kinds["DocumentReference"] != 0 {
 				t.Errorf("a summary export holds more than the summary: %v", kinds)
 			}

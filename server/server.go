@@ -33,6 +33,7 @@ import (
 	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/messaging"
+	"github.com/nhs-companion/companion/server/monitoring"
 	"github.com/nhs-companion/companion/server/notify"
 	"github.com/nhs-companion/companion/server/prefs"
 	"github.com/nhs-companion/companion/server/prescribing"
@@ -82,6 +83,7 @@ type Server struct {
 	Profiles    *profiles.Service
 	Staff       *staff.Service
 	Messaging   *messaging.Service
+	Monitoring  *monitoring.Service
 	// Notify turns events into in-app entries and pushes.
 	Notify *notify.Service
 
@@ -150,6 +152,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /admin/messages", staffOnly(s.outboxSend))
 	mux.Handle("GET /api/v1/admin/practices/{ods}/messages", staffOnly(s.apiOutbox))
 	mux.Handle("POST /api/v1/admin/practices/{ods}/messages", staffOnly(s.apiSendMessage))
+	mux.Handle("GET /admin/monitoring", staffOnly(s.boardPage))
+	// A practice's staff name a patient on its plans by the patient's opaque
+	// ID ({patient}, not a patient route's {pid}): the staff member's role
+	// at the practice and the patient's plan there authorise it, never
+	// the patients' gate.
+	mux.Handle("GET /admin/monitoring/patients/{patient}", staffOnly(s.monitoredPage))
+	mux.Handle("POST /admin/monitoring/plan", staffOnly(s.staffForm(s.planSubmit)))
+	mux.Handle("POST /admin/monitoring/patients/{patient}/review", staffOnly(s.staffForm(s.reviewSubmit)))
+	mux.Handle("GET /api/v1/admin/practices/{ods}/monitoring", staffOnly(s.apiBoard))
 	mux.Handle("GET /api/v1/admin/flags", staffOnly(s.apiFlags))
 	mux.Handle("PUT /api/v1/admin/flags/{name}", staffOnly(s.apiPutFlag))
 	if s.Auth.SandboxOP != nil {

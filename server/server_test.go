@@ -197,7 +197,7 @@ func textOf(n *html.Node) string {
 func TestEveryPageIsCompleteHTML(t *testing.T) {
 	e := mustStartServer(t)
 	signedIn := map[string]bool{"/settings": true, "/profiles": true, "/activity": true, "/appointments": true, "/appointments/book": true, "/record": true,
-		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true,
+		"/prescriptions": true, "/prescriptions/order": true, "/prescriptions/pharmacy": true, "/contact": true, "/messages": true, "/monitoring": true,
 		"/settings/notifications": true}
 	amara := e.signIn(t, "9990000018")
 	for _, path := range ui.Paths() {

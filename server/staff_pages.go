@@ -108,6 +108,9 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *sessi
 		box.Errors = []api.FieldError{s.fieldError(r, field, refusal)}
 		status = fault.Of(refusal).Status()
 	}
+	if box.Readings, err = s.Monitoring.NeedingAttention(r.Context(), monitoringStaff(sess), practice); err != nil {
+		return err
+	}
 	st := s.staffState(r, staff.Member(sess))
 	st.Inbox = box
 	r.URL.Path = "/admin/inbox"

@@ -79,6 +79,11 @@ type PageState struct {
 	// the header; nil when the profile has no messages to read (the
 	// feature is off, or the relationship does not grant it).
 	Unread *int `json:"unread,omitempty"`
+	// Monitoring is the patient's monitoring pages' data.
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+	// MonitoringBoard is a practice's monitored patients, on its staff
+	// pages.
+	MonitoringBoard *MonitoringBoard `json:"monitoring_board,omitempty"`
 	// Outbox is a practice's messages, on the staff messages page.
 	Outbox *Outbox `json:"outbox,omitempty"`
 	// Entries are unread notifications, on the home page.

@@ -167,7 +167,10 @@ type Inbox struct {
 	Items        []InboxItem `json:"items"`
 	// Safety lists the practice's recent clinical safety events, newest
 	// first.
-	Safety       []SafetyEvent       `json:"safety"`
+	Safety []SafetyEvent `json:"safety"`
+	// Readings are the practice's monitored patients with a red or amber
+	// reading not yet reviewed, red first.
+	Readings     []MonitoredPatient  `json:"readings,omitempty"`
 	Availability ContactAvailability `json:"availability"`
 	// MaxSuspension is the longest a practice may pause requests, in
 	// minutes.

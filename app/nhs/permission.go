@@ -16,10 +16,13 @@ const (
 	// PermMessages reads the patient's messages from their practice and
 	// replies to them.
 	PermMessages Permission = "messages"
+	// PermMonitoring sends readings for the patient's remote-monitoring
+	// plan and sees them over time.
+	PermMonitoring Permission = "monitoring"
 )
 
 // Permissions lists every permission, in the order pages show them.
-var Permissions = []Permission{PermAppointments, PermPrescriptions, PermRecordSummary, PermFullRecord, PermMessages}
+var Permissions = []Permission{PermAppointments, PermPrescriptions, PermRecordSummary, PermFullRecord, PermMessages, PermMonitoring}
 
 // KnownPermission reports whether p is one of Permissions.
 func KnownPermission(p Permission) bool {

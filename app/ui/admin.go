@@ -51,7 +51,12 @@ func (p *adminPage) Render() app.UI {
 			links = append(links, app.Li().Body(app.A().Href("/admin/inbox?practice="+attr(ods)).Text(l.T("admin.inbox.link", "Practice", ods))))
 		}
 		if strings.Contains(" "+strings.Join(st.Roles, " ")+" ", " site_admin ") {
-			content = append(content, app.H2().Text(l.T("inbox.title")), el.Ul().Class("nhsuk-list").Body(links...))
+			boards := make([]app.UI, 0, len(st.Practices))
+			for _, ods := range st.Practices {
+				boards = append(boards, app.Li().Body(app.A().Href("/admin/monitoring?practice="+attr(ods)).Text(l.T("admin.monitoring.link", "Practice", ods))))
+			}
+			content = append(content, app.H2().Text(l.T("inbox.title")), el.Ul().Class("nhsuk-list").Body(links...),
+				app.H2().Text(l.T("monitoring.board.title")), el.Ul().Class("nhsuk-list").Body(boards...))
 		}
 		msgs := make([]app.UI, 0, len(st.Practices))
 		for _, ods := range st.Practices {
@@ -210,6 +215,8 @@ func flagLabel(s *Store, name string) string {
 		return l.T("feature.linked_profiles")
 	case "online_consultation":
 		return l.T("feature.online_consultation")
+	case "remote_monitoring":
+		return l.T("feature.remote_monitoring")
 	}
 	return name
 }

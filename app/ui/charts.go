@@ -34,7 +34,8 @@ type series struct {
 }
 
 type seriesPoint struct {
-	Date      string // ISO date
+	Date      string // ISO date, or the time as the axis shows it
+	At        time.Time
 	Value     float64
 	Text      string // the value as reported
 	Flag      string
@@ -70,7 +71,7 @@ func resultSeries(results []api.RecordResult) []series {
 				index[k] = i
 				out = append(out, series{Test: v.Test, Unit: v.Unit})
 			}
-			out[i].Points = append(out[i].Points, seriesPoint{Date: r.Date, Value: f, Text: v.Value, Flag: v.Flag, Low: v.Low, High: v.High})
+			out[i].Points = append(out[i].Points, seriesPoint{Date: r.Date, At: day(r.Date), Value: f, Text: v.Value, Flag: v.Flag, Low: v.Low, High: v.High})
 		}
 	}
 	kept := out[:0]
@@ -195,13 +196,13 @@ func chartSVG(s series, id, title, desc, unit string, date func(string) string) 
 	pad := (hi - lo) * 0.15
 	lo, hi = lo-pad, hi+pad
 	y := func(v float64) float64 { return chartTop + chartPlotH*(hi-v)/(hi-lo) }
-	first, last := day(s.Points[0].Date), day(s.Points[len(s.Points)-1].Date)
+	first, last := s.Points[0].At, s.Points[len(s.Points)-1].At
 	x := func(i int) float64 {
 		span := last.Sub(first)
 		if span <= 0 {
 			return chartLeft + chartPlotW*float64(i)/float64(len(s.Points)-1)
 		}
-		return chartLeft + chartPlotW*float64(day(s.Points[i].Date).Sub(first))/float64(span)
+		return chartLeft + chartPlotW*float64(s.Points[i].At.Sub(first))/float64(span)
 	}
 	num := func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 	var b strings.Builder

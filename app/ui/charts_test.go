@@ -55,7 +55,7 @@ func TestResultsOverTimeAreChartedWithTheirRange(t *testing.T) {
 		t.Error("a band shaded across ranges that differ")
 	}
 	// Two near-equal values do not fill the height.
-	flat := series{Test: "Na", Low: math.NaN(), High: math.NaN(), Points: []seriesPoint{{Date: "2025-01-01", Value: 5.0, Text: "5.0"}, {Date: "2026-01-01", Value: 5.1, Text: "5.1"}}}
+	flat := series{Test: "Na", Low: math.NaN(), High: math.NaN(), Points: []seriesPoint{{Date: "2025-01-01", At: day("2025-01-01"), Value: 5.0, Text: "5.0"}, {Date: "2026-01-01", At: day("2026-01-01"), Value: 5.1, Text: "5.1"}}}
 	if ys := pointYs(t, chartSVG(flat, "c3", "t", "d", "", func(iso string) string { return iso })); len(ys) != 2 || ys[0]-ys[1] > chartPlotH/4 {
 		t.Errorf("5.0 to 5.1 rises %v of %v", ys, chartPlotH)
 	}

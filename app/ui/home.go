@@ -204,6 +204,9 @@ func tasks(s *Store) app.UI {
 	if s.State.Features["record"] && p9 && (can(s, "record_summary") || can(s, "full_record")) {
 		link("/record", l.T("home.link.record"), l.T("home.link.record.hint"))
 	}
+	if s.State.Features["remote_monitoring"] && p9 && can(s, "monitoring") {
+		link("/monitoring", l.T("home.link.monitoring"), l.T("home.link.monitoring.hint"))
+	}
 	if s.State.Features["linked_profiles"] {
 		link("/profiles", l.T("home.link.profiles"), l.T("home.link.profiles.hint"))
 	}

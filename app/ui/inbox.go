@@ -31,6 +31,7 @@ func (p *inboxPage) Render() app.UI {
 		formSummary(p.store, b.Errors),
 		app.Span().Class("nhsuk-caption-l").Text(b.PracticeName),
 		app.H1().Text(p.Title()),
+		inboxReadings(p.store, b),
 		p.safetyEvents(b),
 		p.status(b),
 		p.settings(b),

@@ -121,6 +121,7 @@ var permissionKeys = map[string]string{
 	"record_summary": key("permission.record_summary"),
 	"full_record":    key("permission.full_record"),
 	"messages":       key("permission.messages"),
+	"monitoring":     key("permission.monitoring"),
 }
 
 // actingBanner names the person being acted for on every page, with the way

@@ -135,6 +135,8 @@ var routes = []route{
 	{"/contact", ContactPage, true},
 	{"/messages", MessagesPage, true},
 	{"/messages/{id}", MessagesPage, true},
+	{"/monitoring", MonitoringPage, true},
+	{"/monitoring/{sign}", MonitoringPage, true},
 }
 
 // ServerOnly pages are rendered by the server alone, with no WebAssembly: the
@@ -143,6 +145,9 @@ func SandboxPicker(s *Store) Page { return newPickerPage(s) }
 
 // StaffHome is the signed-in staff member's start page.
 func StaffHome(s *Store) Page { return newAdminPage(s) }
+
+// StaffMonitoring is a practice's patients on monitoring plans.
+func StaffMonitoring(s *Store) Page { return newBoardPage(s) }
 
 // StaffInbox is a practice's inbox of online requests.
 func StaffInbox(s *Store) Page { return newInboxPage(s) }

@@ -11,6 +11,7 @@ import (
 	"github.com/nhs-companion/companion/server/audit"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/keep"
+	"github.com/nhs-companion/companion/server/monitoring"
 	"github.com/nhs-companion/companion/server/pg"
 	"github.com/nhs-companion/companion/server/prefs"
 )
@@ -23,6 +24,7 @@ type durable struct {
 	flags flags.Rules
 	prefs prefs.Preferences
 	kept  keep.Store
+	plans monitoring.Store
 }
 
 // retentionEvery is how often the audit trail's old months are dropped.
@@ -32,7 +34,7 @@ func openDurable(ctx context.Context, cfg config.Config, rdb redis.UniversalClie
 	if cfg.DatabaseURL == "" {
 		return durable{audit: audit.NewStream(rdb, "companion:audit", cfg.AuditRetention, nil),
 			flags: flags.RedisRules(rdb, "companion:"), prefs: prefs.NewStore(rdb, "companion:prefs:"),
-			kept: keep.Redis(rdb, "companion:kept:")}, nil
+			kept: keep.Redis(rdb, "companion:kept:"), plans: monitoring.RedisStore(rdb, "companion:")}, nil
 	}
 	db, err := pg.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -42,7 +44,8 @@ func openDurable(ctx context.Context, cfg config.Config, rdb redis.UniversalClie
 	// The pools close with the process: requests still finishing after
 	// SIGTERM need them.
 	go keepRetention(ctx, trail, log)
-	return durable{db: db, audit: trail, flags: pg.NewFlags(db), prefs: pg.NewPrefs(db), kept: pg.NewKept(db)}, nil
+	return durable{db: db, audit: trail, flags: pg.NewFlags(db), prefs: pg.NewPrefs(db), kept: pg.NewKept(db),
+		plans: pg.NewPlans(db)}, nil
 }
 
 // keepRetention drops the audit trail's months past the retention now and

@@ -28,6 +28,7 @@ import (
 	"github.com/nhs-companion/companion/server/identity"
 	"github.com/nhs-companion/companion/server/logs"
 	"github.com/nhs-companion/companion/server/messaging"
+	"github.com/nhs-companion/companion/server/monitoring"
 	"github.com/nhs-companion/companion/server/prescribing"
 	"github.com/nhs-companion/companion/server/profiles"
 	"github.com/nhs-companion/companion/server/ratelimit"
@@ -89,6 +90,9 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		if err := flagStore.SeedDefaults(ctx, SandboxFlags()); err != nil {
 			return nil, err
 		}
+		if err := seedPlans(ctx, durable.plans, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	go flagStore.Watch(ctx)
 	authParts, err := wireAuth(ctx, cfg, rdb, gpSys, cat, renderer, durable.audit)
@@ -138,10 +142,11 @@ func Build(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, lo
 		},
 		Prescribing: &prescribing.Service{Directory: gpSys, Idem: idem, Audit: trail,
 			Reads: prescribing.NewReadState(durable.kept), Notify: notifier},
-		Contact:   contact,
-		Records:   &record.Service{Audit: trail},
-		Profiles:  &profiles.Service{Gate: gate, Audit: authParts.Audit},
-		Messaging: &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Idem: idem, Notify: notifier},
+		Contact:    contact,
+		Records:    &record.Service{Audit: trail},
+		Profiles:   &profiles.Service{Gate: gate, Audit: authParts.Audit},
+		Messaging:  &messaging.Service{GP: gpSys, IDs: authParts.PatientIDs, Audit: trail, Idem: idem, Notify: notifier},
+		Monitoring: &monitoring.Service{GP: gpSys, Plans: durable.plans, IDs: authParts.PatientIDs, Audit: trail, Idem: idem},
 		Staff: &staff.Service{GP: gpSys, Flags: flagStore, Contact: contact, IDs: authParts.PatientIDs,
 			Audit: trail, Safety: safetyLog, MaxSuspension: cfg.ContactMaxSuspension, Notify: notifier},
 		Notify: notifier,
@@ -178,6 +183,7 @@ func SandboxFlags() map[flags.Name]flags.Rule {
 		flags.FHIRExport:          both(true, false),
 		flags.OnlineConsultation:  both(true, false),
 		flags.Messages:            both(true, false),
+		flags.RemoteMonitoring:    both(true, false),
 	}
 }
 

@@ -1,6 +1,9 @@
 // Package fhir exports a GP record as a FHIR R4 Bundle of UK Core-shaped
-// resources, for the patient's "download my record" (record.fhir) and for
-// handing a record to another service.
+// resources, with the patient's remote-monitoring readings as vital-signs
+// Observations, for the patient's "download my record" (record.fhir) and
+// for handing a record to another service. The FHIR GP adapter reads
+// records with Read, and writes and reads readings with
+// ReadingObservation and ReadReading, in the same shapes.
 //
 // It serialises exactly the gp.Record it is given: deciding what a viewer
 // may see (a summary only, nothing sensitive) happens above it, before the
@@ -65,6 +68,11 @@ type Options struct {
 	// Practice, when its ODS code is the record's registered practice,
 	// names that Organization and gives its address and phone.
 	Practice gp.Practice
+	// Readings are the patient's remote-monitoring readings, each written
+	// as a vital-signs Observation (see ReadingObservation), in the order
+	// given. Like the record, they are exported exactly as given: who sent
+	// each (SubmittedBy) included, when set.
+	Readings []gp.Reading
 }
 
 // Bundle returns rec as a FHIR R4 Bundle of type collection, as indented
@@ -151,7 +159,7 @@ func (b *builder) build() (*bundle, error) {
 	if org != nil {
 		b.add(org.ID, "Organization", org)
 	}
-	for _, step := range []func() error{b.allergies, b.medicines, b.problems, b.immunisations, b.results, b.consultations, b.documents} {
+	for _, step := range []func() error{b.allergies, b.medicines, b.problems, b.immunisations, b.results, b.consultations, b.documents, b.readings} {
 		if err := step(); err != nil {
 			return nil, err
 		}

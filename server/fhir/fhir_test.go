@@ -160,6 +160,7 @@ func cases() []struct {
 		{"summary", summaryRecord(), Options{Now: now}},
 		{"empty", gp.Record{Demographics: demographics()}, Options{Now: now, Practice: practice()}},
 		{"sparse", sparseRecord(), Options{Now: now}},
+		{"readings", gp.Record{Demographics: demographics()}, Options{Now: now, Practice: practice(), Readings: readings()}},
 	}
 }
 
@@ -305,7 +306,11 @@ func TestBundleStructure(t *testing.T) {
 				}
 				meta, _ := e.Resource["meta"].(map[string]any)
 				profiles, _ := meta["profile"].([]any)
-				if want := ukCore + rt; len(profiles) != 1 || profiles[0] != want {
+				want := ukCore + rt
+				if p := readingProfile(e.Resource); p != "" {
+					want = p // a home reading claims its vital sign's profile
+				}
+				if len(profiles) != 1 || profiles[0] != want {
 					t.Errorf("%s meta.profile = %v, want [%s]", rt, profiles, want)
 				}
 			}

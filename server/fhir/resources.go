@@ -21,6 +21,7 @@ type entry struct {
 type meta struct {
 	Profile  []string `json:"profile"`
 	Security []coding `json:"security,omitempty"`
+	Tag      []coding `json:"tag,omitempty"`
 }
 
 type coding struct {

@@ -44,10 +44,13 @@ const (
 	// AppointmentWaitlist offers earlier times freed by cancellations to
 	// people who asked, in order of asking.
 	AppointmentWaitlist Name = "appointment_waitlist"
+	// RemoteMonitoring is readings patients send for the monitoring plan
+	// their practice put them on.
+	RemoteMonitoring Name = "remote_monitoring"
 )
 
 // All lists every flag, in the order pages show them.
-var All = []Name{Appointments, AppointmentWaitlist, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation, Messages}
+var All = []Name{Appointments, AppointmentWaitlist, Prescriptions, Record, FHIRExport, LinkedProfiles, OnlineConsultation, Messages, RemoteMonitoring}
 
 // Known reports whether n is a flag Companion has.
 func Known(n Name) bool { return slices.Contains(All, n) }

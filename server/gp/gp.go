@@ -119,6 +119,7 @@ type System interface {
 	Inbox
 	Messages
 	Outbox
+	Monitoring
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD).

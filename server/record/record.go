@@ -8,6 +8,7 @@ package record
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -20,6 +21,7 @@ import (
 	"github.com/nhs-companion/companion/server/fhir"
 	"github.com/nhs-companion/companion/server/flags"
 	"github.com/nhs-companion/companion/server/gp"
+	"github.com/nhs-companion/companion/server/monitoring"
 )
 
 // Refusals.
@@ -230,7 +232,21 @@ func (s *Service) FHIR(ctx context.Context, p *access.Patient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := fhir.Bundle(rec, fhir.Options{Now: time.Now(), Practice: p.Summary().Practice})
+	opt := fhir.Options{Now: time.Now(), Practice: p.Summary().Practice}
+	// Remote-monitoring readings go with it when the viewer may see them
+	// (the practice's flag, the monitoring permission for a proxy).
+	switch m, err := p.Narrow(ctx, monitoring.Need); {
+	case err == nil:
+		if opt.Readings, err = m.Monitoring().Readings(ctx, time.Time{}); err != nil {
+			return nil, err
+		}
+		for i := range opt.Readings {
+			opt.Readings[i].SubmittedBy = "" // an internal ID, of no use in a download
+		}
+	case errors.Is(err, fault.ErrUnavailable):
+		return nil, err
+	}
+	body, err := fhir.Bundle(rec, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,9 @@
 //     appointmentType: how it takes place); booking is one transaction
 //     that marks the Slot busy, conditional on the version read, and
 //     creates the Appointment, conditional on an identifier derived from
-//     the booking, so a retried booking can never book twice.
+//     the booking, so a retried booking can never book twice;
+//   - a remote-monitoring reading is a vital-signs Observation in the
+//     record export's shape, tagged as a home reading (monitoring.go).
 //
 // It is server-only: app/... must never import it.
 package fhir

@@ -78,6 +78,8 @@ func TestContract(t *testing.T) {
 		Records: gptest.RecordFixture{Patient: amara},
 		Messages: gptest.MessageFixture{Patient: amara, OtherPatient: priya, Practice: sandbox.PilotPractice, OtherPractice: sandbox.NonPilotPractice,
 			System: fresh},
+		Monitoring: gptest.MonitoringFixture{Patient: amara, OtherPatient: george, Practice: sandbox.PilotPractice, OtherPractice: sandbox.NonPilotPractice,
+			System: fresh},
 	})
 }
 
@@ -304,5 +306,41 @@ func TestPrescribingMatchesTheSandbox(t *testing.T) {
 	}
 	if requests == 0 {
 		t.Error("no requests came back: the cast has some")
+	}
+}
+
+// TestReadingsMatchTheSandbox: the cast's remote-monitoring readings read
+// through the FHIR server are the sandbox's, but for the IDs the server
+// assigns, and a time filter gives the same readings on both.
+func TestReadingsMatchTheSandbox(t *testing.T) {
+	srv, src := seededFrom(t)
+	sys := newSystem(t, srv.BaseURL)
+	ctx := context.Background()
+	seen := 0
+	noID := cmpopts.IgnoreFields(gp.Reading{}, "ID")
+	for _, n := range sandbox.Cast() {
+		want, err := src.Readings(ctx, n, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sys.Readings(ctx, n, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, noID, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("readings of %s (-sandbox +fhir):\n%s", n[7:], diff)
+		}
+		seen += len(got)
+		if len(want) > 2 {
+			since := want[2].Taken
+			w, _ := src.Readings(ctx, n, since)
+			g, err := sys.Readings(ctx, n, since)
+			if err != nil || len(g) != len(w) || len(g) < 3 {
+				t.Errorf("readings of %s since the third newest: %d, %v; want %d", n[7:], len(g), err, len(w))
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no readings came back: the cast has some")
 	}
 }

@@ -11,6 +11,7 @@
 //		Proxies:       gptest.ProxyFixture{...},
 //		Records:       gptest.RecordFixture{...},
 //		Messages:      gptest.MessageFixture{..., System: fresh},
+//		Monitoring:    gptest.MonitoringFixture{..., System: fresh},
 //	})
 //
 // Each part of the port runs as a subtest named after its field of Fixture.
@@ -54,6 +55,8 @@ type Fixture struct {
 	// Messages is for messages from practices: sending, reading once,
 	// replying once.
 	Messages MessageFixture
+	// Monitoring is for remote monitoring: the readings patients send.
+	Monitoring MonitoringFixture
 }
 
 // DirectoryFixture names a patient and practice the system under test holds.
@@ -72,6 +75,7 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 		t.Fatal("gptest.Run: no system to check")
 	}
 	a, rx, c, px, r, m := fx.Appointments, fx.Prescriptions, fx.Contact, fx.Proxies, fx.Records, fx.Messages
+	mon := fx.Monitoring
 	for _, p := range []part{
 		{
 			name: "Directory", required: true,
@@ -107,6 +111,11 @@ func Run(t *testing.T, sys gp.System, fx Fixture) {
 			name: "Messages", system: m.System, unsupported: m.Unsupported,
 			need: []field{{"Patient", m.Patient}, {"OtherPatient", m.OtherPatient}, {"Practice", m.Practice}, {"OtherPractice", m.OtherPractice}},
 			run:  func(t *testing.T, sys gp.System) { runMessages(t, sys, m) },
+		},
+		{
+			name: "Monitoring", system: mon.System, unsupported: mon.Unsupported,
+			need: []field{{"Patient", mon.Patient}, {"OtherPatient", mon.OtherPatient}, {"Practice", mon.Practice}, {"OtherPractice", mon.OtherPractice}},
+			run:  func(t *testing.T, sys gp.System) { runMonitoring(t, sys, mon) },
 		},
 	} {
 		t.Run(p.name, func(t *testing.T) {

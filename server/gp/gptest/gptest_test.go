@@ -99,6 +99,8 @@ func TestRunFailsOnLeftOutParts(t *testing.T) {
 		"Fixture.Contact is not set",
 		"--- FAIL: TestRunFailsOnLeftOutParts/Proxies",
 		"Fixture.Proxies is not set",
+		"--- FAIL: TestRunFailsOnLeftOutParts/Monitoring",
+		"Fixture.Monitoring is not set",
 		"--- SKIP: TestRunFailsOnLeftOutParts/Records",
 		"declares Records unsupported: no records in this adapter",
 	} {

@@ -27,7 +27,7 @@ type castRelationship struct {
 // case that shows the age rule.
 var relationships = []castRelationship{
 	{"9990000018", "9990000026", "parent", []nhs.Permission{nhs.PermAppointments, nhs.PermPrescriptions, nhs.PermRecordSummary}, 8 * 365},
-	{"9990000034", "9990000042", "carer", []nhs.Permission{nhs.PermAppointments, nhs.PermPrescriptions, nhs.PermMessages}, 3 * 365},
+	{"9990000034", "9990000042", "carer", []nhs.Permission{nhs.PermAppointments, nhs.PermPrescriptions, nhs.PermMessages, nhs.PermMonitoring}, 3 * 365},
 	{"9990000018", "9990000077", "parent", []nhs.Permission{nhs.PermAppointments, nhs.PermPrescriptions, nhs.PermRecordSummary}, 12 * 365},
 }
 

@@ -56,9 +56,10 @@ func New(rdb redis.UniversalClient, prefix string, now func() time.Time) *System
 //     the patient's templates, pending times and requests.
 //
 // Keys read or written alone are untagged (key): practices, patients (the
-// directory from NHS number to practice), records, the seed mark and proxy
-// relationships, whose two indexes (by actor, by patient) are written one
-// after the other.
+// directory from NHS number to practice), records, remote-monitoring
+// readings (one hash per patient), the seed mark and proxy relationships,
+// whose two indexes (by actor, by patient) are written one after the
+// other.
 func (s *System) key(parts ...string) string {
 	return s.prefix + "gp:" + strings.Join(parts, ":")
 }
@@ -112,6 +113,9 @@ func (s *System) Seed(ctx context.Context) error {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	if err := s.seedPrescriptions(ctx, pipe, today); err != nil {
+		return fmt.Errorf("seed sandbox GP system: %w", err)
+	}
+	if err := s.seedReadings(ctx, pipe, today); err != nil {
 		return fmt.Errorf("seed sandbox GP system: %w", err)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {

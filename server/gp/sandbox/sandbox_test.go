@@ -39,9 +39,9 @@ func newOnMiniredis(t *testing.T, now func() time.Time) *System {
 }
 
 // contractFixture is the whole contract's fixture on the seeded cast. The
-// prescriptions and contact parts change the data they check, and check
-// that what they add is listed first, so each runs on a system of its own
-// from fresh, on real time.
+// prescriptions, contact, messages and monitoring parts change the data
+// they check, so each runs on a system of its own from fresh, on real
+// time. Both monitoring patients have seeded readings.
 func contractFixture(fresh func(t *testing.T) gp.System) gptest.Fixture {
 	return gptest.Fixture{
 		Directory:    gptest.DirectoryFixture{Patient: amara, Practice: PilotPractice},
@@ -57,6 +57,8 @@ func contractFixture(fresh func(t *testing.T) gp.System) gptest.Fixture {
 		Proxies: gptest.ProxyFixture{Actor: priya, Patient: george, Permission: "appointments", Stranger: rhys},
 		Records: gptest.RecordFixture{Patient: amara},
 		Messages: gptest.MessageFixture{Patient: amara, OtherPatient: priya, Practice: PilotPractice, OtherPractice: NonPilotPractice,
+			System: fresh},
+		Monitoring: gptest.MonitoringFixture{Patient: amara, OtherPatient: george, Practice: PilotPractice, OtherPractice: NonPilotPractice,
 			System: fresh},
 	}
 }

@@ -121,16 +121,20 @@ func (b *seeder) relationship(r gp.Relationship, patient string) {
 	b.add(c)
 }
 
-// record adds a patient and their whole record (sensitive items labelled),
-// as the record export writes it: the export's Patient, and its other
-// resources pointed at the practice already added. It returns the
-// Patient's fullUrl.
+// record adds a patient and their whole record (sensitive items labelled)
+// and remote-monitoring readings, as the record export writes them: the
+// export's Patient, and its other resources pointed at the practice
+// already added. It returns the Patient's fullUrl.
 func (b *seeder) record(ctx context.Context, src gp.System, n string, orgs map[string]string) (string, error) {
 	rec, err := src.Record(ctx, n)
 	if err != nil {
 		return "", fmt.Errorf("seed record: %w", err)
 	}
-	raw, err := export.Bundle(rec, export.Options{Now: time.Now()})
+	readings, err := src.Readings(ctx, n, time.Time{})
+	if err != nil {
+		return "", fmt.Errorf("seed readings: %w", err)
+	}
+	raw, err := export.Bundle(rec, export.Options{Now: time.Now(), Readings: readings})
 	if err != nil {
 		return "", fmt.Errorf("seed record: %w", err)
 	}

@@ -1,0 +1,14 @@
+-- +goose Up
+-- Remote-monitoring plans: one per patient at each practice, as its staff
+-- set it (readings, how often, thresholds, until when, last review).
+CREATE TABLE monitoring_plans (
+  practice_ods text NOT NULL,
+  patient_nhs  text NOT NULL,
+  plan         jsonb NOT NULL,
+  updated      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (practice_ods, patient_nhs)
+);
+GRANT SELECT, INSERT, UPDATE ON monitoring_plans TO companion_app;
+
+-- +goose Down
+DROP TABLE monitoring_plans;
