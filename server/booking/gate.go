@@ -8,6 +8,7 @@ import (
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/server/access"
 	"github.com/nhs-companion/companion/server/fault"
+	"github.com/nhs-companion/companion/server/gp"
 	"github.com/nhs-companion/companion/server/reqstate"
 )
 
@@ -146,6 +147,19 @@ func (s *Service) knownTaken(ctx context.Context, p *access.Patient, t try, st *
 	if a, found, err := reqstate.Replay[api.Appointment](ctx, s.Idem, t.scope, t.at.Key, t.req); found || err != nil {
 		return a, true, err
 	}
+	// Held, not booked through Companion: the slot may be the person's own,
+	// booked by an earlier try of this request whose answer was lost (the
+	// GP system answered unavailable after the booking was written, and
+	// someone's hold came after it), so the GP system says whether it is.
+	if !st.claimed && t.at.Key != "" {
+		if a, mine, err := s.ownOn(ctx, p, t.slotID); mine || err != nil {
+			if err == nil {
+				outcome, code := access.Outcome(nil)
+				s.Audit.Record(ctx, p.Event(t.action, outcome, code, "slot:"+t.slotID))
+			}
+			return a, true, err
+		}
+	}
 	refusal := ErrSlotTaken
 	if !start.IsZero() && start.Before(d.Rules().Earliest(s.now())) {
 		refusal = ErrTooLate
@@ -153,4 +167,20 @@ func (s *Service) knownTaken(ctx context.Context, p *access.Patient, t try, st *
 	outcome, code := access.Outcome(refusal)
 	s.Audit.Record(ctx, p.Event(t.action, outcome, code, "slot:"+t.slotID))
 	return api.Appointment{}, true, refusal
+}
+
+// ownOn is the patient's booked appointment on the slot, if they have one
+// there; an error when the GP system cannot say.
+func (s *Service) ownOn(ctx context.Context, p *access.Patient, slotID string) (api.Appointment, bool, error) {
+	d := p.Diary()
+	list, err := d.Appointments(ctx)
+	if err != nil {
+		return api.Appointment{}, false, err
+	}
+	for _, a := range list {
+		if a.Slot.ID == slotID && a.Status == gp.StatusBooked {
+			return AppointmentView(a, d.Rules(), s.now()), true, nil
+		}
+	}
+	return api.Appointment{}, false, nil
 }

@@ -199,3 +199,35 @@ func TestNoHoldOnATimeBeingBooked(t *testing.T) {
 		t.Errorf("Priya's time is still held after booking: %v %v", ok, err)
 	}
 }
+
+// TestRetryFindsItsBookingPastAnotherHold: Amara's first try booked a time
+// in the GP system, but its answer was lost (it was answered unavailable),
+// and meanwhile Priya came to hold the time. Amara's retry, the same
+// request with its key, is answered with her appointment, not slot_taken;
+// a request without a key still is.
+func TestRetryFindsItsBookingPastAnotherHold(t *testing.T) {
+	e := featuretest.MustStart(t)
+	s := held(e, 10, time.Minute)
+	ctx := context.Background()
+	amara := e.Patient(t, featuretest.Amara, featuretest.Amara, booking.Need)
+	priya := e.Patient(t, featuretest.Priya, featuretest.Priya, booking.Need)
+	slots, err := s.Find(ctx, amara, booking.SlotQuery{Type: "gp"})
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("Find: %d slots, %v", len(slots), err)
+	}
+	slot := slots[len(slots)-1].ID
+	if _, err := s.Hold(ctx, priya, slot); err != nil {
+		t.Fatal(err)
+	}
+	made, err := amara.Diary().Book(ctx, slot, "", "a1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Book(ctx, amara, slot, "", booking.Attempt{Key: "a1", Route: "test"})
+	if err != nil || a.ID != made.ID {
+		t.Errorf("Amara's retry: %+v, %v; want her appointment %s", a, err, made.ID)
+	}
+	if _, err := s.Book(ctx, amara, slot, "", booking.Attempt{Route: "test"}); !errors.Is(err, booking.ErrSlotTaken) {
+		t.Errorf("a request without a key: %v, want slot_taken", err)
+	}
+}

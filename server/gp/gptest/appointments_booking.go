@@ -64,6 +64,34 @@ func (s *appointmentSuite) checkBooking(t *testing.T) {
 		}
 	})
 
+	// A retry after the answer was lost (the same request, with its key)
+	// gets the appointment it made: it is neither booked twice nor told
+	// the slot is taken. Anyone else, or another request, is told it is.
+	t.Run("BookRetryWithKey", func(t *testing.T) {
+		sl := take(t)
+		b := gp.Booking{PatientNHS: fx.Patient, PracticeODS: fx.Practice, SlotID: sl.ID, Reason: "Contract check",
+			Actor: "actor-" + fx.Patient[7:], Key: "contract-retry-" + sl.ID, NotBefore: time.Now()}
+		first, err := sys.Book(ctx, b)
+		if err != nil {
+			t.Fatalf("Book: %v", err)
+		}
+		again, err := sys.Book(ctx, b)
+		if err != nil || again.ID != first.ID || again.Status != gp.StatusBooked {
+			t.Errorf("retried Book: %+v, %v; want the first attempt's appointment %s", again, err, first.ID)
+		}
+		other, another := b, b
+		other.PatientNHS, other.Actor = fx.OtherPatient, "actor-"+fx.OtherPatient[7:]
+		another.Key += "-another"
+		for _, c := range []gp.Booking{other, another} {
+			if _, err := sys.Book(ctx, c); !errors.Is(err, gp.ErrSlotTaken) {
+				t.Errorf("booking the slot with key %q for another or with another key: got %v, want ErrSlotTaken", c.Key, err)
+			}
+		}
+		if _, err := cancel(fx.Patient, first.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("BookNotFound", func(t *testing.T) {
 		sl := take(t)
 		for _, c := range []struct {

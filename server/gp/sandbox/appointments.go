@@ -3,7 +3,9 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,17 +54,30 @@ func (s *System) Clinicians(ctx context.Context, ods string) ([]gp.Clinician, er
 
 // bookScript takes a slot in one step, so that of any number of concurrent
 // bookings from any number of processes exactly one wins, and a patient's
-// limit holds however many of their bookings race.
+// limit holds however many of their bookings race. A slot taken by this
+// very request (the same booking key: a retry after the answer to the
+// first attempt was lost) answers the appointment it made, rewriting its
+// key so that the answer waits for a replica as a booking does.
 // KEYS: slot, free, registered, booked, all, appointment, all in the
 // practice's slot.
 // ARGV: practice, appointment id, reason, actor, limit, not before (ms),
-// now (ms), patient.
+// now (ms), patient, booking key (empty for none), appointment key prefix.
 var bookScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'no_slot'} end
 if redis.call('SISMEMBER', KEYS[3], ARGV[8]) == 0 then return {'no_patient'} end
+local held = redis.call('HGET', KEYS[1], 'appt')
+if held and held ~= '' and ARGV[9] ~= '' then
+  local mine = ARGV[10] .. held
+  local a = redis.call('HMGET', mine, 'key', 'nhs', 'status')
+  if a[1] == ARGV[9] and a[2] == ARGV[8] and a[3] == 'booked' then
+    redis.call('HSET', mine, 'key', ARGV[9])
+    local out = redis.call('HGETALL', mine)
+    table.insert(out, 1, 'ok')
+    return out
+  end
+end
 local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
 if start < tonumber(ARGV[6]) or start < tonumber(ARGV[7]) then return {'too_late'} end
-local held = redis.call('HGET', KEYS[1], 'appt')
 if held and held ~= '' then return {'taken'} end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[7])
 local limit = tonumber(ARGV[5])
@@ -71,6 +86,7 @@ local s = redis.call('HMGET', KEYS[1], 'id', 'ods', 'start', 'end', 'type', 'mod
 redis.call('HSET', KEYS[6], 'id', ARGV[2], 'nhs', ARGV[8], 'slot', s[1], 'ods', s[2], 'start', s[3], 'end', s[4],
   'type', s[5], 'mode', s[6], 'clin', s[7], 'cname', s[8], 'crole', s[9], 'loc', s[10],
   'reason', ARGV[3], 'status', 'booked', 'booked_at', ARGV[7], 'booked_by', ARGV[4])
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[6], 'key', ARGV[9]) end
 redis.call('HSET', KEYS[1], 'appt', ARGV[2])
 redis.call('ZREM', KEYS[2], s[1])
 redis.call('ZADD', KEYS[4], s[3], ARGV[2])
@@ -80,7 +96,12 @@ table.insert(out, 1, 'ok')
 return out
 `)
 
-// Book takes a free slot for a patient registered at its practice.
+// Book takes a free slot for a patient registered at its practice. It is
+// answered only once a replica has the booking (onMasterSure), else
+// ErrUnavailable: a retry with the same key then gets the appointment if
+// the booking stood, or books again if it was lost, so a patient is never
+// told they are booked when the booking is lost, nor that the slot is
+// taken when they took it.
 func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error) {
 	op := "book slot " + b.SlotID
 	if !nhs.ValidNumber(b.PatientNHS) || zones[b.PracticeODS] == nil {
@@ -95,9 +116,10 @@ func (s *System) Book(ctx context.Context, b gp.Booking) (gp.Appointment, error)
 		s.bookedKey(b.PracticeODS, b.PatientNHS), s.allKey(b.PracticeODS, b.PatientNHS), s.apptKey(b.PracticeODS, id),
 	}
 	var res []string
-	err = s.onMaster(ctx, keys[0], func(c redis.Cmdable) (_ bool, err error) {
+	err = s.onMasterSure(ctx, keys[0], func(c redis.Cmdable) (_ bool, err error) {
 		res, err = bookScript.Run(ctx, c, keys,
 			b.PracticeODS, id, b.Reason, b.Actor, b.Limit, msOrZero(b.NotBefore), s.now().UnixMilli(), b.PatientNHS,
+			bookingKey(b), s.apptKey(b.PracticeODS, ""),
 		).StringSlice()
 		return len(res) > 0 && res[0] == "ok", err
 	})
@@ -255,6 +277,18 @@ func msOrZero(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixMilli()
+}
+
+// bookingKey identifies the request to book (its Idempotency-Key, who made
+// it, for whom, which slot) on the appointment it makes, so a retry finds
+// it; "" when the request has no key. It is a hash, so the record holds no
+// more than it did.
+func bookingKey(b gp.Booking) string {
+	if b.Key == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(b.Key + "\x00" + b.Actor + "\x00" + b.PatientNHS + "\x00" + b.SlotID))
+	return hex.EncodeToString(h[:16])
 }
 
 // newAppointmentID returns an unguessable appointment ID: knowing one
