@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -14,6 +15,17 @@ import (
 )
 
 var monitoringNeed = monitoring.Need
+
+// errResend asks for a reading to be checked and sent again.
+var errResend = fault.New(fault.Conflict, "resend_reading", "monitoring.error.resend")
+
+// fieldOfForm is a reading form's first field.
+func fieldOfForm(sign string) string {
+	if sign == string(gp.BloodPressure) {
+		return "systolic"
+	}
+	return "value"
+}
 
 // monitoringPage renders /monitoring: the plan, what is due, the readings
 // over time, and after a reading is sent (?sent=id) what happens next.
@@ -90,7 +102,18 @@ func (s *Server) readingSubmit(w http.ResponseWriter, r *http.Request, p *access
 	entry, field, err := s.Monitoring.FormEntry(form)
 	var sent api.Reading
 	if err == nil {
-		sent, field, err = s.Monitoring.Submit(r.Context(), p, entry, form.Key, route(r))
+		// A second press of Send waits for the first's answer, so the
+		// page after shows what the reading needs (urgent advice for a
+		// red one), not that it is on its way.
+		err = reqstate.AwaitFirst(func() (err error) {
+			sent, field, err = s.Monitoring.Submit(r.Context(), p, entry, form.Key, route(r))
+			return err
+		})
+	}
+	if errors.Is(err, reqstate.ErrIdempotencyMismatch) {
+		// The form was sent before with other values (Back, changed,
+		// sent again): this is a new reading, to check and send afresh.
+		field, err, form.Key = fieldOfForm(r.PathValue("sign")), errResend, reqstate.NewKey()
 	}
 	if field != "" {
 		page, perr := s.readingForm(r, p)

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/ui"
@@ -126,7 +128,10 @@ func (s *Server) planSubmit(w http.ResponseWriter, r *http.Request, sess *sessio
 // (POST /admin/monitoring/patients/{pid}/review).
 func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, sess *session.Session, practice gp.Practice) error {
 	pid := r.PathValue("patient")
-	if err := s.Monitoring.Review(r.Context(), monitoringStaff(sess), practice, pid); err != nil {
+	// Up to the newest reading the page showed (a later one still needs
+	// review).
+	ms, _ := strconv.ParseInt(r.PostForm.Get("up_to"), 10, 64)
+	if err := s.Monitoring.Review(r.Context(), monitoringStaff(sess), practice, pid, time.UnixMilli(ms)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, monitoredURL(practice, pid, "review"), http.StatusSeeOther)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,7 +134,8 @@ func TestReadingsAreCheckedJudgedAndSentOnce(t *testing.T) {
 	}
 
 	// Reviewed, she needs nothing until her next reading.
-	if res, _ := sam.post(t, "/admin/monitoring/patients/"+pid+"/review", url.Values{"practice": {"Z00001"}}); res.StatusCode != 303 {
+	upTo := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	if res, _ := sam.post(t, "/admin/monitoring/patients/"+pid+"/review", url.Values{"practice": {"Z00001"}, "up_to": {upTo}}); res.StatusCode != 303 {
 		t.Fatalf("review: %d", res.StatusCode)
 	}
 	var reviewed api.MonitoringBoard // omitted fields must not keep the last board's values
@@ -208,6 +210,15 @@ func TestProxiesSendReadingsOnlyWithThePermission(t *testing.T) {
 	if st, code := priya.call(t, "POST", readingsPath(george), api.NewReading{Sign: "oxygen_saturation", Values: []float64{90}}, &r); st != 201 || r.Attention != "red" || !r.ByProxy {
 		t.Errorf("Priya sending George's saturation: %d %s %+v", st, code, r)
 	}
+	// A value between two thresholds is read to the sign's decimals, as
+	// the form reads it: 91.4 % is 91 %, red.
+	if st, _ := priya.call(t, "POST", readingsPath(george), api.NewReading{Sign: "oxygen_saturation", Values: []float64{91.4}}, &r); st != 201 || r.Attention != "red" || r.Values[0] != 91 {
+		t.Errorf("a saturation of 91.4: %d %+v", st, r)
+	}
+	// Taken before his plan began (four days ago), nobody would see it.
+	if st, code := priya.call(t, "POST", readingsPath(george), api.NewReading{Sign: "pulse", Values: []float64{70}, Taken: time.Now().AddDate(0, 0, -5).UnixMilli()}, nil); st != 400 || code != "bad_time" {
+		t.Errorf("a reading from before the plan: %d %s", st, code)
+	}
 	if st, code := priya.call(t, "POST", readingsPath(george), api.NewReading{Sign: "oxygen_saturation", Values: []float64{9}}, nil); st != 422 || code != "implausible_reading" {
 		t.Errorf("a saturation of 9%%: %d %s", st, code)
 	}
@@ -244,7 +255,7 @@ func TestStaffPutAPatientOnAPlan(t *testing.T) {
 	}
 	plan := url.Values{"practice": {"Z00001"}, "step": {"save"}, "nhs_number": {"9990000069"}, "sign": {"pulse"}, "every-pulse": {"12"},
 		"pulse-0-red_low": {"40"}, "pulse-0-amber_low": {"50"}, "pulse-0-amber_high": {"100"}, "pulse-0-red_high": {"90"}, "days": {"14"}}
-	if res, page := sam.post(t, "/admin/monitoring/plan", plan); res.StatusCode != 400 || !strings.Contains(page, `href="#pulse-0-red_low-0"`) {
+	if res, page := sam.post(t, "/admin/monitoring/plan", plan); res.StatusCode != 400 || !strings.Contains(page, `href="#pulse-0-red_high-0"`) {
 		t.Errorf("amber beyond red: %d", res.StatusCode)
 	}
 	plan.Set("pulse-0-red_high", "131")

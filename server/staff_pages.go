@@ -108,8 +108,11 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, sess *sessi
 		box.Errors = []api.FieldError{s.fieldError(r, field, refusal)}
 		status = fault.Of(refusal).Status()
 	}
+	// The inbox's requests come first: a fault reading the monitored
+	// patients says so on the page rather than take the inbox down.
 	if box.Readings, err = s.Monitoring.NeedingAttention(r.Context(), monitoringStaff(sess), practice); err != nil {
-		return err
+		s.Logger.WarnContext(r.Context(), "inbox: monitoring readings", "err", err)
+		box.ReadingsUnavailable = true
 	}
 	st := s.staffState(r, staff.Member(sess))
 	st.Inbox = box

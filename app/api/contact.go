@@ -170,8 +170,10 @@ type Inbox struct {
 	Safety []SafetyEvent `json:"safety"`
 	// Readings are the practice's monitored patients with a red or amber
 	// reading not yet reviewed, red first.
-	Readings     []MonitoredPatient  `json:"readings,omitempty"`
-	Availability ContactAvailability `json:"availability"`
+	Readings []MonitoredPatient `json:"readings,omitempty"`
+	// ReadingsUnavailable: the readings could not be read just now.
+	ReadingsUnavailable bool                `json:"readings_unavailable,omitempty"`
+	Availability        ContactAvailability `json:"availability"`
 	// MaxSuspension is the longest a practice may pause requests, in
 	// minutes.
 	MaxSuspension int             `json:"max_suspension"`

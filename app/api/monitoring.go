@@ -117,6 +117,9 @@ type MonitoredPatient struct {
 	// Readings are the patient's readings, newest first (the board gives
 	// only the unreviewed ones needing attention).
 	Readings []Reading `json:"readings"`
+	// Moved: no longer registered at this practice (or not found): the
+	// plan asks for nothing and the readings are not shown here.
+	Moved bool `json:"moved,omitempty"`
 	// Reviewed is when the practice last reviewed the readings (Unix ms).
 	Reviewed   int64  `json:"reviewed,omitempty"`
 	ReviewedBy string `json:"reviewed_by,omitempty"`

@@ -72,6 +72,8 @@ func (p *boardPage) standing(m api.MonitoredPatient) app.UI {
 		return el.Strong().Class("nhsuk-tag nhsuk-tag--red").Text(l.T("monitoring.board.red"))
 	case m.Attention == "amber":
 		return el.Strong().Class("nhsuk-tag nhsuk-tag--orange").Text(l.T("monitoring.board.amber"))
+	case m.Moved:
+		return el.Strong().Class("nhsuk-tag nhsuk-tag--grey").Text(l.T("monitoring.board.moved"))
 	case len(m.Missed) > 0:
 		names := make([]string, 0, len(m.Missed))
 		for _, s := range m.Missed {
@@ -124,8 +126,13 @@ func (p *boardPage) patient(b *api.MonitoringBoard, m *api.MonitoredPatient) []a
 	if m.Reviewed != 0 {
 		content = append(content, app.P().Class("nhsuk-body-s").Text(l.T("monitoring.board.reviewed", "When", formatTime(l, m.Reviewed), "Who", m.ReviewedBy)))
 	}
+	newest := int64(0)
+	for _, r := range m.Readings {
+		newest = max(newest, r.Submitted)
+	}
 	content = append(content, app.Form().Action("/admin/monitoring/patients/"+attr(m.Patient)+"/review").Method("post").Body(
 		app.Input().Type("hidden").Name("practice").Value(attr(b.Practice)),
+		app.Input().Type("hidden").Name("up_to").Value(strconv.FormatInt(newest, 10)),
 		app.Button().Class("nhsuk-button nhsuk-button--secondary").Type("submit").Text(l.T("monitoring.board.review")),
 	))
 	rows := make([]app.UI, 0, len(m.Readings))
@@ -260,10 +267,15 @@ func (p *boardPage) signFields(b *api.MonitoringBoard, i int, fs api.PlanFormSig
 // inboxReadings heads a practice's inbox with its monitored patients whose
 // readings need review, red first (nil when none do).
 func inboxReadings(s *Store, b *api.Inbox) app.UI {
+	l := s.L()
+	if b.ReadingsUnavailable {
+		return app.Div().ID("inbox-readings").Body(app.H2().Text(l.T("monitoring.inbox.heading")),
+			app.P().Text(l.T("monitoring.inbox.unavailable")),
+			app.P().Body(app.A().Href("/admin/monitoring?practice="+attr(b.Practice)).Text(l.T("monitoring.inbox.all"))))
+	}
 	if len(b.Readings) == 0 {
 		return nil
 	}
-	l := s.L()
 	page := &boardPage{store: s}
 	board := &api.MonitoringBoard{Practice: b.Practice}
 	items := make([]app.UI, 0, len(b.Readings))

@@ -83,7 +83,18 @@ func TestThePracticeNoticesMissedReadings(t *testing.T) {
 	}
 	// George reviewed: his red no longer heads the board, until his next.
 	george := ids.For("9990000042")
-	if err := svc.Review(ctx, who, practice, george); err != nil {
+	// A review covers what the page showed: a red reading sent while it
+	// was open still heads the board.
+	shown := now
+	now = now.Add(time.Minute)
+	send("9990000042", 140, 0)
+	if err := svc.Review(ctx, who, practice, george, shown); err != nil {
+		t.Fatal(err)
+	}
+	if board, _ = svc.Board(ctx, who, practice); board.Patients[0].Name != "George Whitfield" || len(board.Patients[0].Readings) != 1 {
+		t.Errorf("a reading sent after the page was shown was reviewed: %+v", board.Patients[0])
+	}
+	if err := svc.Review(ctx, who, practice, george, now.Add(time.Hour)); err != nil { // no later than now
 		t.Fatal(err)
 	}
 	if board, _ = svc.Board(ctx, who, practice); board.Patients[0].Name != "Priya Shah" {
@@ -98,6 +109,19 @@ func TestThePracticeNoticesMissedReadings(t *testing.T) {
 	}
 	if board, _ = svc.Board(ctx, who, practice); board.Patients[0].Name != "George Whitfield" || board.Patients[0].Attention != "red" {
 		t.Errorf("a red reading after the review: %+v", board.Patients[0])
+	}
+	// A patient on a plan who moved to another practice is listed as
+	// such, and breaks nothing: Rhys is registered elsewhere.
+	if err := svc.Plans.Put(ctx, monitoring.Plan{PatientNHS: "9990000050", PracticeODS: practice.ODS, Start: now.AddDate(0, 0, -2), End: now.AddDate(0, 0, 5),
+		Signs: []monitoring.PlanSign{{Sign: gp.Pulse, EveryHours: 12, Limits: pulse.Defaults}}}); err != nil {
+		t.Fatal(err)
+	}
+	board, err = svc.Board(ctx, who, practice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := board.Patients[len(board.Patients)-1]; last.Name != "Rhys Evans" || !last.Moved || len(last.Missed) != 0 || len(last.Readings) != 0 {
+		t.Errorf("a patient who moved: %+v", last)
 	}
 	// A plan that has ended asks for nothing, so nothing is overdue.
 	if err := svc.Plans.Put(ctx, monitoring.Plan{PatientNHS: "9990000069", PracticeODS: practice.ODS, Start: now.AddDate(0, 0, -20), End: now.AddDate(0, 0, -1),

@@ -14,6 +14,8 @@ package monitoring
 
 import (
 	"context"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,8 +153,12 @@ func (s *Service) Submit(ctx context.Context, p *access.Patient, e Entry, key, r
 		return api.Reading{}, "", ErrNotAsked
 	}
 	asSent := e // what a retry sends again, before the time is filled in
+	asSent.Values = slices.Clone(e.Values)
 	if field, err := check(sign, &e, now); err != nil {
 		return api.Reading{}, field, err
+	}
+	if e.Taken.Before(plan.Start) {
+		return api.Reading{}, "time", ErrTime // the plan did not ask for it then
 	}
 	att, dir := Assess(ps.Limits, e.Values)
 	r := gp.Reading{Sign: e.Sign, Values: e.Values, Taken: e.Taken, Submitted: now, Note: e.Note, Attention: att, Direction: dir}
@@ -177,7 +183,11 @@ func check(sign Sign, e *Entry, now time.Time) (string, error) {
 		return fieldOf(sign, 0), ErrNotNumber
 	}
 	for i, part := range sign.Parts {
-		if e.Values[i] < part.Min || e.Values[i] > part.Max {
+		// To the decimals the thresholds are written in, so a value from
+		// the API cannot fall between two of them (a pulse of 40.5).
+		scale := math.Pow(10, float64(part.Decimals))
+		e.Values[i] = math.Round(e.Values[i]*scale) / scale
+		if math.IsNaN(e.Values[i]) || e.Values[i] < part.Min || e.Values[i] > part.Max {
 			return fieldOf(sign, i), Implausible(sign.Sign, fieldOf(sign, i))
 		}
 	}

@@ -125,8 +125,8 @@ func FormPlan(f api.PlanForm) (Plan, int, string, error) {
 			}
 			ps.Limits = append(ps.Limits, l)
 		}
-		if !checkLimits(sign, ps.Limits) {
-			return Plan{}, 0, LimitField(fs.Sign, 0, 0), ErrLimits
+		if ok, part, k := checkLimits(sign, ps.Limits); !ok {
+			return Plan{}, 0, LimitField(fs.Sign, part, k), ErrLimits
 		}
 		plan.Signs = append(plan.Signs, ps)
 	}

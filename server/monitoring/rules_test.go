@@ -51,7 +51,7 @@ func TestEveryDefaultIsInOrderAndEverySignHasAMessage(t *testing.T) {
 		t.Fatalf("%d signs in the table, %d in the port", len(Signs), len(gp.VitalSigns))
 	}
 	for i, s := range Signs {
-		if s.Sign != gp.VitalSigns[i] || !checkLimits(s, s.Defaults) || s.EveryHours == 0 {
+		if ok, _, _ := checkLimits(s, s.Defaults); s.Sign != gp.VitalSigns[i] || !ok || s.EveryHours == 0 {
 			t.Errorf("%s: defaults out of order or not in the port's order", s.Sign)
 		}
 		for j, part := range s.Parts {
@@ -125,9 +125,10 @@ func TestPlanForms(t *testing.T) {
 			}
 		}, "sign"},
 		{func(f *api.PlanForm) { f.Signs[3].EveryHours = "5" }, "every-temperature"},
-		{func(f *api.PlanForm) { f.Signs[3].Limits[0][2] = "39.5" }, "temperature-0-red_low"}, // amber high, no red high: fine
-		{func(f *api.PlanForm) { f.Signs[3].Limits[0][0] = "36.5" }, "temperature-0-red_low"}, // red low above amber low
-		{func(f *api.PlanForm) { f.Signs[3].Limits[0][3] = "99" }, "temperature-0-red_low"},   // beyond what anyone has
+		{func(f *api.PlanForm) { f.Signs[3].Limits[0][2] = "39.5" }, "temperature-0-red_low"},                            // amber high, no red high: fine
+		{func(f *api.PlanForm) { f.Signs[3].Limits[0][0] = "36.5" }, "temperature-0-amber_low"},                          // red low above amber low
+		{func(f *api.PlanForm) { f.Signs[3].Limits[0][3] = "99" }, "temperature-0-red_high"},                             // beyond what anyone has
+		{func(f *api.PlanForm) { f.Signs[0].Chosen, f.Signs[0].Limits[1][3] = true, "80" }, "blood_pressure-1-red_high"}, // the diastolic's
 		{func(f *api.PlanForm) { f.Signs[3].Limits[0][1] = "abc" }, "temperature-0-amber_low"},
 		{func(f *api.PlanForm) { f.Days = "0" }, "days"},
 	} {

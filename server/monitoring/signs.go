@@ -133,26 +133,25 @@ func parseValue(s string, p Part) (float64, bool) {
 }
 
 // checkLimits reports whether a plan's limits for a sign are in order:
-// each inside the plausible range, red beyond amber, lows below highs.
-func checkLimits(s Sign, limits []Limits) bool {
+// each inside the plausible range, red beyond amber, lows below highs. When
+// they are not, part and k name the first threshold out of order (k in
+// Limits order: red low, amber low, amber high, red high).
+func checkLimits(s Sign, limits []Limits) (ok bool, part, k int) {
 	if len(limits) != len(s.Parts) {
-		return false
+		return false, 0, 0
 	}
 	for i, l := range limits {
 		p := s.Parts[i]
-		var ends []float64
-		for _, e := range []*float64{l.RedLow, l.AmberLow, l.AmberHigh, l.RedHigh} {
+		prev := math.Inf(-1)
+		for k, e := range []*float64{l.RedLow, l.AmberLow, l.AmberHigh, l.RedHigh} {
 			if e == nil {
 				continue
 			}
-			if *e < p.Min || *e > p.Max || math.IsNaN(*e) {
-				return false
+			if math.IsNaN(*e) || *e < p.Min || *e > p.Max || *e <= prev {
+				return false, i, k
 			}
-			ends = append(ends, *e)
-		}
-		if !slices.IsSorted(ends) || len(slices.Compact(slices.Clone(ends))) != len(ends) {
-			return false
+			prev = *e
 		}
 	}
-	return true
+	return true, 0, 0
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nhs-companion/companion/app/api"
 	"github.com/nhs-companion/companion/app/nhs"
@@ -68,7 +69,13 @@ func (s *Service) Board(ctx context.Context, who Staff, practice gp.Practice) (*
 	slices.SortStableFunc(out.Patients, func(a, b api.MonitoredPatient) int {
 		return cmp.Or(cmp.Compare(urgency(b), urgency(a)), cmp.Compare(latest[b.Patient], latest[a.Patient]), strings.Compare(a.Name, b.Name))
 	})
-	s.record(ctx, who, "staff_view_monitoring", "", practice.ODS)
+	// Each patient the list names is audited as seen, before it is shown.
+	for _, p := range out.Patients {
+		if err := s.Audit.Access(ctx, audit.Event{Action: "staff_view_monitoring", Outcome: "success", Actor: who.Subject, Session: who.Session,
+			Patient: p.Patient, Object: practice.ODS}); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -81,6 +88,8 @@ func urgency(p api.MonitoredPatient) int {
 		return 2
 	case len(p.Missed) > 0:
 		return 1
+	case p.Moved:
+		return -1
 	}
 	return 0
 }
@@ -113,7 +122,17 @@ func (s *Service) standing(ctx context.Context, plan Plan) (api.MonitoredPatient
 		return row, nil, err
 	}
 	row.Name, row.BirthDate = strings.TrimSpace(who.GivenName+" "+who.FamilyName), who.BirthDate.String()
+	if who.PracticeODS != plan.PracticeODS {
+		// Moved away, or no longer known: their readings are their new
+		// practice's now, and this plan asks for nothing more.
+		row.Moved, row.Plan = true, s.planView(Plan{PracticeODS: plan.PracticeODS, Start: plan.Start, End: plan.Start}, nil)
+		row.Readings = []api.Reading{}
+		return row, nil, nil
+	}
 	list, err := s.GP.Readings(ctx, plan.PatientNHS, plan.Start)
+	if errors.Is(err, gp.ErrNotFound) {
+		list, err = nil, nil
+	}
 	if err != nil {
 		return row, nil, err
 	}
@@ -164,18 +183,25 @@ func (s *Service) Patient(ctx context.Context, who Staff, practice gp.Practice, 
 	return &row, nil
 }
 
-// Review records that the practice has reviewed every reading the patient
-// has sent so far.
-func (s *Service) Review(ctx context.Context, who Staff, practice gp.Practice, pid string) error {
+// Review records that the practice reviewed the patient's readings sent
+// up to upTo: the newest its page showed, so a reading that arrived while
+// the page was open still needs review (never later than now, and a review
+// never moves back).
+func (s *Service) Review(ctx context.Context, who Staff, practice gp.Practice, pid string, upTo time.Time) error {
 	plan, err := s.planOf(ctx, practice, pid)
 	if err != nil {
 		return err
 	}
-	plan.ReviewedUpTo, plan.ReviewedBy = s.now(), who.Name
-	if err := s.Plans.Put(ctx, plan); err != nil {
+	if now := s.now(); upTo.After(now) {
+		upTo = now
+	}
+	if upTo.Unix() <= 0 {
+		return nil // nothing was shown to review
+	}
+	if err := s.Plans.Review(ctx, practice.ODS, plan.PatientNHS, upTo, who.Name); err != nil {
 		return fault.Unreachable(err)
 	}
-	s.record(ctx, who, "review_readings", pid, "")
+	s.record(ctx, who, "review_readings", pid, upTo.UTC().Format(time.RFC3339))
 	return nil
 }
 
@@ -217,7 +243,7 @@ func (s *Service) SavePlan(ctx context.Context, who Staff, practice gp.Practice,
 		return "", "", fault.Unreachable(err)
 	}
 	if ok && old.Active(now) {
-		plan.Start, plan.ReviewedUpTo, plan.ReviewedBy = old.Start, old.ReviewedUpTo, old.ReviewedBy
+		plan.Start = old.Start
 	}
 	if err := s.Plans.Put(ctx, plan); err != nil {
 		return "", "", fault.Unreachable(err)

@@ -43,13 +43,23 @@ func Run(t *testing.T, open func(t *testing.T) monitoring.Store) {
 	if _, ok, _ := s.Plan(ctx, "B2", "9990000018"); ok {
 		t.Error("a plan at one practice was found at another")
 	}
-	p.ReviewedUpTo, p.ReviewedBy = start.Add(time.Hour), "Nurse Bell"
+	// A review moves forward only, and a change to the plan keeps it.
+	if err := s.Review(ctx, "A1", "9990000018", start.Add(time.Hour), "Nurse Bell"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Review(ctx, "A1", "9990000018", start.Add(time.Minute), "Dr Late"); err != nil {
+		t.Fatal(err)
+	}
 	p.Signs = append(p.Signs, monitoring.PlanSign{Sign: gp.Pulse, EveryHours: 12, Limits: []monitoring.Limits{{}}})
 	if err := s.Put(ctx, p); err != nil {
 		t.Fatal(err)
 	}
+	p.ReviewedUpTo, p.ReviewedBy = start.Add(time.Hour), "Nurse Bell"
 	if got, _, _ := s.Plan(ctx, "A1", "9990000018"); !same(got, p) {
-		t.Errorf("after a change %+v, want %+v", got, p)
+		t.Errorf("after a review and a change %+v, want %+v", got, p)
+	}
+	if list, _ := s.Plans(ctx, "A1"); len(list) != 1 || !same(list[0], p) {
+		t.Errorf("the practice's plans %+v, want %+v", list, p)
 	}
 	var wg sync.WaitGroup
 	for _, n := range []string{"9990000026", "9990000034", "9990000042", "9990000069"} {

@@ -6,6 +6,9 @@ CREATE TABLE monitoring_plans (
   patient_nhs  text NOT NULL,
   plan         jsonb NOT NULL,
   updated      timestamptz NOT NULL DEFAULT now(),
+  -- The last review, kept apart from the plan so neither undoes the other.
+  reviewed_up_to timestamptz,
+  reviewed_by    text,
   PRIMARY KEY (practice_ods, patient_nhs)
 );
 GRANT SELECT, INSERT, UPDATE ON monitoring_plans TO companion_app;
