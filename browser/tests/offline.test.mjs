@@ -165,14 +165,16 @@ test('the copies go when the session ends on the server, and at timeout', async 
     await other.context().close();
   }
 
-  const short = await startServer({ SESSION_IDLE: '4s' });
+  // Long enough that signing in and one page in the app fit inside it on a
+  // busy machine (at 4 s the session sometimes ended mid-navigation).
+  const short = await startServer({ SESSION_IDLE: '12s' });
   const idle = await newPage(s.browser);
   try {
     await signIn(idle, short.url, '9990000018');
     await settled(idle, 'wasm');
     await follow(idle, '/appointments');
     await idle.waitForFunction(async () => (await indexedDB.databases()).some((d) => d.name === 'companion-offline'));
-    await idle.waitForURL('**/sandbox-login/**', { timeout: 15000 }); // timed out: sent to sign in
+    await idle.waitForURL('**/sandbox-login/**', { timeout: 40000 }); // timed out: sent to sign in
     await idle.waitForLoadState();
     assert.deepEqual(await dbs(idle), [], 'copies kept after the session timed out');
   } finally {
