@@ -55,6 +55,16 @@ func TestBookingWhoseMasterDiesIsNeverAnsweredWrong(t *testing.T) {
 	if err := s.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The diary is on the replicas before the test begins: only the
+	// booking may be lost with the master, not the slots it books.
+	if err := cl.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+		if got, err := n.Do(ctx, "WAIT", 1, 10000).Int(); err != nil || got < 1 {
+			return errors.Join(err, errors.New("the seeded diary did not reach a replica"))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
 	sl := freeSlots(t, s, now, gp.SlotGP)[0]
 	amara := "9990000018"
