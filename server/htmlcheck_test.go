@@ -71,7 +71,7 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 		"/appointments/book?type=gp", "/appointments/book?type=gp&day="+day,
 		"/appointments/book?type=gp&day="+day+"&slot="+slots[3].ID,
 		"/record/medicines", "/record/results", "/record/allergies", "/record/documents",
-		"/prescriptions/order", "/prescriptions/pharmacy?q=high", "/no-such-page")
+		"/prescriptions/order", "/prescriptions/pharmacy?q=high", "/monitoring/blood_pressure", "/no-such-page")
 	dir := t.TempDir()
 	n := 0
 	save := func(b *browser, who, path string) {
@@ -125,7 +125,7 @@ func TestPagesPassTheNuHTMLChecker(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d-sign-in-picker.html", n)), []byte(body), 0o644)
 	}
 	admin := e.staff(t, sandbox.Staff()[0].ID)
-	for _, p := range []string{"/admin", "/admin/inbox", "/admin/messages"} {
+	for _, p := range []string{"/admin", "/admin/inbox", "/admin/messages", "/admin/monitoring"} {
 		save(admin, "staff", p)
 	}
 	if n < 100 {
